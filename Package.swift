@@ -1,0 +1,68 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Settings every Vigil target shares: explicit imports and `any` for existentials keep the
+/// dependency picture honest and the code readable.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // The only C in the project: libsqlite3 through pkg-config, plus inline shims for variadics.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // <sys/epoll.h> and friends, which Swift's Glibc module does not export.
+        .systemLibrary(name: "CEpoll"),
+        .target(
+            name: "VigilStore",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VigilHTTP",
+            dependencies: ["CEpoll"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VigilAPI",
+            dependencies: ["VigilStore", "VigilHTTP"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "vigil",
+            dependencies: [
+                "VigilAPI",
+                "VigilStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilStoreTests",
+            dependencies: ["VigilStore", "CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VigilHTTPTests",
+            dependencies: ["VigilHTTP"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

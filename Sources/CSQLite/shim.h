@@ -1,0 +1,17 @@
+#ifndef VIGIL_CSQLITE_SHIM_H
+#define VIGIL_CSQLITE_SHIM_H
+
+#include <sqlite3.h>
+
+/// Swift cannot call C variadic functions, so the few `sqlite3_db_config` calls Vigil needs
+/// are wrapped here as plain inline functions.
+static inline int vigil_sqlite3_db_config_int(sqlite3 *db, int op, int value, int *result) {
+    return sqlite3_db_config(db, op, value, result);
+}
+
+/// Swift cannot import the SQLITE_TRANSIENT macro (a cast of -1 to a function pointer).
+static inline sqlite3_destructor_type vigil_sqlite3_transient(void) {
+    return SQLITE_TRANSIENT;
+}
+
+#endif

@@ -1,0 +1,3 @@
+import VigilStore
+import VigilHTTP
+public enum VigilAPIModule {}
