@@ -1,0 +1,74 @@
+/// Appends entries to the audit log, inside the caller's write transaction.
+///
+/// Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields,
+/// each length-prefixed so that no two different entries can hash the same input. Editing,
+/// removing or reordering any entry breaks every hash after it.
+enum AuditLog {
+    /// The `prev_hash` of the first entry.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// The actions an entry can record.
+    enum Action: String {
+        case create, update, delete, restore, link, unlink, purge
+        case tokenCreate = "token_create"
+        case tokenRevoke = "token_revoke"
+    }
+
+    /// Appends one entry and returns its sequence number.
+    @discardableResult
+    static func append(
+        to db: Database, actor: String, action: Action, kind: String, recordID: String,
+        before: JSONObject?, after: JSONObject?, at time: String
+    ) throws -> Int64 {
+        let last = try db.cachedStatement("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        var previousSeq: Int64 = 0
+        var previousHash = genesis
+        try last.forEachRow { row in
+            previousSeq = row.int64(0)
+            previousHash = row.text(1) ?? genesis
+        }
+        let seq = previousSeq + 1
+        let levels = [before, after].compactMap { $0 }.map { level(of: $0) }
+        let confidentiality = levels.min() ?? .confidential
+        let beforeText = before.map { JSONValue.object($0).canonicalText }
+        let afterText = after.map { JSONValue.object($0).canonicalText }
+        let hash = entryHash(
+            previous: previousHash, seq: seq, at: time, actor: actor, action: action.rawValue, kind: kind,
+            recordID: recordID, confidentiality: confidentiality.rawValue, before: beforeText, after: afterText)
+        try db.run(
+            """
+            INSERT INTO audit_log (seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(seq), .text(time), .text(actor), .text(action.rawValue), .text(kind), .text(recordID),
+             .integer(Int64(confidentiality.rawValue)), .text(beforeText), .text(afterText), .text(previousHash),
+             .text(hash)])
+        return seq
+    }
+
+    /// The hash of one entry, as stored and as `verify` recomputes it.
+    static func entryHash(
+        previous: String, seq: Int64, at: String, actor: String, action: String, kind: String, recordID: String,
+        confidentiality: Int, before: String?, after: String?
+    ) -> String {
+        var input: [UInt8] = []
+        func add(_ text: String?) {
+            guard let text else {
+                input += Array("-;".utf8)  // absent, distinct from an empty string ("0:;")
+                return
+            }
+            let bytes = Array(text.utf8)
+            input += Array("\(bytes.count):".utf8) + bytes + [59]
+        }
+        for field in [previous, String(seq), at, actor, action, kind, recordID, String(confidentiality)] { add(field) }
+        add(before)
+        add(after)
+        return Hex.sha256(input)
+    }
+
+    /// The confidentiality of a snapshot (tokens and links are treated as confidential unless
+    /// they say otherwise).
+    static func level(of snapshot: JSONObject) -> Confidentiality {
+        snapshot["confidentiality"]?.stringValue.flatMap(Confidentiality.init(name:)) ?? .confidential
+    }
+}

@@ -1,0 +1,78 @@
+/// What a field holds, which decides how it is validated, stored, filtered and sorted.
+public enum FieldType: Sendable {
+    /// Free text up to `maxLength` characters.
+    case text(maxLength: Int)
+    /// An `http` or `https` URL.
+    case url
+    /// A non-negative whole number.
+    case count
+    /// A latitude (`-90…90`) or longitude (`-180…180`) in decimal degrees.
+    case coordinate(limit: Double)
+    /// `true` or `false`.
+    case bool
+    /// One code from a controlled vocabulary.
+    case code(Vocabulary)
+    /// A list of codes from a controlled vocabulary.
+    case codes(Vocabulary)
+    /// A list of free strings.
+    case strings
+    /// An ISO 3166-1 alpha-2 country code.
+    case country
+    /// An uncertain date (EDTF subset), stored with its bounds.
+    case date
+    /// The id of another record.
+    case reference(ResourceKind)
+    /// A list of ids of other records.
+    case references(ResourceKind)
+    /// A confidentiality level, stored as its rank.
+    case level
+
+    /// True for list types, stored as JSON arrays.
+    var isList: Bool {
+        switch self {
+        case .codes, .strings, .references: true
+        default: false
+        }
+    }
+}
+
+/// Who may see a field of a record the caller can see at all.
+public enum FieldVisibility: Sendable {
+    /// Everyone who sees the record.
+    case always
+    /// Hidden below the record's `location_confidentiality` (exact place fields).
+    case location
+    /// Hidden below `confidential`, whatever the record's own level (a source's contact).
+    case confidentialOnly
+    /// Replaced by "protected source" below `confidential` when `protected_identity` is true.
+    case protectedName
+}
+
+/// One field of a resource, as the brief's Resources table lists it.
+public struct FieldSpec: Sendable {
+    /// The JSON name, also the column name.
+    public let name: String
+    /// What it holds.
+    public let type: FieldType
+    /// True when a record cannot exist without it.
+    public let required: Bool
+    /// Who may see it.
+    public let visibility: FieldVisibility
+    /// The value stored when a record is created without it.
+    public let defaultValue: JSONValue?
+
+    init(_ name: String, _ type: FieldType, required: Bool = false, visibility: FieldVisibility = .always,
+         default defaultValue: JSONValue? = nil) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.visibility = visibility
+        self.defaultValue = defaultValue
+    }
+
+    /// The columns the field occupies: dates also store their bounds.
+    var columns: [String] {
+        if case .date = type { return [name, name + "_earliest", name + "_latest"] }
+        return [name]
+    }
+}

@@ -1,0 +1,144 @@
+/// Maps a kind's fields to its table's columns and back: the only place that knows how a
+/// field is laid out in SQL.
+struct RecordCodec {
+    let kind: ResourceKind
+
+    /// Columns read for a record, in order: id, every field column, then the system columns.
+    var columns: [String] {
+        ["id"] + kind.fields.flatMap(\.columns) + ["version", "created_at", "updated_at", "deleted_at"]
+    }
+
+    /// `r.id, r.title, …` for a SELECT over the table aliased `r`.
+    var selectList: String { columns.map { "r." + $0 }.joined(separator: ", ") }
+
+    /// The SELECT list plus the computed counts for a caller with `clearance`.
+    func selectList(withComputedFor clearance: Confidentiality) -> String {
+        let computed = ComputedFields.expressions(for: kind, clearance: clearance)
+        return ([selectList] + computed.map(\.sql)).joined(separator: ", ")
+    }
+
+    /// `INSERT INTO kind (…) VALUES (?, …)`.
+    var insertSQL: String {
+        let names = columns.filter { $0 != "deleted_at" }
+        let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        return "INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(marks))"
+    }
+
+    /// `UPDATE kind SET … WHERE id = ?`: every field column, version and updated_at.
+    var updateSQL: String {
+        let names = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
+        return "UPDATE \(kind.table) SET " + names.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+    }
+
+    /// The values for the field columns, in column order.
+    func fieldValues(_ fields: JSONObject) -> [SQLValue] {
+        var values: [SQLValue] = []
+        for spec in kind.fields {
+            let value = fields[spec.name]
+            switch spec.type {
+            case .date:
+                if case .string(let text)? = value, let date = try? UncertainDate(parsing: text) {
+                    values += [.text(text), .text(date.earliest), .text(date.latest)]
+                } else {
+                    values += [.null, .null, .null]
+                }
+            case .level:
+                if case .string(let name)? = value, let level = Confidentiality(name: name) {
+                    values.append(.integer(Int64(level.rawValue)))
+                } else {
+                    values.append(.null)
+                }
+            case .bool:
+                if case .bool(let flag)? = value { values.append(.bool(flag)) } else { values.append(.null) }
+            case .codes, .strings, .references:
+                values.append(.text((value ?? .array([])).serializedString))
+            case .count:
+                if case .int(let number)? = value { values.append(.integer(number)) } else { values.append(.null) }
+            case .coordinate:
+                if let number = value?.doubleValue { values.append(.real(number)) } else { values.append(.null) }
+            case .text, .url, .code, .country, .reference:
+                if case .string(let text)? = value { values.append(.text(text)) } else { values.append(.null) }
+            }
+        }
+        return values
+    }
+
+    /// Reads the row `statement` is on (columns as in ``columns``, then computed counts).
+    func decode(_ row: Statement) -> StoredRecord {
+        var state = JSONObject()
+        var bounds = JSONObject()
+        var column: Int32 = 0
+        state["id"] = .string(row.text(column) ?? "")
+        column += 1
+        for spec in kind.fields {
+            defer { column += 1 }
+            if row.isNull(column) {
+                if case .date = spec.type { column += 2 }
+                continue
+            }
+            switch spec.type {
+            case .date:
+                state[spec.name] = .string(row.text(column) ?? "")
+                bounds[spec.name + "_earliest"] = row.text(column + 1).map(JSONValue.string) ?? .null
+                bounds[spec.name + "_latest"] = row.text(column + 2).map(JSONValue.string) ?? .null
+                column += 2
+            case .level:
+                let level = Confidentiality(rawValue: Int(row.int64(column))) ?? .confidential
+                state[spec.name] = .string(level.name)
+            case .bool:
+                state[spec.name] = .bool(row.int64(column) != 0)
+            case .count:
+                state[spec.name] = .int(row.int64(column))
+            case .coordinate:
+                state[spec.name] = .double(row.double(column))
+            case .codes, .strings, .references:
+                let parsed = row.bytes(column).flatMap { try? JSONValue.parse($0) } ?? .array([])
+                state[spec.name] = parsed
+            case .text, .url, .code, .country, .reference:
+                state[spec.name] = .string(row.text(column) ?? "")
+            }
+        }
+        state["version"] = .int(row.int64(column))
+        state["created_at"] = .string(row.text(column + 1) ?? "")
+        state["updated_at"] = .string(row.text(column + 2) ?? "")
+        if let deleted = row.text(column + 3) { state["deleted_at"] = .string(deleted) }
+        column += 4
+        var computed = JSONObject()
+        for name in kind.computedFields where column < row.columnCount {
+            computed[name] = .int(row.int64(column))
+            column += 1
+        }
+        return StoredRecord(kind: kind, state: state, bounds: bounds, computed: computed)
+    }
+}
+
+/// A record as read from its table: the stored state (what the audit log records), the date
+/// bounds derived from it, and the counts computed for the reader.
+struct StoredRecord {
+    let kind: ResourceKind
+    /// Every stored field plus id, version, timestamps and `deleted_at` when tombstoned.
+    var state: JSONObject
+    /// `F_earliest` / `F_latest` for each date field that is set.
+    var bounds: JSONObject
+    /// The computed counts, already limited to what the reader may see.
+    var computed: JSONObject
+
+    var id: String { state["id"]?.stringValue ?? "" }
+    var version: Int64 { state["version"]?.intValue ?? 0 }
+    var isDeleted: Bool { state["deleted_at"] != nil }
+    var confidentiality: Confidentiality {
+        state["confidentiality"]?.stringValue.flatMap(Confidentiality.init(name:)) ?? .confidential
+    }
+
+    /// The user-settable fields alone: the base a merge patch applies to.
+    var fields: JSONObject {
+        var fields = JSONObject()
+        for spec in kind.fields {
+            if let value = state[spec.name] { fields[spec.name] = value }
+        }
+        return fields
+    }
+
+    /// The canonical bytes of the stored state: what the audit log records and `verify` compares.
+    var canonicalState: String { JSONValue.object(state).canonicalText }
+}

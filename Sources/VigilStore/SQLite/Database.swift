@@ -1,0 +1,168 @@
+import CSQLite
+import Glibc
+
+/// One SQLite connection.
+///
+/// Deliberately not `Sendable`: a connection is used by one thread at a time. The concurrency
+/// policy (one writer, a pool of readers) lives in ``DatabaseWriter`` and ``ReaderPool``, the
+/// only places that hand connections across threads.
+public final class Database {
+    let handle: OpaquePointer
+    /// The file this connection opened.
+    public let path: String
+    private var statementCache: [String: Statement] = [:]
+    /// Monotonic nanoseconds after which a running statement is interrupted; 0 when unlimited.
+    fileprivate var deadlineNanos: UInt64 = 0
+
+    /// How a connection is opened.
+    public enum Mode: Sendable {
+        /// Read and write, creating the file when missing.
+        case readWriteCreate
+        /// Read and write an existing file.
+        case readWrite
+        /// Read only: a reader in the pool can never change data by mistake.
+        case readOnly
+    }
+
+    /// Opens the connection in `mode`, with extended result codes and a busy timeout.
+    public init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5)) throws(SQLiteError) {
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        switch mode {
+        case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readWrite: flags |= SQLITE_OPEN_READWRITE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        }
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let error = SQLiteError(connection: connection, code: code)
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        self.handle = connection
+        self.path = path
+        sqlite3_extended_result_codes(connection, 1)
+        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        sqlite3_busy_timeout(connection, Int32(clamping: milliseconds))
+        // Defensive settings: no double-quoted string literals, no writable schema tricks.
+        var ignored: Int32 = 0
+        _ = vigil_sqlite3_db_config_int(connection, SQLITE_DBCONFIG_DQS_DML, 0, &ignored)
+        _ = vigil_sqlite3_db_config_int(connection, SQLITE_DBCONFIG_DQS_DDL, 0, &ignored)
+        _ = vigil_sqlite3_db_config_int(connection, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored)
+        installProgressHandler()
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    // MARK: Statements
+
+    /// Runs one or more statements that take no arguments (schema, pragmas).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_free(message)
+            throw SQLiteError(extendedCode: sqlite3_extended_errcode(handle), message: text, sql: sql)
+        }
+    }
+
+    /// Prepares `sql` once for this connection and keeps it: a cached statement costs 2–4 µs
+    /// where a fresh prepare costs ≈15 µs, which dominates a point read.
+    public func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            return statement
+        }
+        let statement = try Statement(database: self, sql: sql)
+        if statementCache.count > 512 { statementCache.removeAll() }
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Prepares a statement that is used once (e.g. a query whose shape depends on user filters
+    /// and would only pollute the cache).
+    public func makeStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// Runs `sql` with `values` and returns nothing.
+    public func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
+        try cachedStatement(sql).run(values)
+    }
+
+    /// Returns the first column of the first row, or nil when there is no row.
+    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> SQLValue? {
+        let statement = try cachedStatement(sql)
+        var result: SQLValue?
+        try statement.forEachRow(values) { row in
+            if result == nil { result = row.value(0) }
+        }
+        return result
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// True while a transaction is open on this connection.
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: Transactions
+
+    /// The kinds of transaction Vigil uses.
+    public enum TransactionKind: String, Sendable {
+        /// A read snapshot: several queries see the same data.
+        case deferred = "BEGIN DEFERRED"
+        /// A write: takes the write lock at once, so it cannot fail with SQLITE_BUSY halfway
+        /// through, as a deferred transaction upgraded to a write can.
+        case immediate = "BEGIN IMMEDIATE"
+    }
+
+    /// Runs `body` inside a transaction; commits when it returns, rolls back when it throws.
+    public func transaction<T, E: Error>(_ kind: TransactionKind, _ body: (Database) throws(E) -> T) throws -> T {
+        try execute(kind.rawValue)
+        do {
+            let result = try body(self)
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    // MARK: Time limit
+
+    /// Interrupts any statement still running after `limit`; nil removes the limit.
+    /// Queries built from user filters run with a limit so that no request can hold a
+    /// connection for long.
+    public func setTimeLimit(_ limit: Duration?) {
+        guard let limit else {
+            deadlineNanos = 0
+            return
+        }
+        let nanos = UInt64(limit.components.seconds) * 1_000_000_000
+            + UInt64(limit.components.attoseconds / 1_000_000_000)
+        deadlineNanos = monotonicNanos() &+ nanos
+    }
+
+    private func installProgressHandler() {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_progress_handler(handle, 10_000, { context in
+            guard let context else { return 0 }
+            let database = Unmanaged<Database>.fromOpaque(context).takeUnretainedValue()
+            let deadline = database.deadlineNanos
+            return deadline != 0 && monotonicNanos() > deadline ? 1 : 0
+        }, context)
+    }
+}
+
+/// Nanoseconds on the monotonic clock.
+func monotonicNanos() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}

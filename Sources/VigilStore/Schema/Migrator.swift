@@ -1,0 +1,51 @@
+/// Brings a database to the schema this binary knows, or refuses it.
+///
+/// Each pending migration runs in its own `BEGIN IMMEDIATE` transaction together with the row
+/// that records it, so a crash leaves the database at the previous version, never halfway.
+public struct Migrator: Sendable {
+    /// The migrations this binary carries, in order.
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration] = embeddedMigrations) {
+        self.migrations = migrations.sorted { $0.version < $1.version }
+    }
+
+    /// The newest schema version this binary knows.
+    public var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// The schema version recorded in `database` (0 for a new file).
+    public func currentVersion(of database: Database) throws -> Int {
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                applied_at TEXT NOT NULL
+            )
+            """)
+        guard case .integer(let version)? = try database.scalar("SELECT max(version) FROM schema_migrations") else {
+            return 0
+        }
+        return Int(version)
+    }
+
+    /// Applies every migration newer than the database's version; returns the versions applied.
+    @discardableResult
+    public func migrate(_ database: Database) throws -> [Int] {
+        let current = try currentVersion(of: database)
+        if current > latestVersion {
+            throw StoreError.databaseTooNew(found: current, supported: latestVersion)
+        }
+        var applied: [Int] = []
+        for migration in migrations where migration.version > current {
+            try database.transaction(.immediate) { (db: Database) throws in
+                try db.execute(migration.sql)
+                try db.run(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())]
+                )
+            }
+            applied.append(migration.version)
+        }
+        return applied
+    }
+}

@@ -1,0 +1,128 @@
+extension Store {
+    /// A page of records matching `query` that the caller may see, in the asked order.
+    ///
+    /// Pagination is by keyset: the cursor holds the last row's sort values, so walking every
+    /// page returns each record exactly once even while records are added between pages.
+    public func list(_ kind: ResourceKind, _ query: ListQuery, as context: AccessContext) throws(StoreError) -> Page {
+        guard (1...ListQuery.maximumLimit).contains(query.limit) else {
+            throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
+        }
+        let builder = QueryBuilder(kind: kind, clearance: context.clearance)
+        let order = try builder.orderKeys(query.sort)
+        let sortSignature = query.sort.map(\.text).joined(separator: ",")
+
+        var conditions = QueryBuilder.Conditions()
+        conditions.add("r.deleted_at IS NULL")
+        conditions.add("r.confidentiality <= ?", [.integer(Int64(context.clearance.rawValue))])
+        if let since = query.updatedSince {
+            guard let time = Timestamp.normalize(since) else {
+                throw .badQuery(parameter: "updated_since", message: "\"\(since)\" is not an RFC 3339 date or time")
+            }
+            conditions.add("r.updated_at >= ?", [.text(time)])
+        }
+        try builder.addFilters(query.filters, to: &conditions)
+        let filtered = conditions
+
+        if let cursor = query.cursor {
+            let values = try Cursor.decode(cursor, sort: sortSignature, keys: order.count)
+            conditions.add(Cursor.condition(order, values: values), Cursor.arguments(order, values: values))
+        }
+
+        let codec = RecordCodec(kind: kind)
+        let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+        let sql = """
+            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))
+            FROM \(kind.table) r WHERE \(conditions.sql.joined(separator: " AND "))
+            ORDER BY \(orderSQL) LIMIT ?
+            """
+        let computedCount = kind.computedFields.count
+        return try read { db in
+            var records: [Record] = []
+            var lastKeys: [JSONValue] = []
+            var more = false
+            let statement = try db.cachedStatement(sql)
+            try statement.forEachRow(conditions.arguments + [.integer(Int64(query.limit + 1))]) { row in
+                if records.count == query.limit {
+                    more = true
+                    return
+                }
+                records.append(codec.decode(row).render(for: context.clearance))
+                let first = Int32(codec.columns.count + computedCount)
+                lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+            }
+            var total: Int?
+            if query.includeTotal {
+                let count = try db.cachedStatement(
+                    "SELECT count(*) FROM \(kind.table) r WHERE \(filtered.sql.joined(separator: " AND "))")
+                try count.forEachRow(filtered.arguments) { row in total = Int(row.int64(0)) }
+            }
+            let next = more ? Cursor.encode(lastKeys, sort: sortSignature) : nil
+            return Page(records: records, nextCursor: next, total: total)
+        }
+    }
+}
+
+/// The opaque keyset cursor: base64url of `{"s": sort, "k": [last row's sort values…]}`.
+enum Cursor {
+    static func encode(_ keys: [JSONValue], sort: String) -> String {
+        let object = JSONObject([("s", .string(sort)), ("k", .array(keys))])
+        return Base64URL.encode(JSONValue.object(object).serialized())
+    }
+
+    static func decode(_ text: String, sort: String, keys count: Int) throws(StoreError) -> [JSONValue] {
+        guard text.utf8.count <= 4096, let bytes = Base64URL.decode(text),
+              case .object(let object)? = try? JSONValue.parse(bytes),
+              case .array(let keys)? = object["k"], case .string(let signature)? = object["s"]
+        else { throw .badQuery(parameter: "cursor", message: "is not a cursor this server issued") }
+        guard signature == sort, keys.count == count else {
+            throw .badQuery(parameter: "cursor", message: "was issued for another sort order; start again without it")
+        }
+        return keys
+    }
+
+    static func jsonValue(_ value: SQLValue) -> JSONValue {
+        switch value {
+        case .null: .null
+        case .integer(let number): .int(number)
+        case .real(let number): .double(number)
+        case .text(let text): .string(text)
+        case .blob: .null
+        }
+    }
+
+    static func sqlValue(_ value: JSONValue) -> SQLValue {
+        switch value {
+        case .int(let number): .integer(number)
+        case .double(let number): .real(number)
+        case .string(let text): .text(text)
+        default: .null
+        }
+    }
+
+    /// Rows strictly after the cursor in the given order. SQLite sorts NULL first ascending and
+    /// last descending; the comparisons below follow that.
+    static func condition(_ order: [QueryBuilder.OrderKey], values: [JSONValue]) -> String {
+        var disjuncts: [String] = []
+        for (index, key) in order.enumerated() {
+            var parts = order[..<index].map { "\($0.expression) IS ?" }
+            let isNull = values[index] == .null
+            switch (key.descending, isNull) {
+            case (false, false): parts.append("\(key.expression) > ?")
+            case (false, true): parts.append("\(key.expression) IS NOT NULL")
+            case (true, false): parts.append("(\(key.expression) < ? OR \(key.expression) IS NULL)")
+            case (true, true): parts.append("0")
+            }
+            disjuncts.append("(" + parts.joined(separator: " AND ") + ")")
+        }
+        return "(" + disjuncts.joined(separator: " OR ") + ")"
+    }
+
+    static func arguments(_ order: [QueryBuilder.OrderKey], values: [JSONValue]) -> [SQLValue] {
+        var arguments: [SQLValue] = []
+        for (index, _) in order.enumerated() {
+            arguments += values[..<index].map(sqlValue)
+            if values[index] != .null { arguments.append(sqlValue(values[index])) }
+        }
+        return arguments
+    }
+}

@@ -1,0 +1,263 @@
+extension Store {
+    // MARK: Read one
+
+    /// One record as `context` may see it. A record above the caller's clearance is
+    /// `notFound`, exactly as if it did not exist; a tombstone the caller could see is `gone`.
+    public func record(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
+        try read { db in
+            guard let stored = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: true),
+                  stored.confidentiality <= context.clearance
+            else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
+            if stored.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
+            return stored.render(for: context.clearance)
+        }
+    }
+
+    /// Reads a stored record, whatever its level or tombstone (callers apply the rules).
+    static func load(
+        _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality, computed: Bool
+    ) throws -> StoredRecord? {
+        let codec = RecordCodec(kind: kind)
+        let list = computed ? codec.selectList(withComputedFor: clearance) : codec.selectList
+        let statement = try db.cachedStatement("SELECT \(list) FROM \(kind.table) r WHERE r.id = ?")
+        var result: StoredRecord?
+        try statement.forEachRow([.text(id)]) { row in result = codec.decode(row) }
+        return result
+    }
+
+    // MARK: Create
+
+    /// Creates one record from client JSON.
+    public func create(_ kind: ResourceKind, _ input: JSONObject, as context: AccessContext) throws(StoreError) -> Record {
+        do {
+            return try createMany(kind, [input], as: context)[0]
+        } catch .batchValidation(let errors) {
+            throw .validation(errors[0] ?? [])
+        }
+    }
+
+    /// Creates several records in one transaction: all of them, or none when any is invalid
+    /// (`batchValidation` then lists every bad item by index).
+    public func createMany(_ kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext) throws(StoreError)
+        -> [Record]
+    {
+        try context.require(.editor, to: "creating records")
+        let validator = RecordValidator(kind: kind, clearance: context.clearance)
+        var prepared: [(fields: JSONObject, links: [LinkInput])] = []
+        var failures: [Int: [FieldError]] = [:]
+        for (index, input) in inputs.enumerated() {
+            var errors = validator.checkKeys(of: input)
+            let (fields, fieldErrors) = validator.validate(input)
+            errors += fieldErrors
+            var links: [LinkInput] = []
+            if let sites = input["sites"] {
+                switch LinkInput.parseList(sites, field: "sites", clearance: context.clearance) {
+                case .success(let parsed): links = parsed
+                case .failure(let linkErrors): errors += linkErrors.errors
+                }
+            }
+            if errors.isEmpty {
+                prepared.append((fields, links))
+            } else {
+                failures[index] = errors
+            }
+        }
+        if !failures.isEmpty { throw .batchValidation(failures) }
+
+        return try write { db in
+            let now = Timestamp.now()
+            var created: [Record] = []
+            var referenceFailures: [Int: [FieldError]] = [:]
+            for (index, item) in prepared.enumerated() {
+                var errors = try Store.referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
+                for (position, link) in item.links.enumerated() {
+                    errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
+                }
+                if !errors.isEmpty {
+                    referenceFailures[index] = errors
+                    continue
+                }
+                let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
+                let codec = RecordCodec(kind: kind)
+                try db.run(
+                    codec.insertSQL,
+                    [.text(id)] + codec.fieldValues(item.fields) + [.integer(1), .text(now), .text(now)])
+                guard let stored = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false)
+                else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
+                try AuditLog.append(
+                    to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
+                    before: nil, after: stored.state, at: now)
+                for link in item.links {
+                    _ = try Store.insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
+                }
+                created.append(stored.render(for: context.clearance))
+            }
+            if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
+            // Re-read with computed counts, now that links and all items exist.
+            return try created.map { record in
+                guard let stored = try Store.load(kind, id: record.id, in: db, clearance: context.clearance, computed: true)
+                else { throw StoreError.notFound(kind: kind.rawValue, id: record.id) }
+                return stored.render(for: context.clearance)
+            }
+        }
+    }
+
+    // MARK: Update
+
+    /// Applies a JSON Merge Patch (RFC 7396) to a record. With `expectedVersion`, a record that
+    /// has moved on is refused with `versionMismatch` and left as it was.
+    public func update(
+        _ kind: ResourceKind, id: String, patch: JSONObject, expectedVersion: Int64? = nil, as context: AccessContext
+    ) throws(StoreError) -> Record {
+        try context.require(.editor, to: "updating records")
+        let validator = RecordValidator(kind: kind, clearance: context.clearance)
+        var keyErrors = validator.checkKeys(of: patch)
+        if patch["sites"] != nil {
+            keyErrors.append(FieldError("sites", "links are changed at /v1/incidents/{id}/sites, not by patch"))
+        }
+        return try write { db in
+            let current = try Store.visibleLiveRecord(kind, id: id, in: db, context: context)
+            if let expectedVersion, expectedVersion != current.version {
+                throw StoreError.versionMismatch(expected: expectedVersion, current: current.version)
+            }
+            if !keyErrors.isEmpty { throw StoreError.validation(keyErrors) }
+            var merged = current.fields
+            for (key, value) in patch {
+                merged[key] = value == .null ? nil : value
+            }
+            let (fields, errors) = validator.validate(merged)
+            var allErrors = errors
+            if errors.isEmpty {
+                allErrors += try Store.referenceErrors(kind, fields, recordID: id, in: db, clearance: context.clearance)
+            }
+            if !allErrors.isEmpty { throw StoreError.validation(allErrors) }
+            if JSONValue.object(fields) == JSONValue.object(current.fields) {
+                return try Store.renderComputed(kind, id: id, in: db, clearance: context.clearance)
+            }
+            let now = Timestamp.now()
+            let codec = RecordCodec(kind: kind)
+            try db.run(
+                codec.updateSQL,
+                codec.fieldValues(fields) + [.integer(current.version + 1), .text(now), .null, .text(id)])
+            return try Store.audited(kind, id: id, action: .update, before: current, in: db, context: context, at: now)
+        }
+    }
+
+    // MARK: Delete and restore
+
+    /// Tombstones a record: it stays in the database and the audit log, disappears from
+    /// lists and counts, and answers `gone` to direct reads. Admins only.
+    public func delete(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
+        try context.require(.admin, to: "deleting records")
+        return try write { db in
+            let current = try Store.visibleLiveRecord(kind, id: id, in: db, context: context)
+            let now = Timestamp.now()
+            try db.run(
+                "UPDATE \(kind.table) SET deleted_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                [.text(now), .text(now), .text(id)])
+            return try Store.audited(kind, id: id, action: .delete, before: current, in: db, context: context, at: now)
+        }
+    }
+
+    /// Brings a tombstoned record back. Admins only; a record that is not deleted is a conflict.
+    public func restore(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
+        try context.require(.admin, to: "restoring records")
+        return try write { db in
+            guard let current = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false),
+                  current.confidentiality <= context.clearance
+            else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
+            guard current.isDeleted else { throw StoreError.conflict("\(kind.singular) \(id) is not deleted") }
+            let now = Timestamp.now()
+            try db.run(
+                "UPDATE \(kind.table) SET deleted_at = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+                [.text(now), .text(id)])
+            return try Store.audited(kind, id: id, action: .restore, before: current, in: db, context: context, at: now)
+        }
+    }
+
+    // MARK: Shared steps
+
+    /// The record if the caller may see it and it is not deleted; otherwise the matching error.
+    static func visibleLiveRecord(
+        _ kind: ResourceKind, id: String, in db: Database, context: AccessContext
+    ) throws -> StoredRecord {
+        guard let current = try load(kind, id: id, in: db, clearance: context.clearance, computed: false),
+              current.confidentiality <= context.clearance
+        else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
+        if current.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
+        return current
+    }
+
+    /// Writes the audit entry for a change just made and returns the record as the caller sees it.
+    static func audited(
+        _ kind: ResourceKind, id: String, action: AuditLog.Action, before: StoredRecord, in db: Database,
+        context: AccessContext, at now: String
+    ) throws -> Record {
+        guard let after = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
+            throw StoreError.notFound(kind: kind.rawValue, id: id)
+        }
+        try AuditLog.append(
+            to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
+            before: before.state, after: after.state, at: now)
+        return try renderComputed(kind, id: id, in: db, clearance: context.clearance)
+    }
+
+    static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws -> Record {
+        guard let stored = try load(kind, id: id, in: db, clearance: clearance, computed: true) else {
+            throw StoreError.notFound(kind: kind.rawValue, id: id)
+        }
+        return stored.render(for: clearance)
+    }
+
+    /// Checks that every reference in `fields` names a live record the caller may see, and that
+    /// `repeats_id` makes no cycle.
+    static func referenceErrors(
+        _ kind: ResourceKind, _ fields: JSONObject, recordID: String?, in db: Database, clearance: Confidentiality
+    ) throws -> [FieldError] {
+        var errors: [FieldError] = []
+        for spec in kind.fields {
+            switch spec.type {
+            case .reference(let target):
+                guard case .string(let id)? = fields[spec.name] else { continue }
+                if let problem = try referenceProblem(target, id: id, in: db, clearance: clearance) {
+                    errors.append(FieldError(spec.name, problem))
+                }
+            case .references(let target):
+                guard case .array(let items)? = fields[spec.name] else { continue }
+                for case .string(let id) in items {
+                    if let problem = try referenceProblem(target, id: id, in: db, clearance: clearance) {
+                        errors.append(FieldError(spec.name, problem))
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        if kind == .allegations, let recordID, case .string(var next)? = fields["repeats_id"] {
+            var steps = 0
+            while steps < 10_000 {
+                if next == recordID {
+                    errors.append(FieldError("repeats_id", "would make a cycle of republications"))
+                    break
+                }
+                guard case .text(let following)? = try db.scalar("SELECT repeats_id FROM allegations WHERE id = ?", [.text(next)])
+                else { break }
+                next = following
+                steps += 1
+            }
+        }
+        return errors
+    }
+
+    /// Why `id` cannot be referenced, or nil when it can. A record above the caller's clearance
+    /// is reported exactly like a missing one.
+    static func referenceProblem(
+        _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality
+    ) throws -> String? {
+        let statement = try db.cachedStatement("SELECT confidentiality, deleted_at FROM \(kind.table) WHERE id = ?")
+        var found: (level: Int64, deleted: Bool)?
+        try statement.forEachRow([.text(id)]) { row in found = (row.int64(0), !row.isNull(1)) }
+        guard let found, found.level <= Int64(clearance.rawValue) else { return "no \(kind.singular) \(id)" }
+        return found.deleted ? "\(kind.singular) \(id) is deleted" : nil
+    }
+}

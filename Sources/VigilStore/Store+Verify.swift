@@ -1,0 +1,78 @@
+/// `vigil verify`: recompute the audit chain and check that the data matches it, so an edit made
+/// behind Vigil's back (with the sqlite3 shell, say) is detected and named.
+extension Store {
+    /// Checks the chain entry by entry, then every live row against its last audited state.
+    public func verify() throws(StoreError) -> VerificationReport {
+        try read(timeLimit: .seconds(86_400)) { db in
+            var problems: [String] = []
+            // 1. The chain: each entry's prev_hash is its predecessor's hash, and its own hash
+            //    matches its content.
+            var expectedPrevious = AuditLog.genesis
+            var expectedSeq: Int64 = 1
+            var entries = 0
+            var lastState: [String: (seq: Int64, action: String, after: String?)] = [:]
+            try db.makeStatement("""
+                SELECT seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash
+                FROM audit_log ORDER BY seq
+                """).forEachRow { row in
+                entries += 1
+                let seq = row.int64(0)
+                let recordID = row.text(5) ?? ""
+                let after = row.text(8)
+                let prev = row.text(9) ?? ""
+                let hash = row.text(10) ?? ""
+                if seq != expectedSeq {
+                    problems.append("audit entry \(seq) (record \(recordID)): expected entry \(expectedSeq) here; entries were removed or renumbered")
+                }
+                if prev != expectedPrevious {
+                    problems.append("audit entry \(seq) (record \(recordID)): does not chain to the entry before it")
+                }
+                let recomputed = AuditLog.entryHash(
+                    previous: prev, seq: seq, at: row.text(1) ?? "", actor: row.text(2) ?? "",
+                    action: row.text(3) ?? "", kind: row.text(4) ?? "", recordID: recordID,
+                    confidentiality: Int(row.int64(6)), before: row.text(7), after: after)
+                if recomputed != hash {
+                    problems.append("audit entry \(seq) (record \(recordID)): content does not match its hash; the entry was edited")
+                }
+                expectedPrevious = hash
+                expectedSeq = seq + 1
+                lastState[recordID] = (seq, row.text(3) ?? "", after)
+            }
+
+            // 2. The data: every live row equals the state its last entry recorded.
+            var records = 0
+            var seen = Set<String>()
+            for kind in ResourceKind.allCases {
+                let codec = RecordCodec(kind: kind)
+                try db.makeStatement("SELECT \(codec.selectList) FROM \(kind.table) r ORDER BY r.id").forEachRow { row in
+                    records += 1
+                    let stored = codec.decode(row)
+                    seen.insert(stored.id)
+                    problems += Store.compare(id: stored.id, state: stored.canonicalState, with: lastState[stored.id])
+                }
+            }
+            try db.makeStatement("SELECT \(Store.linkColumns.joined(separator: ", ")) FROM incident_sites ORDER BY id")
+                .forEachRow { row in
+                    records += 1
+                    let link = Store.decodeLink(row)
+                    let id = link["id"]?.stringValue ?? ""
+                    seen.insert(id)
+                    problems += Store.compare(id: id, state: JSONValue.object(link).canonicalText, with: lastState[id])
+                }
+            // 3. Records the log says exist but the tables lack: removed behind Vigil's back.
+            for (id, last) in lastState.sorted(by: { $0.value.seq < $1.value.seq })
+            where !seen.contains(id) && last.after != nil && !id.hasPrefix("tok_") {
+                problems.append("record \(id): in the audit log (entry \(last.seq)) but missing from the database")
+            }
+            return VerificationReport(entries: entries, records: records, problems: problems)
+        }
+    }
+
+    static func compare(id: String, state: String, with last: (seq: Int64, action: String, after: String?)?) -> [String] {
+        guard let last else { return ["record \(id): has no audit entry; it was inserted behind Vigil's back"] }
+        guard let after = last.after else {
+            return ["record \(id): the audit log says it was removed (entry \(last.seq)) but it is in the database"]
+        }
+        return after == state ? [] : ["record \(id): differs from its last audited state (entry \(last.seq)); it was edited behind Vigil's back"]
+    }
+}

@@ -1,0 +1,107 @@
+import CSQLite
+
+/// Vigil's data: every record, link, token and audit entry, behind one door.
+///
+/// Every operation takes an ``AccessContext`` and applies its clearance and role here, so no
+/// caller can forget them. Writes go through the single ``DatabaseWriter``; reads through a
+/// ``ReaderPool``. All SQL lives in this module.
+///
+/// ```swift
+/// let store = try Store(path: "vigil.db")
+/// let record = try store.create(.incidents, JSONObject([("title", .string("Mass detention"))]), as: context)
+/// ```
+public final class Store: Sendable {
+    /// The database file.
+    public let path: String
+    /// The schema versions applied when this store was opened (empty when it was current).
+    public let appliedMigrations: [Int]
+    let writer: DatabaseWriter
+    let readers: ReaderPool
+    let tokenUsage = TokenUsageClock()
+
+    /// Opens (creating when missing) the database at `path`, checks it, and migrates it.
+    ///
+    /// Refuses, with a clear error, a file that is not a healthy SQLite database, one written by
+    /// a newer Vigil, or a file system that will not give WAL with `synchronous=FULL`. A failing
+    /// database is never "repaired": that would destroy evidence.
+    public init(path: String, readers readerCount: Int = 4) throws(StoreError) {
+        self.path = path
+        do {
+            let connection = try Database(path: path, mode: .readWriteCreate)
+            try Store.configureWriter(connection)
+            let migrator = Migrator()
+            appliedMigrations = try migrator.migrate(connection)
+            writer = DatabaseWriter(database: connection)
+            var connections: [Database] = []
+            for _ in 0..<max(1, readerCount) {
+                let reader = try Database(path: path, mode: .readOnly)
+                try reader.execute("PRAGMA query_only = ON")
+                connections.append(reader)
+            }
+            readers = ReaderPool(connections: connections)
+        } catch {
+            throw Store.describe(error)
+        }
+    }
+
+    private static func configureWriter(_ db: Database) throws {
+        // A file that is not a database fails here, on the first read of its header.
+        let mode = try db.scalar("PRAGMA journal_mode = WAL")
+        guard mode == .text("wal") else {
+            throw StoreError.corrupt("could not switch to WAL journal mode (got \(String(describing: mode)))")
+        }
+        try db.execute("PRAGMA synchronous = FULL")
+        guard try db.scalar("PRAGMA synchronous") == .integer(2) else {
+            throw StoreError.corrupt("synchronous=FULL could not be set; acknowledged writes would not be durable")
+        }
+        try db.execute("PRAGMA foreign_keys = ON")
+        guard try db.scalar("PRAGMA foreign_keys") == .integer(1) else {
+            throw StoreError.corrupt("foreign keys could not be enabled")
+        }
+        try db.execute("PRAGMA secure_delete = ON")
+        let check = try db.scalar("PRAGMA quick_check")
+        guard check == .text("ok") else {
+            throw StoreError.corrupt(String(describing: check ?? .null))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> StoreError {
+        if let sqlite = error as? SQLiteError, sqlite.code == SQLITE_NOTADB || sqlite.code == SQLITE_CORRUPT {
+            return .corrupt("\(sqlite.message): not a healthy Vigil database")
+        }
+        return StoreError.wrap(error)
+    }
+
+    // MARK: Doors
+
+    /// Runs `body` in one write transaction, mapping every failure to ``StoreError``.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try writer.write(body)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Runs `body` in one read transaction with a time limit, mapping failures to ``StoreError``.
+    func read<T>(timeLimit: Duration = .seconds(5), _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try readers.read { db in
+                db.setTimeLimit(timeLimit)
+                defer { db.setTimeLimit(nil) }
+                return try body(db)
+            }
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
+    /// Runs `PRAGMA integrity_check` (the slow, complete one) and returns its lines.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        try read(timeLimit: .seconds(3600)) { db in
+            var lines: [String] = []
+            try db.makeStatement("PRAGMA integrity_check").forEachRow { row in lines.append(row.text(0) ?? "") }
+            return lines
+        }
+    }
+}

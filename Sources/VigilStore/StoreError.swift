@@ -1,0 +1,76 @@
+/// Everything a store operation can refuse or fail with, in terms the API maps to a status.
+///
+/// One type for the whole store keeps the mapping to HTTP in one `switch` in the API layer.
+public enum StoreError: Error, Sendable, Equatable {
+    /// The record does not exist, or exists above the caller's clearance (404: the two are
+    /// indistinguishable on purpose).
+    case notFound(kind: String, id: String)
+    /// The record was deleted (410 for callers who could see it).
+    case gone(kind: String, id: String)
+    /// The input breaks one or more rules (422), every problem listed.
+    case validation([FieldError])
+    /// Several records in one request were refused (422), keyed by their index in the request.
+    case batchValidation([Int: [FieldError]])
+    /// A query parameter names an unknown field or operator, or has a bad value (400).
+    case badQuery(parameter: String, message: String)
+    /// The caller expected another version of the record (412).
+    case versionMismatch(expected: Int64, current: Int64)
+    /// The caller's role does not allow the operation (403).
+    case forbidden(String)
+    /// The operation collides with existing data, e.g. a token name in use (409).
+    case conflict(String)
+    /// The database was written by a newer Vigil; opening it could damage it.
+    case databaseTooNew(found: Int, supported: Int)
+    /// The database failed its integrity check; Vigil refuses to touch it.
+    case corrupt(String)
+    /// The storage engine failed (disk full, I/O error, interrupted query…).
+    case storage(SQLiteError)
+
+    /// Wraps any error thrown inside the store as a `StoreError`.
+    static func wrap(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? SQLiteError { return .storage(error) }
+        return .storage(SQLiteError(extendedCode: 1, message: String(describing: error)))
+    }
+}
+
+extension StoreError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .notFound(let kind, let id): "no \(kind) record \(id)"
+        case .gone(let kind, let id): "\(kind) record \(id) was deleted"
+        case .validation(let errors): "invalid input: " + errors.map(\.description).joined(separator: "; ")
+        case .batchValidation(let errors):
+            "invalid items: " + errors.keys.sorted().map { "item \($0)" }.joined(separator: ", ")
+        case .badQuery(let parameter, let message): "bad query parameter \(parameter): \(message)"
+        case .versionMismatch(let expected, let current): "version \(expected) is stale; the record is at \(current)"
+        case .forbidden(let message): message
+        case .conflict(let message): message
+        case .databaseTooNew(let found, let supported):
+            "the database is at schema version \(found), newer than this vigil (\(supported)); use a newer vigil"
+        case .corrupt(let message): "the database failed its integrity check: \(message)"
+        case .storage(let error): error.description
+        }
+    }
+}
+
+extension SQLiteError: Equatable {
+    public static func == (lhs: SQLiteError, rhs: SQLiteError) -> Bool {
+        lhs.extendedCode == rhs.extendedCode && lhs.message == rhs.message
+    }
+}
+
+/// One rule broken by one field: the shape of the brief's `errors: [{"field", "message"}]`.
+public struct FieldError: Sendable, Hashable, CustomStringConvertible {
+    /// The field at fault, as the client named it (`lat`, `sites[0].role`).
+    public let field: String
+    /// What is wrong, for a person.
+    public let message: String
+
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(field): \(message)" }
+}

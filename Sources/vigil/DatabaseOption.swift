@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import VigilStore
+
+/// `--db PATH`, shared by every command: default `$VIGIL_DB`, then `./vigil.db`.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "The database file (default: $VIGIL_DB, then ./vigil.db).")
+    var db: String?
+
+    /// The path to use.
+    var path: String {
+        if let db { return db }
+        if let environment = ProcessInfo.processInfo.environment["VIGIL_DB"], !environment.isEmpty {
+            return environment
+        }
+        return "vigil.db"
+    }
+
+    /// Opens the store, turning a refusal into a one-line error.
+    func openStore() throws -> Store {
+        do {
+            return try Store(path: path, readers: 2)
+        } catch {
+            throw CommandError("\(path): \(error)")
+        }
+    }
+}
+
+/// A failure reported as one line on standard error, with a non-zero exit.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Writes a line to standard error (notes that must not mix with a command's output).
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `vigil` command: wiring only. Each subcommand opens the store and calls it.
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "A human-rights incident database: records that must not leak, be altered or be lost.",
+        subcommands: [Migrate.self, Verify.self, TokenCommand.self]
+    )
+}
