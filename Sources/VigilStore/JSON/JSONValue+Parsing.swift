@@ -9,7 +9,9 @@ extension JSONValue {
     /// leading zeros, `+1`, `.5`, `1.`, NaN/Infinity, numbers that overflow to infinity,
     /// unescaped control characters, invalid escapes, lone surrogates, invalid UTF-8 and
     /// duplicate keys. Nesting deeper than `maxDepth` arrays/objects is an error; the parser does
-    /// not recurse, so no input can overflow the stack.
+    /// not recurse, so no input can overflow the stack while parsing. Keep `maxDepth` modest
+    /// (hundreds, not millions): comparing, serializing and destroying a value recurse over its
+    /// nesting.
     public static func parse(
         _ bytes: [UInt8], maxDepth: Int = defaultMaxDepth
     ) throws(JSONParseError) -> JSONValue {
