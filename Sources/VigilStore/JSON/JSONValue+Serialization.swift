@@ -1,0 +1,64 @@
+extension JSONValue {
+    /// The compact JSON text of this value as UTF-8 bytes.
+    ///
+    /// With `sortedKeys`, object keys are ordered by their UTF-8 bytes at every level, giving one
+    /// canonical byte form per value; the audit chain hashes that form, so it must never change.
+    public func serialized(sortedKeys: Bool = false) -> [UInt8] {
+        var buffer: [UInt8] = []
+        write(into: &buffer, sortedKeys: sortedKeys)
+        return buffer
+    }
+
+    /// Appends the compact JSON text of this value to `buffer`, so a response can be built in
+    /// one allocation.
+    public func write(into buffer: inout [UInt8], sortedKeys: Bool = false) {
+        switch self {
+        case .null:
+            JSONWriter.writeNull(into: &buffer)
+        case .bool(let value):
+            JSONWriter.writeBool(value, into: &buffer)
+        case .int(let value):
+            JSONWriter.writeInt(value, into: &buffer)
+        case .double(let value):
+            JSONWriter.writeDouble(value, into: &buffer)
+        case .string(let value):
+            JSONWriter.writeString(value, into: &buffer)
+        case .array(let elements):
+            buffer.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                element.write(into: &buffer, sortedKeys: sortedKeys)
+            }
+            buffer.append(UInt8(ascii: "]"))
+        case .object(let object):
+            buffer.append(UInt8(ascii: "{"))
+            var first = true
+            if sortedKeys {
+                let sorted = object.entries.sorted {
+                    $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+                }
+                for entry in sorted {
+                    if !first { buffer.append(UInt8(ascii: ",")) }
+                    first = false
+                    JSONWriter.writeKey(entry.key, into: &buffer)
+                    entry.value.write(into: &buffer, sortedKeys: true)
+                }
+            } else {
+                for entry in object.entries {
+                    if !first { buffer.append(UInt8(ascii: ",")) }
+                    first = false
+                    JSONWriter.writeKey(entry.key, into: &buffer)
+                    entry.value.write(into: &buffer, sortedKeys: false)
+                }
+            }
+            buffer.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// The compact JSON text as a `String`, for logs, tests and text columns.
+    public var serializedString: String {
+        String(decoding: serialized(), as: UTF8.self)
+    }
+}

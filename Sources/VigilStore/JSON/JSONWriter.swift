@@ -1,0 +1,106 @@
+/// Low-level JSON output into a byte buffer.
+///
+/// Exists so hot paths (list responses, exports) can encode records straight into the response
+/// buffer without building a `JSONValue` tree first. Output is compact UTF-8: strings escape only
+/// `"`, `\` and control characters (never `/` or non-ASCII), integers are plain decimals and
+/// doubles use Swift's shortest round-trip form.
+public enum JSONWriter {
+    /// Appends `text` as a quoted, escaped JSON string.
+    public static func writeString(_ text: String, into buffer: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            writeString(utf8: utf8, into: &buffer)
+        }
+    }
+
+    /// Appends already-valid UTF-8 bytes as a quoted, escaped JSON string.
+    public static func writeString(utf8: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var index = 0
+        while index < utf8.count {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if runStart < index {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            }
+            appendEscape(byte, into: &buffer)
+            index += 1
+            runStart = index
+        }
+        if runStart < utf8.count {
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ byte: UInt8, into buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+        case 0x0A: buffer.append(UInt8(ascii: "n"))
+        case 0x09: buffer.append(UInt8(ascii: "t"))
+        case 0x0D: buffer.append(UInt8(ascii: "r"))
+        case 0x08: buffer.append(UInt8(ascii: "b"))
+        case 0x0C: buffer.append(UInt8(ascii: "f"))
+        default:
+            let hexDigits: StaticString = "0123456789abcdef"
+            buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            buffer.append(hexDigits.utf8Start[Int(byte >> 4)])
+            buffer.append(hexDigits.utf8Start[Int(byte & 0x0F)])
+        }
+    }
+
+    /// Appends an object key with its colon: `"key":`.
+    public static func writeKey(_ key: String, into buffer: inout [UInt8]) {
+        writeString(key, into: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends an integer in decimal, without going through `String`.
+    public static func writeInt(_ value: Int64, into buffer: inout [UInt8]) {
+        if value == 0 {
+            buffer.append(UInt8(ascii: "0"))
+            return
+        }
+        // Work with the magnitude as UInt64 so Int64.min needs no special case.
+        var magnitude = value.magnitude
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        // Append the digits least significant first, then reverse them in place.
+        let firstDigit = buffer.count
+        while magnitude > 0 {
+            buffer.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        buffer[firstDigit...].reverse()
+    }
+
+    /// Appends a double in Swift's shortest round-trip form (e.g. `0.1`, `1e-05`, `1e+16`),
+    /// which is valid JSON for every finite value and always contains `.` or `e`, so it parses
+    /// back as a double. JSON has no NaN or infinity; a non-finite value is written as `null`.
+    public static func writeDouble(_ value: Double, into buffer: inout [UInt8]) {
+        guard value.isFinite else {
+            writeNull(into: &buffer)
+            return
+        }
+        buffer.append(contentsOf: value.description.utf8)
+    }
+
+    /// Appends `true` or `false`.
+    public static func writeBool(_ value: Bool, into buffer: inout [UInt8]) {
+        if value {
+            buffer.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+        } else {
+            buffer.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+        }
+    }
+
+    /// Appends `null`.
+    public static func writeNull(into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+    }
+}
