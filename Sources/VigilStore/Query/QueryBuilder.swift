@@ -51,7 +51,7 @@ struct QueryBuilder {
             return clearance == .confidential ? column : "(CASE WHEN \(locationVisible) THEN \(column) END)"
         case .confidentialOnly:
             guard clearance == .confidential else {
-                throw .badQuery(parameter: parameter, message: "\(spec.name) is not visible to this token")
+                throw StoreError.badQuery(parameter: parameter, message: "\(spec.name) is not visible to this token")
             }
             return column
         case .protectedName:
@@ -62,7 +62,7 @@ struct QueryBuilder {
 
     private func spec(named field: String, parameter: String) throws(StoreError) -> FieldSpec {
         guard let spec = kind.field(named: field) else {
-            throw .badQuery(parameter: parameter, message: "\(kind.rawValue) have no field \"\(field)\" to filter or sort on")
+            throw StoreError.badQuery(parameter: parameter, message: "\(kind.rawValue) have no field \"\(field)\" to filter or sort on")
         }
         return spec
     }
@@ -75,7 +75,7 @@ struct QueryBuilder {
         var seen = Set<String>()
         for key in keys {
             guard seen.insert(key.field).inserted else {
-                throw .badQuery(parameter: "sort", message: "\(key.field) appears twice")
+                throw StoreError.badQuery(parameter: "sort", message: "\(key.field) appears twice")
             }
             if key.field == "id" {
                 result.append(OrderKey(expression: "r.id", descending: key.descending))
@@ -90,9 +90,9 @@ struct QueryBuilder {
             case .date:
                 result.append(OrderKey(expression: "r.\(spec.name)_earliest", descending: key.descending))
             case .codes, .strings, .references, .url:
-                throw .badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
+                throw StoreError.badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
             case .text(let maxLength) where maxLength > Catalog.shortText:
-                throw .badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
+                throw StoreError.badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
             default:
                 result.append(OrderKey(expression: try expression(for: spec, parameter: "sort"), descending: key.descending))
             }
@@ -117,7 +117,7 @@ struct QueryBuilder {
         if filter.field == "created_at" || filter.field == "updated_at" {
             try addScalar(filter, expression: "r." + filter.field, allowContains: false, parse: { text in
                 guard let time = Timestamp.normalize(text) else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not an RFC 3339 date or time")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not an RFC 3339 date or time")
                 }
                 return .text(time)
             }, to: &conditions)
@@ -131,35 +131,35 @@ struct QueryBuilder {
         case .country:
             try addScalar(filter, expression: expression, parse: { text in
                 guard CountryCode.isValid(text) else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not an ISO 3166-1 alpha-2 code")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not an ISO 3166-1 alpha-2 code")
                 }
                 return .text(text)
             }, to: &conditions)
         case .code(let vocabulary):
             try addScalar(filter, expression: expression, parse: { text in
                 guard vocabulary.contains(text) else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
                 }
                 return .text(text)
             }, to: &conditions)
         case .count:
             try addScalar(filter, expression: expression, allowContains: false, parse: { text in
                 guard let number = Int64(text) else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not a whole number")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a whole number")
                 }
                 return .integer(number)
             }, to: &conditions)
         case .coordinate:
             try addScalar(filter, expression: expression, allowContains: false, parse: { text in
                 guard let number = Double(text), number.isFinite else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not a number")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a number")
                 }
                 return .real(number)
             }, to: &conditions)
         case .level:
             try addScalar(filter, expression: expression, allowContains: false, parse: { text in
                 guard let level = Confidentiality(name: text) else {
-                    throw .badQuery(parameter: parameter, message: "must be public, restricted or confidential")
+                    throw StoreError.badQuery(parameter: parameter, message: "must be public, restricted or confidential")
                 }
                 return .integer(Int64(level.rawValue))
             }, to: &conditions)
@@ -169,7 +169,7 @@ struct QueryBuilder {
                 switch text {
                 case "true": return .integer(1)
                 case "false": return .integer(0)
-                default: throw .badQuery(parameter: parameter, message: "must be true or false")
+                default: throw StoreError.badQuery(parameter: parameter, message: "must be true or false")
                 }
             }, to: &conditions)
         case .date:
@@ -177,7 +177,7 @@ struct QueryBuilder {
         case .codes(let vocabulary):
             try addList(filter, column: "r." + spec.name, to: &conditions) { text in
                 guard vocabulary.contains(text) else {
-                    throw .badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
+                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
                 }
             }
         case .strings, .references:
@@ -192,7 +192,7 @@ struct QueryBuilder {
     private func splitList(_ filter: Filter) throws(StoreError) -> [String] {
         let items = filter.value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard !items.isEmpty, items.count <= 100, !items.contains(where: \.isEmpty) else {
-            throw .badQuery(parameter: filter.parameter, message: "give 1 to 100 comma-separated values")
+            throw StoreError.badQuery(parameter: filter.parameter, message: "give 1 to 100 comma-separated values")
         }
         return items
     }
@@ -201,14 +201,17 @@ struct QueryBuilder {
         switch filter.value {
         case "true", "": return true
         case "false": return false
-        default: throw .badQuery(parameter: filter.parameter, message: "must be true or false")
+        default: throw StoreError.badQuery(parameter: filter.parameter, message: "must be true or false")
         }
     }
 
     private func addScalar(
         _ filter: Filter, expression: String, allowContains: Bool = true,
-        parse: (String) throws(StoreError) -> SQLValue, to conditions: inout Conditions
+        parse rawParse: (String) throws -> SQLValue, to conditions: inout Conditions
     ) throws(StoreError) {
+        func parse(_ text: String) throws(StoreError) -> SQLValue {
+            do { return try rawParse(text) } catch { throw StoreError.wrap(error) }
+        }
         switch filter.op {
         case .eq: conditions.add("\(expression) = ?", [try parse(filter.value)])
         case .ne: conditions.add("\(expression) IS NOT ?", [try parse(filter.value)])
@@ -245,7 +248,7 @@ struct QueryBuilder {
         do {
             date = try UncertainDate(parsing: filter.value)
         } catch {
-            throw .badQuery(parameter: filter.parameter, message: "\"\(filter.value)\" is not a valid uncertain date: \(error.message)")
+            throw StoreError.badQuery(parameter: filter.parameter, message: "\"\(filter.value)\" is not a valid uncertain date: \(error.message)")
         }
         // "starts no later than X" / "ends no earlier than X", with NULL bounds open.
         func startsBy(_ bound: String?, strict: Bool = false) -> (String, [SQLValue]) {
@@ -277,8 +280,11 @@ struct QueryBuilder {
     /// Lists match when they contain the value (`eq`, `contains`), any of the values (`in`),
     /// none of them (`ne`, `nin`), or are empty (`null=true`).
     private func addList(
-        _ filter: Filter, column: String, to conditions: inout Conditions, check: (String) throws(StoreError) -> Void
+        _ filter: Filter, column: String, to conditions: inout Conditions, check rawCheck: (String) throws -> Void
     ) throws(StoreError) {
+        func check(_ text: String) throws(StoreError) {
+            do { try rawCheck(text) } catch { throw StoreError.wrap(error) }
+        }
         let member = "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE value"
         switch filter.op {
         case .eq, .contains, .ne:

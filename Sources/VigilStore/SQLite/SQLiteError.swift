@@ -34,7 +34,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     /// True for a violated UNIQUE or PRIMARY KEY constraint.
     public var isUniqueViolation: Bool {
-        extendedCode == SQLITE_CONSTRAINT_UNIQUE || extendedCode == SQLITE_CONSTRAINT_PRIMARYKEY
+        extendedCode == SQLITE_CONSTRAINT | (8 << 8) || extendedCode == SQLITE_CONSTRAINT | (6 << 8)
     }
 
     public var description: String {

@@ -6,7 +6,11 @@ public struct Migrator: Sendable {
     /// The migrations this binary carries, in order.
     public let migrations: [Migration]
 
-    public init(migrations: [Migration] = embeddedMigrations) {
+    public init() {
+        self.init(migrations: embeddedMigrations)
+    }
+
+    init(migrations: [Migration]) {
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
 
