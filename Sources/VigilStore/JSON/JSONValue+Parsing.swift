@@ -189,7 +189,7 @@ struct JSONParser {
                 if innermostIsObject {
                     let objectIndex = objects.count - 1
                     let key = pendingKeys.removeLast()
-                    objects[objectIndex].appendIfAbsent(key, value)
+                    objects[objectIndex].appendUnchecked(key, value)
                     skipWhitespace()
                     guard position < bytes.count else {
                         throw unexpected(at: position, expecting: "',' or '}'")
