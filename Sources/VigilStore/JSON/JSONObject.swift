@@ -19,10 +19,10 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Objects with more entries than this get a dictionary index; smaller ones are scanned,
     /// which is faster than hashing for the typical record of a few dozen fields.
-    @usableFromInline static let indexThreshold = 32
+    static let indexThreshold = 32
 
     @usableFromInline var entries: [Entry]
-    @usableFromInline var index: [String: Int]?
+    var index: [String: Int]?
 
     /// Creates an empty object.
     public init() {
@@ -92,7 +92,6 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
-    @usableFromInline
     func position(of key: String) -> Int? {
         if let index { return index[key] }
         for position in entries.indices where entries[position].key == key {
