@@ -407,3 +407,76 @@ struct JSONObjectTests {
         #expect(JSONValue.double(2).intValue == nil)
     }
 }
+
+/// A small deterministic generator (SplitMix64) so randomized tests are reproducible.
+private struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("JSON parsing, randomized")
+struct JSONRandomizedTests {
+    /// The parser's UTF-8 validation must agree exactly with the standard library's.
+    @Test func utf8ValidationAgreesWithStandardLibrary() throws {
+        var generator = SplitMix64(state: 2017)
+        let interesting: [UInt8] = [
+            0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1,
+            0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        var accepted = 0
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 1...6, using: &generator)
+            let content = (0..<length).map { _ in
+                Bool.random(using: &generator)
+                    ? interesting.randomElement(using: &generator) ?? 0x41
+                    : UInt8.random(in: 0x20...0xFF, using: &generator)
+            }.filter { $0 != 0x22 && $0 != 0x5C }
+            let expected = String(validating: content, as: UTF8.self)
+            let parsed = try? JSONValue.parse([0x22] + content + [0x22])
+            #expect(parsed?.stringValue == expected, "bytes \(content)")
+            if expected != nil { accepted += 1 }
+        }
+        // Both outcomes must have been exercised for the comparison to mean anything.
+        #expect(accepted > 1_000)
+        #expect(accepted < 19_000)
+    }
+
+    /// Mutated documents either parse (and then round-trip) or fail with an offset inside the
+    /// input; they never crash.
+    @Test func mutatedDocumentsNeverCrash() throws {
+        let document = Array(
+            #"{"id":"inc_1","title":"Кадыров \"q\" \u00e9\ud83d\ude00","n":[0,-1,2.5e3,true,false,null],"o":{"a":{"b":[]}}}"#
+                .utf8)
+        let alphabet = Array(#"{}[]":,.-+eE0123456789tfnul\ "#.utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xFF]
+        var generator = SplitMix64(state: 42)
+        var parsedCount = 0
+        for _ in 0..<5_000 {
+            var mutated = document
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let position = Int.random(in: 0..<mutated.count, using: &generator)
+                let byte = alphabet.randomElement(using: &generator) ?? 0x20
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: mutated[position] = byte
+                case 1: mutated.insert(byte, at: position)
+                default: if mutated.count > 1 { mutated.remove(at: position) }
+                }
+            }
+            do {
+                let value = try JSONValue.parse(mutated)
+                parsedCount += 1
+                #expect(try JSONValue.parse(value.serialized()) == value)
+            } catch {
+                #expect(error.offset >= 0 && error.offset <= mutated.count)
+                #expect(error.message.hasSuffix("at byte \(error.offset)"))
+            }
+        }
+        #expect(parsedCount > 0)
+        #expect(parsedCount < 5_000)
+    }
+}

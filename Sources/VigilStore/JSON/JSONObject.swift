@@ -19,10 +19,10 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Objects with more entries than this get a dictionary index; smaller ones are scanned,
     /// which is faster than hashing for the typical record of a few dozen fields.
-    @usableFromInline static let indexThreshold = 12
+    static let indexThreshold = 32
 
     @usableFromInline var entries: [Entry]
-    @usableFromInline var index: [String: Int]?
+    var index: [String: Int]?
 
     /// Creates an empty object.
     public init() {
@@ -81,21 +81,17 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         position(of: key) != nil
     }
 
-    /// Appends a pair whose key the caller knows is absent. Used by the parser after its own
-    /// duplicate check; returns `false` (and changes nothing) if the key is present after all.
-    @discardableResult
-    mutating func appendIfAbsent(_ key: String, _ value: JSONValue) -> Bool {
-        if position(of: key) != nil { return false }
+    /// Appends a pair whose key the caller has just checked is absent (the parser does so to
+    /// report duplicates with their offset), skipping a second search.
+    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         entries.append(Entry(key: key, value: value))
         if index != nil {
             index?[key] = entries.count - 1
         } else if entries.count > Self.indexThreshold {
             rebuildIndex()
         }
-        return true
     }
 
-    @usableFromInline
     func position(of key: String) -> Int? {
         if let index { return index[key] }
         for position in entries.indices where entries[position].key == key {
