@@ -51,7 +51,7 @@ struct RecordValidator {
                 errors.append(FieldError(prefix + spec.name, message.text))
             }
         }
-        errors += crossFieldErrors(fields, prefix: prefix)
+        errors += crossFieldErrors(fields, given: input, prefix: prefix)
         return (fields, errors)
     }
 
@@ -160,12 +160,13 @@ struct RecordValidator {
 
     // MARK: Rules across fields
 
-    private func crossFieldErrors(_ fields: JSONObject, prefix: String) -> [FieldError] {
+    private func crossFieldErrors(_ fields: JSONObject, given input: JSONObject, prefix: String) -> [FieldError] {
         var errors: [FieldError] = []
         func has(_ name: String) -> Bool { fields[name] != nil }
+        func given(_ name: String) -> Bool { !(input[name] ?? .null).isNull }
 
-        if has("lat") != has("lon") {
-            errors.append(FieldError(prefix + (has("lat") ? "lon" : "lat"), "lat and lon must be given together"))
+        if given("lat") != given("lon") {
+            errors.append(FieldError(prefix + (given("lat") ? "lon" : "lat"), "lat and lon must be given together"))
         }
         for stem in ["victims", "deaths", "capacity"] {
             if case .int(let low)? = fields[stem + "_min"], case .int(let high)? = fields[stem + "_max"], high < low {
