@@ -206,9 +206,12 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (token_id, key)
 ) WITHOUT ROWID;
 
--- The append-only audit log. Each entry's hash covers its content and the previous entry's
--- hash, so an edit anywhere breaks the chain from that point on. `confidentiality` is the lower
--- of the record's levels before and after, to filter the changes feed in SQL.
+-- The append-only audit log. Each entry's hash covers its metadata, the SHA-256 of its before
+-- and after snapshots, and the previous entry's hash, so an edit anywhere breaks the chain from
+-- that point on. Hashing the snapshots' digests rather than their text lets `vigil purge` erase a
+-- record's content from the log (setting before/after to NULL) while the chain still verifies.
+-- `confidentiality` is the lower of the record's levels before and after, to filter the changes
+-- feed in SQL.
 CREATE TABLE audit_log (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -219,12 +222,22 @@ CREATE TABLE audit_log (
     confidentiality INTEGER NOT NULL,
     before TEXT,
     after TEXT,
+    before_sha256 TEXT,
+    after_sha256 TEXT,
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_log_record ON audit_log (record_id, seq);
 
+-- Entries are never changed, except that a purge may erase a snapshot's text (never its digest).
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+WHEN NOT (
+    NEW.seq IS OLD.seq AND NEW.at IS OLD.at AND NEW.actor IS OLD.actor AND NEW.action IS OLD.action
+    AND NEW.kind IS OLD.kind AND NEW.record_id IS OLD.record_id AND NEW.confidentiality IS OLD.confidentiality
+    AND NEW.before_sha256 IS OLD.before_sha256 AND NEW.after_sha256 IS OLD.after_sha256
+    AND NEW.prev_hash IS OLD.prev_hash AND NEW.hash IS OLD.hash
+    AND (NEW.before IS NULL OR NEW.before IS OLD.before) AND (NEW.after IS NULL OR NEW.after IS OLD.after)
+)
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;

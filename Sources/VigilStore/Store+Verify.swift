@@ -12,7 +12,8 @@ extension Store {
             var entries = 0
             var lastState: [String: (seq: Int64, action: String, after: String?)] = [:]
             try db.makeStatement("""
-                SELECT seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash
+                SELECT seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash,
+                    before_sha256, after_sha256
                 FROM audit_log ORDER BY seq
                 """).forEachRow { row in
                 entries += 1
@@ -27,16 +28,22 @@ extension Store {
                 if prev != expectedPrevious {
                     problems.append("audit entry \(seq) (record \(recordID)): does not chain to the entry before it")
                 }
+                let beforeDigest = row.text(11)
+                let afterDigest = row.text(12)
                 let recomputed = AuditLog.entryHash(
                     previous: prev, seq: seq, at: row.text(1) ?? "", actor: row.text(2) ?? "",
                     action: row.text(3) ?? "", kind: row.text(4) ?? "", recordID: recordID,
-                    confidentiality: Int(row.int64(6)), before: row.text(7), after: after)
-                if recomputed != hash {
+                    confidentiality: Int(row.int64(6)), beforeDigest: beforeDigest, afterDigest: afterDigest)
+                // A snapshot's text may be erased by a purge, but when present it must match its digest.
+                let before = row.text(7)
+                let snapshotsMatch = (before == nil || before.map(Hex.sha256) == beforeDigest)
+                    && (after == nil || after.map(Hex.sha256) == afterDigest)
+                if recomputed != hash || !snapshotsMatch {
                     problems.append("audit entry \(seq) (record \(recordID)): content does not match its hash; the entry was edited")
                 }
                 expectedPrevious = hash
                 expectedSeq = seq + 1
-                lastState[recordID] = (seq, row.text(3) ?? "", after)
+                lastState[recordID] = (seq, row.text(3) ?? "", afterDigest)
             }
 
             // 2. The data: every live row equals the state its last entry recorded.
@@ -48,7 +55,7 @@ extension Store {
                     records += 1
                     let stored = codec.decode(row)
                     seen.insert(stored.id)
-                    problems += Store.compare(id: stored.id, state: stored.canonicalState, with: lastState[stored.id])
+                    problems += Store.compare(id: stored.id, state: Hex.sha256(stored.canonicalState), with: lastState[stored.id])
                 }
             }
             try db.makeStatement("SELECT \(Store.linkColumns.joined(separator: ", ")) FROM incident_sites ORDER BY id")
@@ -57,7 +64,7 @@ extension Store {
                     let link = Store.decodeLink(row)
                     let id = link["id"]?.stringValue ?? ""
                     seen.insert(id)
-                    problems += Store.compare(id: id, state: JSONValue.object(link).canonicalText, with: lastState[id])
+                    problems += Store.compare(id: id, state: Hex.sha256(JSONValue.object(link).canonicalText), with: lastState[id])
                 }
             // 3. Records the log says exist but the tables lack: removed behind Vigil's back.
             for (id, last) in lastState.sorted(by: { $0.value.seq < $1.value.seq })
@@ -68,6 +75,7 @@ extension Store {
         }
     }
 
+    /// Compares a live row's state digest with the `after` digest of its last audit entry.
     static func compare(id: String, state: String, with last: (seq: Int64, action: String, after: String?)?) -> [String] {
         guard let last else { return ["record \(id): has no audit entry; it was inserted behind Vigil's back"] }
         guard let after = last.after else {

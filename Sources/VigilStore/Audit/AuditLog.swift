@@ -32,24 +32,29 @@ enum AuditLog {
         let confidentiality = levels.min() ?? .confidential
         let beforeText = before.map { JSONValue.object($0).canonicalText }
         let afterText = after.map { JSONValue.object($0).canonicalText }
+        let beforeDigest = beforeText.map(Hex.sha256)
+        let afterDigest = afterText.map(Hex.sha256)
         let hash = entryHash(
             previous: previousHash, seq: seq, at: time, actor: actor, action: action.rawValue, kind: kind,
-            recordID: recordID, confidentiality: confidentiality.rawValue, before: beforeText, after: afterText)
+            recordID: recordID, confidentiality: confidentiality.rawValue, beforeDigest: beforeDigest,
+            afterDigest: afterDigest)
         try db.run(
             """
-            INSERT INTO audit_log (seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_log (seq, at, actor, action, kind, record_id, confidentiality, before, after,
+                before_sha256, after_sha256, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(seq), .text(time), .text(actor), .text(action.rawValue), .text(kind), .text(recordID),
-             .integer(Int64(confidentiality.rawValue)), .text(beforeText), .text(afterText), .text(previousHash),
-             .text(hash)])
+             .integer(Int64(confidentiality.rawValue)), .text(beforeText), .text(afterText), .text(beforeDigest),
+             .text(afterDigest), .text(previousHash), .text(hash)])
         return seq
     }
 
-    /// The hash of one entry, as stored and as `verify` recomputes it.
+    /// The hash of one entry, as stored and as `verify` recomputes it. It covers the snapshots'
+    /// digests, so erasing a snapshot's text (purge) leaves the chain intact.
     static func entryHash(
         previous: String, seq: Int64, at: String, actor: String, action: String, kind: String, recordID: String,
-        confidentiality: Int, before: String?, after: String?
+        confidentiality: Int, beforeDigest: String?, afterDigest: String?
     ) -> String {
         var input: [UInt8] = []
         func add(_ text: String?) {
@@ -61,8 +66,8 @@ enum AuditLog {
             input += Array("\(bytes.count):".utf8) + bytes + [59]
         }
         for field in [previous, String(seq), at, actor, action, kind, recordID, String(confidentiality)] { add(field) }
-        add(before)
-        add(after)
+        add(beforeDigest)
+        add(afterDigest)
         return Hex.sha256(input)
     }
 
