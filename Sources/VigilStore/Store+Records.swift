@@ -41,6 +41,17 @@ extension Store {
     public func createMany(_ kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext) throws(StoreError)
         -> [Record]
     {
+        try createMany(kind, inputs, as: context, skipIf: { _ in false }, beforeCommit: { _, _ in }) ?? []
+    }
+
+    /// The create itself. `skipIf` runs first inside the write transaction (writes are serialized,
+    /// so what it sees cannot change before commit); when it returns true nothing is written and
+    /// the result is nil. `beforeCommit` runs once the records exist (to store an idempotent
+    /// answer with them).
+    func createMany(
+        _ kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext,
+        skipIf: (Database) throws -> Bool, beforeCommit: (Database, [Record]) throws -> Void
+    ) throws(StoreError) -> [Record]? {
         try context.require(.editor, to: "creating records")
         let validator = RecordValidator(kind: kind, clearance: context.clearance)
         var prepared: [(fields: JSONObject, links: [LinkInput])] = []
@@ -64,7 +75,8 @@ extension Store {
         }
         if !failures.isEmpty { throw .batchValidation(failures) }
 
-        return try write { db in
+        return try write { db -> [Record]? in
+            if try skipIf(db) { return nil }
             let now = Timestamp.now()
             var created: [Record] = []
             var referenceFailures: [Int: [FieldError]] = [:]
@@ -94,11 +106,13 @@ extension Store {
             }
             if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
             // Re-read with computed counts, now that links and all items exist.
-            return try created.map { record in
+            let records = try created.map { record in
                 guard let stored = try Store.load(kind, id: record.id, in: db, clearance: context.clearance, computed: true)
                 else { throw StoreError.notFound(kind: kind.rawValue, id: record.id) }
                 return stored.render(for: context.clearance)
             }
+            try beforeCommit(db, records)
+            return records
         }
     }
 

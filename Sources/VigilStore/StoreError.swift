@@ -19,6 +19,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case forbidden(String)
     /// The operation collides with existing data, e.g. a token name in use (409).
     case conflict(String)
+    /// An idempotency key was reused with a different request (422).
+    case idempotencyMismatch
     /// The database was written by a newer Vigil; opening it could damage it.
     case databaseTooNew(found: Int, supported: Int)
     /// The database failed its integrity check; Vigil refuses to touch it.
@@ -46,6 +48,7 @@ extension StoreError: CustomStringConvertible {
         case .versionMismatch(let expected, let current): "version \(expected) is stale; the record is at \(current)"
         case .forbidden(let message): message
         case .conflict(let message): message
+        case .idempotencyMismatch: "this Idempotency-Key was already used with a different request"
         case .databaseTooNew(let found, let supported):
             "the database is at schema version \(found), newer than this vigil (\(supported)); use a newer vigil"
         case .corrupt(let message): "the database failed its integrity check: \(message)"
