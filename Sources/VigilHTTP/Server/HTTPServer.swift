@@ -88,12 +88,14 @@ public final class HTTPServer: Sendable {
 
     /// Starts a graceful shutdown; returns at once. Safe to call more than once, from any thread.
     public func shutdown() {
-        let loops = state.withLock { state -> [EventLoop] in
-            guard !state.shutdownRequested else { return [] }
+        let (loops, listenFD) = state.withLock { state -> ([EventLoop], Int32) in
+            guard !state.shutdownRequested else { return ([], -1) }
             state.shutdownRequested = true
-            return state.loops
+            return (state.loops, state.listenFD)
         }
         context.stopping.store(true, ordering: .relaxed)
+        // Stops the kernel from completing new handshakes; the descriptor is closed once the loops are done.
+        if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
         for loop in loops { loop.post(.shutdown) }
     }
 
