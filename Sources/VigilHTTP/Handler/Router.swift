@@ -1,0 +1,114 @@
+/// Routes requests by method and path pattern (`/v1/incidents/{id}`).
+///
+/// No matching path is a 404 problem; a matching path without the method is a 405 problem with an
+/// `Allow` header; HEAD is served by the GET route (the server drops the body). Segments are
+/// matched after percent-decoding each one separately, so `%2F` inside an id stays in the id.
+public struct Router: HTTPHandler {
+    /// The closure that answers a matched request.
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    struct Route: Sendable {
+        enum Segment: Sendable, Equatable {
+            case literal(String)
+            case parameter(String)
+        }
+
+        let method: String
+        let segments: [Segment]
+        let bodyLimit: Int?
+        let handler: Handler
+
+        func match(_ pathSegments: [String]) -> [String: String]? {
+            guard pathSegments.count == segments.count else { return nil }
+            var parameters: [String: String] = [:]
+            for (segment, value) in zip(segments, pathSegments) {
+                switch segment {
+                case .literal(let literal):
+                    if literal != value { return nil }
+                case .parameter(let name):
+                    if value.isEmpty { return nil }
+                    parameters[name] = value
+                }
+            }
+            return parameters
+        }
+    }
+
+    private var routes: [Route] = []
+    /// Body limit for routes that do not set their own.
+    public var defaultBodyLimit: Int
+
+    public init(defaultBodyLimit: Int = HTTPLimits.defaultBodyLimit) {
+        self.defaultBodyLimit = defaultBodyLimit
+    }
+
+    /// Adds a route. `bodyLimit` overrides the default for this route (e.g. larger for imports).
+    public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping Handler) {
+        let segments = Router.split(pattern).map { segment -> Route.Segment in
+            if segment.hasPrefix("{") && segment.hasSuffix("}") && segment.count > 2 {
+                return .parameter(String(segment.dropFirst().dropLast()))
+            }
+            return .literal(segment)
+        }
+        routes.append(Route(method: method, segments: segments, bodyLimit: bodyLimit, handler: handler))
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        guard let pathSegments = Router.decodedSegments(request.rawPath) else {
+            return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.")
+        }
+        switch lookup(method: request.method, pathSegments: pathSegments) {
+        case .found(let route, let parameters):
+            var request = request
+            request.pathParameters = parameters
+            return route.handler(request)
+        case .methodNotAllowed(let allowed):
+            return .problem(
+                status: 405, title: "Method Not Allowed",
+                detail: "\(request.method) is not allowed here.",
+                headers: ["Allow": allowed.joined(separator: ", ")]
+            )
+        case .notFound:
+            return .problem(status: 404, title: "Not Found", detail: "No resource at this path.")
+        }
+    }
+
+    public func bodyLimit(for head: HTTPRequestHead) -> Int {
+        guard let segments = Router.decodedSegments(head.rawPath),
+              case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
+        else { return defaultBodyLimit }
+        return route.bodyLimit ?? defaultBodyLimit
+    }
+
+    enum Lookup {
+        case found(Route, [String: String])
+        case methodNotAllowed([String])
+        case notFound
+    }
+
+    func lookup(method: String, pathSegments: [String]) -> Lookup {
+        var allowed: Set<String> = []
+        for route in routes {
+            guard let parameters = route.match(pathSegments) else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route, parameters)
+            }
+            allowed.insert(route.method)
+            if route.method == "GET" { allowed.insert("HEAD") }
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed.sorted())
+    }
+
+    static func split(_ path: String) -> [String] {
+        path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    }
+
+    static func decodedSegments(_ rawPath: String) -> [String]? {
+        var segments: [String] = []
+        for segment in split(rawPath) {
+            guard let decoded = PercentDecoding.decode(ArraySlice(segment.utf8), plusAsSpace: false) else { return nil }
+            segments.append(decoded)
+        }
+        return segments
+    }
+}

@@ -1,0 +1,56 @@
+import Glibc
+
+/// A pthread mutex with a condition variable: the worker pool needs to sleep until work arrives,
+/// which `Synchronization.Mutex` cannot do.
+final class ConditionLock: @unchecked Sendable { // the pthread objects are only used through lock()/unlock()/wait()
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    init() {
+        mutex = .allocate(capacity: 1)
+        condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Waits for a signal; the lock must be held.
+    func wait() { pthread_cond_wait(condition, mutex) }
+    func signal() { pthread_cond_signal(condition) }
+    func broadcast() { pthread_cond_broadcast(condition) }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+}
+
+/// Counts finished threads so `HTTPServer.run()` can wait for all of them.
+final class CompletionLatch: @unchecked Sendable { // `remaining` is only touched with `condition` held
+    private let condition = ConditionLock()
+    private var remaining: Int
+
+    init(count: Int) { remaining = count }
+
+    func countDown() {
+        condition.withLock {
+            remaining -= 1
+            if remaining <= 0 { condition.broadcast() }
+        }
+    }
+
+    func wait() {
+        condition.lock()
+        while remaining > 0 { condition.wait() }
+        condition.unlock()
+    }
+}

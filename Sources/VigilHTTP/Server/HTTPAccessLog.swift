@@ -1,0 +1,42 @@
+import Glibc
+
+/// One line per request: peer, method, path with query names but not their values, status, body
+/// bytes sent and duration. Header fields (notably `Authorization`) and bodies are never logged.
+public struct HTTPAccessLog: Sendable {
+    /// Receives each finished line (without a newline).
+    public typealias Sink = @Sendable (String) -> Void
+
+    public let sink: Sink
+
+    public init(sink: @escaping Sink) {
+        self.sink = sink
+    }
+
+    /// Writes each line to standard error with a single `write`, so lines from different threads do not interleave.
+    public static let standardError = HTTPAccessLog { line in
+        let bytes = Array((line + "\n").utf8)
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            _ = Glibc.write(2, base, raw.count)
+        }
+    }
+
+    /// Discards everything (benchmarks, tests that do not look at the log).
+    public static let disabled = HTTPAccessLog { _ in }
+
+    func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64, peer: String) {
+        let milliseconds = Double(durationNanos) / 1_000_000
+        let rounded = (milliseconds * 1000).rounded() / 1000
+        sink("\(peer) \(method) \(HTTPAccessLog.loggedPath(rawPath: rawPath, rawQuery: rawQuery)) \(status) \(bytes) \(rounded)ms")
+    }
+
+    /// `/v1/incidents?country=&limit=`: names kept, values removed, since values may be personal data.
+    static func loggedPath(rawPath: String, rawQuery: String?) -> String {
+        guard let rawQuery else { return rawPath }
+        let names = rawQuery.split(separator: "&").map { piece -> String in
+            let name = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return "\(name)="
+        }
+        return rawPath + "?" + names.joined(separator: "&")
+    }
+}

@@ -1,0 +1,91 @@
+/// Serializes response heads. The server owns the framing fields (`Content-Length`,
+/// `Transfer-Encoding`, `Connection`, `Date`): handler-supplied ones are dropped so a handler can
+/// never desynchronize the connection, and fields with CR, LF or other control bytes are dropped
+/// so a value cannot split the response.
+enum ResponseEncoder {
+    enum Framing {
+        case length(Int)
+        case chunked
+        /// HTTP/1.0 streaming: the body ends when the connection closes.
+        case untilClose
+    }
+
+    private static let ownedFields: Set<String> = ["content-length", "transfer-encoding", "connection", "date"]
+
+    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+        for field in headers {
+            let lower = HTTPSyntax.lowercased(field.name)
+            guard !ownedFields.contains(lower), HTTPSyntax.isToken(field.name.utf8),
+                  field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte)
+            else { continue }
+            out.append(contentsOf: field.name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: field.value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "Date: ".utf8)
+        out.append(contentsOf: HTTPDate.current())
+        out.append(contentsOf: "\r\n".utf8)
+        if bodyAllowed(status: status) {
+            switch framing {
+            case .length(let length): out.append(contentsOf: "Content-Length: \(length)\r\n".utf8)
+            case .chunked: out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            case .untilClose: break
+            }
+        }
+        if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
+        out.append(contentsOf: "\r\n".utf8)
+        return out
+    }
+
+    /// 1xx, 204 and 304 responses never have a body (RFC 9110 §6.4.1).
+    static func bodyAllowed(status: Int) -> Bool {
+        !(status < 200 || status == 204 || status == 304)
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 204: "No Content"
+        case 206: "Partial Content"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 304: "Not Modified"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 410: "Gone"
+        case 411: "Length Required"
+        case 412: "Precondition Failed"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 415: "Unsupported Media Type"
+        case 417: "Expectation Failed"
+        case 422: "Unprocessable Content"
+        case 428: "Precondition Required"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        default: "Status \(status)"
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Synchronization
+
+/// What every event loop and worker shares: configuration, handler, log and counters.
+final class ServerContext: Sendable {
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPHandler
+    let accessLog: HTTPAccessLog
+    let pool: WorkerPool
+    let openConnections = Atomic<Int>(0)
+    let stopping = Atomic<Bool>(false)
+
+    init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, accessLog: HTTPAccessLog) {
+        self.configuration = configuration
+        self.handler = handler
+        self.accessLog = accessLog
+        pool = WorkerPool(threadCount: configuration.workerThreads)
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+}

@@ -1,0 +1,36 @@
+import Glibc
+import Testing
+import VigilHTTP
+
+/// Thousands of idle or trickling connections must not keep a new client from being served.
+@Suite struct SlowlorisTests {
+    @Test func newClientServedWithin1sWhile2000ConnectionsIdleOrTrickle() throws {
+        let server = try TestServer {
+            $0.timeouts.idle = .seconds(1)
+            $0.timeouts.header = .seconds(2)
+        }
+        var idle: [RawClient] = []
+        var trickling: [RawClient] = []
+        for index in 0..<2000 {
+            let client = try server.client()
+            if index % 2 == 0 {
+                idle.append(client)
+            } else {
+                try client.send("GET /hello HTTP/1.1\r\nHo")
+                trickling.append(client)
+            }
+        }
+        #expect(eventually(within: 5) { server.server.openConnections >= 2000 })
+        for client in trickling.prefix(500) { try? client.send("s") }
+
+        let start = RawClient.now()
+        #expect(try server.assertStillServes() == 200)
+        let elapsed = RawClient.now() - start
+        #expect(elapsed < 1, "answered in \(elapsed) s")
+
+        // Idle ones are closed after the idle timeout, trickling ones after the header deadline.
+        #expect(eventually(within: 5) { server.server.openConnections == 0 })
+        #expect(idle[0].closedByPeer(within: 1))
+        #expect(trickling[0].closedByPeer(within: 1))
+    }
+}
