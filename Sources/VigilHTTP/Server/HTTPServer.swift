@@ -1,4 +1,5 @@
 import Dispatch
+import CEpoll
 import Glibc
 import Synchronization
 

@@ -1,3 +1,4 @@
+import CEpoll
 import Glibc
 
 /// The POSIX socket calls the server needs, with errors turned into ``SocketError``.
