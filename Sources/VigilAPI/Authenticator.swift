@@ -1,0 +1,45 @@
+import VigilHTTP
+import VigilStore
+
+/// Turns an `Authorization` header into an ``AccessContext``, or a 401.
+struct Authenticator: Sendable {
+    let store: Store
+    /// `--public-read`: requests without a token may read public records.
+    let publicRead: Bool
+
+    /// Who is asking, with the token id when there is one (idempotency keys are per token).
+    struct Caller: Sendable {
+        let context: AccessContext
+        let tokenID: String?
+    }
+
+    func authenticate(_ request: HTTPRequest) throws -> Caller {
+        let values = request.headers.values(for: "Authorization")
+        guard let header = values.first else {
+            if publicRead { return Caller(context: .anonymous, tokenID: nil) }
+            throw Problem(
+                401, "Unauthorized", "Send Authorization: Bearer <token>; create one with `vigil token create`.",
+                headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
+        }
+        let invalid = Problem(
+            401, "Unauthorized", "The token is not valid (unknown, revoked or expired).",
+            headers: ["WWW-Authenticate": "Bearer realm=\"vigil\", error=\"invalid_token\""])
+        guard values.count == 1 else { throw invalid }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw invalid }
+        let secret = parts[1].trimmingBlanks()
+        switch try store.authenticate(secret: secret) {
+        case .valid(let context, let tokenID): return Caller(context: context, tokenID: tokenID)
+        case .invalid: throw invalid
+        }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    func trimmingBlanks() -> String {
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !blank($0) }), let end = lastIndex(where: { !blank($0) }) else { return "" }
+        return String(self[start...end])
+    }
+}

@@ -1,0 +1,338 @@
+import VigilStore
+
+/// `GET /openapi.json`: an OpenAPI 3.1 document generated from the same tables the code runs on
+/// (the field catalog and ``VigilService/routes``), so it cannot drift from the service. A test
+/// checks that every route is documented and every documented operation is routed.
+enum OpenAPIDocument {
+    static let document: JSONValue = build()
+
+    private static func object(_ pairs: [(String, JSONValue)]) -> JSONValue { .object(JSONObject(pairs)) }
+    private static func ref(_ name: String) -> JSONValue { object([("$ref", .string("#/components/schemas/\(name)"))]) }
+    private static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+
+    static func build() -> JSONValue {
+        var paths = JSONObject()
+        for route in VigilService.routes {
+            let path = route.pattern
+            var item = paths[path]?.objectValue ?? JSONObject()
+            item[route.method.lowercased()] = operation(route)
+            paths[path] = .object(item)
+        }
+        return object([
+            ("openapi", .string("3.1.0")),
+            ("info", object([
+                ("title", .string("Vigil")),
+                ("version", .string("1")),
+                ("description", .string("Human-rights incident database: incidents, detention sites, sources, actors, allegations and official denials, with confidentiality enforced on the server.")),
+            ])),
+            ("security", .array([object([("bearer", .array([]))])])),
+            ("paths", .object(paths)),
+            ("components", object([
+                ("securitySchemes", object([("bearer", object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
+                ("schemas", .object(schemas())),
+                ("responses", .object(problemResponses())),
+            ])),
+        ])
+    }
+
+    // MARK: Operations
+
+    private static func operation(_ route: VigilService.Route) -> JSONValue {
+        var op = JSONObject()
+        op["operationId"] = .string(route.operationID)
+        op["summary"] = .string(route.summary)
+        if route.pattern == "/healthz" { op["security"] = .array([]) }
+        var parameters: [JSONValue] = []
+        for name in route.pathParameters {
+            parameters.append(object([
+                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
+                ("schema", object([("type", .string("string")), ("minLength", .int(1))])),
+            ]))
+        }
+        for (name, schema, description) in queryParameters(route) {
+            parameters.append(object([
+                ("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
+                ("description", .string(description)), ("schema", schema),
+            ]))
+        }
+        for (name, description) in headerParameters(route) {
+            parameters.append(object([
+                ("name", .string(name)), ("in", .string("header")), ("required", .bool(false)),
+                ("description", .string(description)), ("schema", object([("type", .string("string"))])),
+            ]))
+        }
+        if !parameters.isEmpty { op["parameters"] = .array(parameters) }
+        if let body = requestBody(route) { op["requestBody"] = body }
+        op["responses"] = .object(responses(route))
+        return .object(op)
+    }
+
+    private static func queryParameters(_ route: VigilService.Route) -> [(String, JSONValue, String)] {
+        let text = object([("type", .string("string"))])
+        switch route.action {
+        case .list(let kind):
+            var result: [(String, JSONValue, String)] = [
+                ("sort", text, "Comma-separated fields, '-' for descending; id breaks ties."),
+                ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 50)."),
+                ("cursor", text, "The next_cursor of the previous page."),
+                ("count", object([("type", .string("boolean"))]), "Add the total number of matches."),
+                ("updated_since", text, "Only records updated at or after this RFC 3339 time."),
+            ]
+            for spec in kind.fields where spec.visibility != .confidentialOnly {
+                result.append((spec.name, text, "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null."))
+            }
+            return result
+        case .get: return [("include", text, "Related records to embed: allegations, denials, sites, sources.")]
+        case .changes:
+            return [("since", object([("type", .string("integer")), ("minimum", .int(0))]), "Sequence number from a previous answer."),
+                    ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 100).")]
+        default: return []
+        }
+    }
+
+    private static func headerParameters(_ route: VigilService.Route) -> [(String, String)] {
+        switch route.action {
+        case .create: return [("Idempotency-Key", "A retried POST with the same key returns the first answer.")]
+        case .update, .delete: return [("If-Match", "The ETag the change is based on; a stale one is a 412.")]
+        case .get: return [("If-None-Match", "An ETag; an unchanged record is a 304.")]
+        default: return []
+        }
+    }
+
+    private static func requestBody(_ route: VigilService.Route) -> JSONValue? {
+        switch route.action {
+        case .create(let kind):
+            let input = ref("\(kind.rawValue)_input")
+            return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
+                ("oneOf", .array([input, object([("type", .string("array")), ("items", input), ("minItems", .int(1))])])),
+            ]))]))]))])
+        case .update(let kind):
+            let schema = object([("schema", ref("\(kind.rawValue)_patch"))])
+            return object([("required", .bool(true)), ("content", object([
+                ("application/merge-patch+json", schema), ("application/json", schema),
+            ]))])
+        case .link:
+            let link = ref("link_input")
+            return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
+                ("oneOf", .array([link, object([("type", .string("array")), ("items", link), ("minItems", .int(1))])])),
+            ]))]))]))])
+        default:
+            return nil
+        }
+    }
+
+    private static func json(_ schema: JSONValue, _ description: String) -> JSONValue {
+        object([("description", .string(description)), ("content", object([("application/json", object([("schema", schema)]))]))])
+    }
+
+    private static func responses(_ route: VigilService.Route) -> JSONObject {
+        var result = JSONObject()
+        let problems: [String]
+        switch route.action {
+        case .health:
+            result["200"] = json(object([("type", .string("object"))]), "The service is up.")
+            return result
+        case .openAPI:
+            result["200"] = json(object([("type", .string("object"))]), "This document.")
+            problems = ["401"]
+        case .vocabularies:
+            result["200"] = json(ref("vocabularies"), "Every controlled vocabulary with labels and definitions.")
+            problems = ["400", "401"]
+        case .changes:
+            result["200"] = json(ref("changes"), "Changes after `since`, in order.")
+            problems = ["400", "401"]
+        case .list(let kind):
+            result["200"] = json(ref("\(kind.rawValue)_page"), "A page of records.")
+            problems = ["400", "401", "503"]
+        case .get(let kind):
+            result["200"] = json(ref(kind.rawValue), "The record.")
+            result["304"] = object([("description", .string("Not modified."))])
+            problems = ["400", "401", "404", "410"]
+        case .create(let kind):
+            result["201"] = json(object([("oneOf", .array([ref(kind.rawValue), object([
+                ("type", .string("object")),
+                ("properties", object([("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))])),
+            ])]))]), "Created.")
+            problems = ["400", "401", "403", "409", "415", "422"]
+        case .update(let kind):
+            result["200"] = json(ref(kind.rawValue), "The updated record.")
+            problems = ["400", "401", "403", "404", "410", "412", "415", "422"]
+        case .delete(let kind):
+            result["200"] = json(ref(kind.rawValue), "The tombstone.")
+            problems = ["400", "401", "403", "404", "410", "412"]
+        case .restore(let kind):
+            result["200"] = json(ref(kind.rawValue), "The restored record.")
+            problems = ["400", "401", "403", "404", "409"]
+        case .history:
+            result["200"] = json(object([("type", .string("object")), ("properties", object([
+                ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
+            ]))]), "The record's audit entries.")
+            problems = ["400", "401", "404"]
+        case .links:
+            result["200"] = json(object([("type", .string("object")), ("properties", object([
+                ("data", object([("type", .string("array")), ("items", ref("link"))])),
+            ]))]), "The incident's site links.")
+            problems = ["400", "401", "404", "410"]
+        case .link:
+            result["201"] = json(object([("oneOf", .array([ref("link"), object([("type", .string("object"))])]))]), "Linked.")
+            problems = ["400", "401", "403", "404", "409", "410", "415", "422"]
+        case .unlink:
+            result["204"] = object([("description", .string("Unlinked."))])
+            problems = ["400", "401", "403", "404", "410"]
+        }
+        for status in problems + ["405", "500"] {
+            result[status] = object([("$ref", .string("#/components/responses/problem_\(status)"))])
+        }
+        return result
+    }
+
+    private static func problemResponses() -> JSONObject {
+        var result = JSONObject()
+        for status in ["400", "401", "403", "404", "405", "409", "410", "412", "415", "422", "500", "503"] {
+            result["problem_\(status)"] = object([
+                ("description", .string("An RFC 9457 problem.")),
+                ("content", object([("application/problem+json", object([("schema", ref("problem"))]))])),
+            ])
+        }
+        return result
+    }
+
+    // MARK: Schemas
+
+    private static func schema(for type: FieldType, nullable: Bool) -> JSONValue {
+        func typed(_ name: String, _ extra: [(String, JSONValue)] = []) -> JSONValue {
+            object([("type", nullable ? strings([name, "null"]) : .string(name))] + extra)
+        }
+        switch type {
+        case .text(let maxLength): return typed("string", [("maxLength", .int(Int64(maxLength)))])
+        case .url: return typed("string", [("format", .string("uri"))])
+        case .count: return typed("integer", [("minimum", .int(0))])
+        case .coordinate(let limit): return typed("number", [("minimum", .double(-limit)), ("maximum", .double(limit))])
+        case .bool: return typed("boolean")
+        case .code(let vocabulary):
+            return object([("enum", .array(vocabulary.codes.map(JSONValue.string) + (nullable ? [.null] : [])))])
+        case .codes(let vocabulary):
+            return typed("array", [("items", object([("enum", strings(vocabulary.codes))])), ("uniqueItems", .bool(true))])
+        case .strings, .references: return typed("array", [("items", object([("type", .string("string"))]))])
+        case .country: return typed("string", [("pattern", .string("^[A-Z]{2}$"))])
+        case .date: return typed("string", [("description", .string("EDTF: 2017, 2017-04, 2017-04-01, 2017~, 2017-04?, 2017-02/2017-03, 2017-02/.."))])
+        case .reference: return typed("string")
+        case .level: return object([("enum", .array(["public", "restricted", "confidential"].map(JSONValue.string) + (nullable ? [.null] : [])))])
+        }
+    }
+
+    private static func schemas() -> JSONObject {
+        var result = JSONObject()
+        let nullableString = object([("type", strings(["string", "null"]))])
+        for kind in ResourceKind.allCases {
+            var properties = JSONObject()
+            properties["id"] = object([("type", .string("string"))])
+            for spec in kind.fields {
+                properties[spec.name] = schema(for: spec.type, nullable: true)
+                if case .date = spec.type {
+                    properties[spec.name + "_earliest"] = nullableString
+                    properties[spec.name + "_latest"] = nullableString
+                }
+            }
+            for name in kind.computedFields { properties[name] = object([("type", .string("integer")), ("minimum", .int(0))]) }
+            properties["version"] = object([("type", .string("integer")), ("minimum", .int(1))])
+            properties["created_at"] = object([("type", .string("string"))])
+            properties["updated_at"] = object([("type", .string("string"))])
+            properties["deleted_at"] = object([("type", .string("string"))])
+            result[kind.rawValue] = object([
+                ("type", .string("object")),
+                ("required", strings(["id", "version", "created_at", "updated_at"])),
+                ("properties", .object(properties)),
+            ])
+            var input = JSONObject()
+            for spec in kind.fields { input[spec.name] = schema(for: spec.type, nullable: !spec.required) }
+            if kind == .incidents {
+                input["sites"] = object([("type", .string("array")), ("items", ref("link_input"))])
+            }
+            result["\(kind.rawValue)_input"] = object([
+                ("type", .string("object")),
+                ("required", strings(kind.fields.filter(\.required).map(\.name))),
+                ("properties", .object(input)),
+                ("additionalProperties", .bool(false)),
+            ])
+            var patch = JSONObject()
+            for spec in kind.fields { patch[spec.name] = schema(for: spec.type, nullable: true) }
+            result["\(kind.rawValue)_patch"] = object([
+                ("type", .string("object")), ("properties", .object(patch)), ("additionalProperties", .bool(false)),
+            ])
+            result["\(kind.rawValue)_page"] = object([
+                ("type", .string("object")),
+                ("required", strings(["data", "next_cursor"])),
+                ("properties", object([
+                    ("data", object([("type", .string("array")), ("items", ref(kind.rawValue))])),
+                    ("next_cursor", nullableString),
+                    ("total", object([("type", .string("integer")), ("minimum", .int(0))])),
+                ])),
+            ])
+        }
+        result["link_input"] = object([
+            ("type", .string("object")),
+            ("required", strings(["site_id", "role"])),
+            ("properties", object([
+                ("site_id", object([("type", .string("string"))])),
+                ("role", object([("enum", strings(Vocabularies.linkRole.codes))])),
+                ("period", nullableString),
+                ("note", nullableString),
+            ])),
+            ("additionalProperties", .bool(false)),
+        ])
+        result["link"] = object([
+            ("type", .string("object")),
+            ("required", strings(["id", "incident_id", "site_id", "role"])),
+            ("properties", object([
+                ("id", object([("type", .string("string"))])), ("incident_id", object([("type", .string("string"))])),
+                ("site_id", object([("type", .string("string"))])), ("role", object([("type", .string("string"))])),
+                ("period", nullableString), ("period_earliest", nullableString), ("period_latest", nullableString),
+                ("note", nullableString), ("version", object([("type", .string("integer"))])),
+                ("created_at", object([("type", .string("string"))])), ("updated_at", object([("type", .string("string"))])),
+            ])),
+        ])
+        result["audit_entry"] = object([
+            ("type", .string("object")),
+            ("required", strings(["seq", "at", "action", "kind", "record_id", "before", "after"])),
+            ("properties", object([
+                ("seq", object([("type", .string("integer"))])), ("at", object([("type", .string("string"))])),
+                ("actor", object([("type", .string("string"))])), ("action", object([("type", .string("string"))])),
+                ("kind", object([("type", .string("string"))])), ("record_id", object([("type", .string("string"))])),
+                ("before", object([("type", strings(["object", "null"]))])), ("after", object([("type", strings(["object", "null"]))])),
+            ])),
+        ])
+        result["changes"] = object([
+            ("type", .string("object")),
+            ("required", strings(["data", "next_since", "has_more"])),
+            ("properties", object([
+                ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
+                ("next_since", object([("type", .string("integer"))])), ("has_more", object([("type", .string("boolean"))])),
+            ])),
+        ])
+        var vocabularyProperties = JSONObject()
+        let term = object([
+            ("type", .string("object")), ("required", strings(["code", "label", "definition"])),
+            ("properties", object([("code", object([("type", .string("string"))])), ("label", object([("type", .string("string"))])),
+                                   ("definition", object([("type", .string("string"))]))])),
+        ])
+        for vocabulary in Vocabularies.all {
+            vocabularyProperties[vocabulary.name] = object([("type", .string("array")), ("items", term)])
+        }
+        result["vocabularies"] = object([("type", .string("object")), ("properties", .object(vocabularyProperties))])
+        result["problem"] = object([
+            ("type", .string("object")),
+            ("required", strings(["type", "title", "status", "detail"])),
+            ("properties", object([
+                ("type", object([("type", .string("string"))])), ("title", object([("type", .string("string"))])),
+                ("status", object([("type", .string("integer"))])), ("detail", object([("type", .string("string"))])),
+                ("errors", object([("type", .string("array")), ("items", object([
+                    ("type", .string("object")), ("required", strings(["field", "message"])),
+                    ("properties", object([("field", object([("type", .string("string"))])), ("message", object([("type", .string("string"))])),
+                                           ("index", object([("type", .string("integer"))]))])),
+                ]))])),
+            ])),
+        ])
+        return result
+    }
+}

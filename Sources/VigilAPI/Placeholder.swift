@@ -1,3 +1,0 @@
-import VigilStore
-import VigilHTTP
-public enum VigilAPIModule {}

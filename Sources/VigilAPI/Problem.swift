@@ -1,0 +1,103 @@
+import VigilHTTP
+import VigilStore
+
+/// An RFC 9457 problem: the one shape every error takes on the wire.
+///
+/// Errors render themselves: each knows its status, and field errors travel in `errors`.
+/// Nothing internal (SQL, a stack, a path on disk) ever goes into `detail`.
+struct Problem: Error {
+    let status: Int
+    let title: String
+    let detail: String
+    var errors: [JSONObject] = []
+    var headers: HTTPHeaders = HTTPHeaders()
+
+    init(_ status: Int, _ title: String, _ detail: String, errors: [JSONObject] = [], headers: HTTPHeaders = HTTPHeaders()) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// The response: `application/problem+json` with `type`, `title`, `status`, `detail`
+    /// and, for validation, `errors`.
+    var response: HTTPResponse {
+        var object = JSONObject()
+        object["type"] = .string("about:blank")
+        object["title"] = .string(title)
+        object["status"] = .int(Int64(status))
+        object["detail"] = .string(detail)
+        if !errors.isEmpty { object["errors"] = .array(errors.map(JSONValue.object)) }
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
+        headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        return HTTPResponse(status: status, headers: headers, body: .bytes(JSONValue.object(object).serialized()))
+    }
+
+    static func badRequest(_ detail: String, errors: [JSONObject] = []) -> Problem {
+        Problem(400, "Bad Request", detail, errors: errors)
+    }
+
+    static func unprocessable(_ detail: String, errors: [JSONObject] = []) -> Problem {
+        Problem(422, "Unprocessable Content", detail, errors: errors)
+    }
+
+    static func fieldError(_ field: String, _ message: String, index: Int? = nil) -> JSONObject {
+        var object = JSONObject()
+        if let index { object["index"] = .int(Int64(index)) }
+        object["field"] = .string(field)
+        object["message"] = .string(message)
+        return object
+    }
+
+    /// The problem for any error a handler met; unknown errors become a logged 500 whose
+    /// detail reveals nothing.
+    static func from(_ error: any Error) -> Problem {
+        if let problem = error as? Problem { return problem }
+        if let error = error as? StoreError { return from(error) }
+        return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
+    }
+
+    static func from(_ error: StoreError) -> Problem {
+        switch error {
+        case .notFound(let kind, let id):
+            return Problem(404, "Not Found", "No \(singular(kind)) \(id).")
+        case .gone(let kind, let id):
+            return Problem(410, "Gone", "The \(singular(kind)) \(id) was deleted.")
+        case .validation(let errors):
+            return .unprocessable(
+                "The record is not valid: " + errors.map(\.description).joined(separator: "; "),
+                errors: errors.map { fieldError($0.field, $0.message) })
+        case .batchValidation(let byIndex):
+            let items = byIndex.keys.sorted()
+            return .unprocessable(
+                "No record was created: item(s) \(items.map(String.init).joined(separator: ", ")) are not valid.",
+                errors: items.flatMap { index in (byIndex[index] ?? []).map { fieldError($0.field, $0.message, index: index) } })
+        case .badQuery(let parameter, let message):
+            return .badRequest("Query parameter \(parameter): \(message).", errors: [fieldError(parameter, message)])
+        case .versionMismatch(let expected, let current):
+            return Problem(
+                412, "Precondition Failed",
+                "The record is at version \(current), not \(expected): fetch it again and reapply your change.")
+        case .forbidden(let message):
+            return Problem(403, "Forbidden", message.prefix(1).uppercased() + message.dropFirst() + ".")
+        case .conflict(let message):
+            return Problem(409, "Conflict", message.prefix(1).uppercased() + message.dropFirst() + ".")
+        case .idempotencyMismatch:
+            return .unprocessable("This Idempotency-Key was already used with a different request.")
+        case .storage(let sqlite) where sqlite.isBusy:
+            return Problem(503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
+        case .storage(let sqlite) where sqlite.code == 9:  // SQLITE_INTERRUPT: the query time limit
+            return Problem(503, "Service Unavailable", "The query took too long; narrow it with filters.")
+        case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
+            return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
+        case .databaseTooNew, .corrupt, .storage:
+            return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
+        }
+    }
+
+    private static func singular(_ kind: String) -> String {
+        ResourceKind(rawValue: kind)?.singular ?? (kind == "links" ? "link" : kind == "tokens" ? "token" : "record")
+    }
+}

@@ -1,0 +1,108 @@
+import VigilHTTP
+import VigilStore
+
+/// Reads a request's query string against what the endpoint accepts: anything else is a 400
+/// that names it, so a misspelt filter never silently returns everything.
+struct QueryParameters {
+    let items: [HTTPQueryItem]
+
+    init(_ request: HTTPRequest) {
+        items = request.queryItems
+    }
+
+    /// The single value of `name`; a repeated parameter is a 400.
+    func single(_ name: String) throws -> String? {
+        let values = items.filter { $0.name == name }
+        guard values.count <= 1 else { throw Problem.badRequest("Give \(name) once.") }
+        return values.first?.value
+    }
+
+    /// `true` / `false` (absent: `defaultValue`).
+    func flag(_ name: String, default defaultValue: Bool = false) throws -> Bool {
+        switch try single(name) {
+        case nil: return defaultValue
+        case "true"?, "1"?: return true
+        case "false"?, "0"?: return false
+        case let other?: throw Problem.badRequest("Query parameter \(name) must be true or false, not \"\(other)\".")
+        }
+    }
+
+    /// A whole number in `range`.
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = try single(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw Problem.badRequest("Query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return value
+    }
+
+    /// Refuses every parameter not in `allowed`.
+    func refuseUnknown(allowed: Set<String>) throws {
+        let unknown = items.map(\.name).filter { !allowed.contains($0) }
+        guard unknown.isEmpty else {
+            let names = Array(Set(unknown)).sorted()
+            throw Problem.badRequest(
+                "Unknown query parameter(s): \(names.joined(separator: ", ")).",
+                errors: names.map { Problem.fieldError($0, "is not a parameter of this endpoint") })
+        }
+    }
+
+    /// The parameters of a list: filters (`field=`, `field.op=`), `sort`, `limit`, `cursor`,
+    /// `count`, `updated_since`. Field and value checks happen in the store.
+    func listQuery(extra allowed: Set<String> = []) throws -> ListQuery {
+        var query = ListQuery()
+        let reserved: Set<String> = ["sort", "limit", "cursor", "count", "updated_since"]
+        for item in items where !reserved.contains(item.name) && !allowed.contains(item.name) {
+            let name = item.name
+            var field = name
+            var op = FilterOperator.eq
+            if let dot = name.lastIndex(of: ".") {
+                field = String(name[..<dot])
+                let opName = String(name[name.index(after: dot)...])
+                guard let parsed = FilterOperator(rawValue: opName) else {
+                    throw Problem.badRequest(
+                        "Unknown operator \"\(opName)\" in \(name); use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", ")).",
+                        errors: [Problem.fieldError(name, "unknown operator \(opName)")])
+                }
+                op = parsed
+            }
+            guard !field.isEmpty else { throw Problem.badRequest("Empty query parameter name.") }
+            query.filters.append(Filter(field: field, op: op, value: item.value))
+        }
+        if let sort = try single("sort") {
+            guard let keys = SortKey.parseList(sort) else {
+                throw Problem.badRequest("sort must be a comma-separated list of fields, each optionally prefixed with -.")
+            }
+            query.sort = keys
+        }
+        query.limit = try integer("limit", in: 1...ListQuery.maximumLimit) ?? 50
+        query.cursor = try single("cursor")
+        query.includeTotal = try flag("count")
+        query.updatedSince = try single("updated_since")
+        return query
+    }
+
+    /// The query string with `cursor` replaced, for the `Link: rel="next"` header.
+    func replacingCursor(with cursor: String) -> String {
+        var parts = items.filter { $0.name != "cursor" }.map { "\(QueryParameters.encode($0.name))=\(QueryParameters.encode($0.value))" }
+        parts.append("cursor=\(QueryParameters.encode(cursor))")
+        return parts.joined(separator: "&")
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let digits = Array("0123456789ABCDEF")
+                out += "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 15)])"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,68 @@
+import VigilHTTP
+import VigilStore
+
+/// Links, the changes feed and the vocabularies.
+extension VigilService {
+    func links(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let links = try store.links(ofIncident: request.pathParameters["id"] ?? "", as: caller.context)
+        return Responses.json(.object(JSONObject([("data", .array(links.map(JSONValue.object)))])))
+    }
+
+    func link(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let body = try RequestBody.requireJSON(request)
+        let incidentID = request.pathParameters["id"] ?? ""
+        let created = try store.link(incidentID: incidentID, body, as: caller.context)
+        if case .object = body, let link = created.first {
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: "/v1/incidents/\(incidentID)/sites/\(link["id"]?.stringValue ?? "")")
+            return Responses.json(.object(link), status: 201, headers: headers)
+        }
+        return Responses.json(.object(JSONObject([("data", .array(created.map(JSONValue.object)))])), status: 201)
+    }
+
+    func unlink(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        try store.unlink(
+            incidentID: request.pathParameters["id"] ?? "", linkID: request.pathParameters["link_id"] ?? "",
+            as: caller.context)
+        return HTTPResponse(status: 204, headers: ["Cache-Control": "no-store"])
+    }
+
+    func changes(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        try parameters.refuseUnknown(allowed: ["since", "limit"])
+        var since: Int64 = 0
+        if let text = try parameters.single("since") {
+            guard let value = Int64(text), value >= 0 else {
+                throw Problem.badRequest("since must be a sequence number (0 or more) from a previous answer.")
+            }
+            since = value
+        }
+        let limit = try parameters.integer("limit", in: 1...ListQuery.maximumLimit) ?? 100
+        let page = try store.changes(since: since, limit: limit, as: caller.context)
+        var body = JSONObject()
+        body["data"] = .array(page.entries.map { .object($0.json) })
+        body["next_since"] = .int(page.nextSince)
+        body["has_more"] = .bool(page.hasMore)
+        var headers = HTTPHeaders()
+        if page.hasMore {
+            headers.add(name: "Link", value: "</v1/changes?since=\(page.nextSince)&limit=\(limit)>; rel=\"next\"")
+        }
+        return Responses.json(.object(body), headers: headers)
+    }
+
+    func vocabularies(_ request: HTTPRequest) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        var body = JSONObject()
+        for vocabulary in Vocabularies.all {
+            body[vocabulary.name] = .array(vocabulary.terms.map { term in
+                .object(JSONObject([
+                    ("code", .string(term.code)), ("label", .string(term.label)), ("definition", .string(term.definition)),
+                ]))
+            })
+        }
+        return Responses.json(.object(body))
+    }
+}

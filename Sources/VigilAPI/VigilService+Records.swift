@@ -1,0 +1,188 @@
+import VigilHTTP
+import VigilStore
+
+/// List, get, create, patch, delete, restore and history for the six resources.
+extension VigilService {
+    func list(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        let query = try parameters.listQuery()
+        let page = try store.list(kind, query, as: caller.context)
+        var body = JSONObject()
+        body["data"] = .array(page.records.map { .object($0.json) })
+        body["next_cursor"] = page.nextCursor.map(JSONValue.string) ?? .null
+        if let total = page.total { body["total"] = .int(Int64(total)) }
+        var headers = HTTPHeaders()
+        if let next = page.nextCursor {
+            headers.add(name: "Link", value: "<\(request.path)?\(parameters.replacingCursor(with: next))>; rel=\"next\"")
+        }
+        return Responses.json(.object(body), headers: headers)
+    }
+
+    func get(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        try parameters.refuseUnknown(allowed: ["include"])
+        let id = request.pathParameters["id"] ?? ""
+        var record = try store.record(kind, id: id, as: caller.context)
+        if let header = request.headers["If-None-Match"], ETagList(header).matches(record.version) {
+            var headers = HTTPHeaders()
+            headers.add(name: "ETag", value: record.etag)
+            headers.add(name: "Cache-Control", value: "no-store")
+            return HTTPResponse(status: 304, headers: headers)
+        }
+        if let include = try parameters.single("include") {
+            let related = RelatedRecords(store: store, context: caller.context)
+            for (name, value) in try related.embed(include, into: record) {
+                record.json[name] = value
+            }
+        }
+        return Responses.record(record)
+    }
+
+    func create(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let body = try RequestBody.requireJSON(request)
+        let inputs: [JSONObject]
+        let isBatch: Bool
+        switch body {
+        case .object(let object):
+            inputs = [object]
+            isBatch = false
+        case .array(let items):
+            guard !items.isEmpty else { throw Problem.unprocessable("The array is empty: nothing to create.") }
+            guard items.count <= 10_000 else { throw Problem.unprocessable("Send at most 10000 records per request.") }
+            var objects: [JSONObject] = []
+            var errors: [JSONObject] = []
+            for (index, item) in items.enumerated() {
+                if case .object(let object) = item { objects.append(object) } else {
+                    errors.append(Problem.fieldError("", "must be a JSON object", index: index))
+                }
+            }
+            guard errors.isEmpty else { throw Problem.unprocessable("Every item must be a JSON object.", errors: errors) }
+            inputs = objects
+            isBatch = true
+        default:
+            throw Problem.unprocessable("The body must be a JSON object or an array of objects.")
+        }
+
+        let render: ([Record]) -> StoredAnswer = { records in
+            if isBatch {
+                let body = JSONValue.object(JSONObject([("data", .array(records.map { .object($0.json) }))]))
+                return StoredAnswer(status: 201, headers: ["Content-Type": "application/json"], body: body.serialized())
+            }
+            let record = records[0]
+            return StoredAnswer(
+                status: 201,
+                headers: ["Content-Type": "application/json", "ETag": record.etag, "Location": "/v1/\(kind.rawValue)/\(record.id)"],
+                body: JSONValue.object(record.json).serialized())
+        }
+        do {
+            if let key = request.headers["Idempotency-Key"] {
+                guard !key.isEmpty, key.utf8.count <= 255 else {
+                    throw Problem.badRequest("Idempotency-Key must be 1 to 255 characters.")
+                }
+                let idempotency = IdempotencyKey(
+                    tokenID: caller.tokenID ?? "anonymous", key: key,
+                    requestHash: Fingerprint.of(method: request.method, path: request.path, body: request.body))
+                switch try store.createMany(kind, inputs, as: caller.context, idempotency: idempotency, render: render) {
+                case .created(let answer): return Responses.stored(answer, replayed: false)
+                case .replayed(let answer): return Responses.stored(answer, replayed: true)
+                }
+            }
+            let records = try store.createMany(kind, inputs, as: caller.context)
+            return Responses.stored(render(records), replayed: false)
+        } catch StoreError.batchValidation(let byIndex) where !isBatch {
+            throw StoreError.validation(byIndex[0] ?? [])
+        }
+    }
+
+    func update(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let id = request.pathParameters["id"] ?? ""
+        let patch = try RequestBody.object(try RequestBody.requireJSON(request, allowMergePatch: true))
+        var expected: Int64?
+        if let header = request.headers["If-Match"] {
+            let list = ETagList(header)
+            if list.isWildcard {
+                expected = nil
+            } else if let version = list.versions.first, list.versions.count == 1 {
+                expected = version
+            } else {
+                // Several tags: the current version must be one of them.
+                let current = try store.record(kind, id: id, as: caller.context)
+                guard list.matches(current.version) else {
+                    throw StoreError.versionMismatch(expected: list.versions.first ?? -1, current: current.version)
+                }
+                expected = current.version
+            }
+        }
+        let record = try store.update(kind, id: id, patch: patch, expectedVersion: expected, as: caller.context)
+        return Responses.record(record)
+    }
+
+    func delete(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let id = request.pathParameters["id"] ?? ""
+        if let header = request.headers["If-Match"] {
+            let current = try store.record(kind, id: id, as: caller.context)
+            let list = ETagList(header)
+            guard list.isWildcard || list.matches(current.version) else {
+                throw StoreError.versionMismatch(expected: list.versions.first ?? -1, current: current.version)
+            }
+        }
+        return Responses.record(try store.delete(kind, id: id, as: caller.context))
+    }
+
+    func restore(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        return Responses.record(try store.restore(kind, id: request.pathParameters["id"] ?? "", as: caller.context))
+    }
+
+    func history(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        let entries = try store.history(kind, id: request.pathParameters["id"] ?? "", as: caller.context)
+        return Responses.json(.object(JSONObject([("data", .array(entries.map { .object($0.json) }))])))
+    }
+}
+
+extension Responses {
+    /// A stored (or just stored) create answer; a replay says so in `Idempotent-Replayed`.
+    static func stored(_ answer: StoredAnswer, replayed: Bool) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        for (name, value) in answer.headers.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
+        headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        if replayed { headers.add(name: "Idempotent-Replayed", value: "true") }
+        return HTTPResponse(status: answer.status, headers: headers, body: .bytes(answer.body))
+    }
+}
+
+/// A request's fingerprint for idempotency: the same key must come with the same request.
+enum Fingerprint {
+    static func of(method: String, path: String, body: [UInt8]) -> String {
+        StoreHashing.sha256(Array("\(method) \(path)\n".utf8) + body)
+    }
+}
+
+/// The entity tags of an `If-Match` / `If-None-Match` header: `"3"`, `W/"3"`, lists, or `*`.
+struct ETagList {
+    let isWildcard: Bool
+    let versions: [Int64]
+
+    init(_ header: String) {
+        var versions: [Int64] = []
+        var wildcard = false
+        for part in header.split(separator: ",") {
+            var tag = part.trimmingBlanks()
+            if tag == "*" {
+                wildcard = true
+                continue
+            }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2 { tag = String(tag.dropFirst().dropLast()) }
+            if let version = Int64(tag) { versions.append(version) } else { versions.append(-1) }
+        }
+        self.isWildcard = wildcard
+        self.versions = versions
+    }
+
+    func matches(_ version: Int64) -> Bool { isWildcard || versions.contains(version) }
+}

@@ -1,0 +1,94 @@
+import Glibc
+import VigilHTTP
+import VigilStore
+
+/// The REST API: every route of the brief's HTTP interface, on top of the store.
+///
+/// Handlers authenticate, read parameters, call one store operation (which applies clearance
+/// and role) and render JSON. Every error becomes an `application/problem+json` response.
+///
+/// ```swift
+/// let service = VigilService(store: try Store(path: "vigil.db"), publicRead: false)
+/// let server = HTTPServer(configuration: .init(port: 8080), handler: service.router())
+/// ```
+public struct VigilService: Sendable {
+    public let store: Store
+    let authenticator: Authenticator
+    /// Largest body for imports (CSV, NDJSON).
+    public static let importBodyLimit = 64 * 1024 * 1024
+
+    public init(store: Store, publicRead: Bool) {
+        self.store = store
+        self.authenticator = Authenticator(store: store, publicRead: publicRead)
+    }
+
+    /// The router for ``routes``.
+    public func router() -> Router {
+        var router = Router()
+        for route in Self.routes {
+            router.add(route.method, route.pattern, handler(for: route.action))
+        }
+        return router
+    }
+
+    private func handler(for action: Action) -> Router.Handler {
+        switch action {
+        case .health: return { _ in health() }
+        case .openAPI: return endpoint { _, _ in Responses.json(OpenAPIDocument.document) }
+        case .vocabularies: return endpoint { request, _ in try vocabularies(request) }
+        case .changes: return endpoint { request, caller in try changes(request, caller) }
+        case .list(let kind): return endpoint { request, caller in try list(kind, request, caller) }
+        case .get(let kind): return endpoint { request, caller in try get(kind, request, caller) }
+        case .create(let kind): return endpoint { request, caller in try create(kind, request, caller) }
+        case .update(let kind): return endpoint { request, caller in try update(kind, request, caller) }
+        case .delete(let kind): return endpoint { request, caller in try delete(kind, request, caller) }
+        case .restore(let kind): return endpoint { request, caller in try restore(kind, request, caller) }
+        case .history(let kind): return endpoint { request, caller in try history(kind, request, caller) }
+        case .links: return endpoint { request, caller in try links(request, caller) }
+        case .link: return endpoint { request, caller in try link(request, caller) }
+        case .unlink: return endpoint { request, caller in try unlink(request, caller) }
+        }
+    }
+
+    /// Wraps a handler: authenticate, run, turn any error into a problem response.
+    func endpoint(
+        _ body: @escaping @Sendable (HTTPRequest, Authenticator.Caller) throws -> HTTPResponse
+    ) -> Router.Handler {
+        let authenticator = self.authenticator
+        return { request in
+            do {
+                let caller = try authenticator.authenticate(request)
+                return try body(request, caller)
+            } catch {
+                let problem = Problem.from(error)
+                if problem.status >= 500 {
+                    // The method and path only: no query values, headers or body reach the log.
+                    let line = "vigil: \(request.method) \(request.path) failed: \(String(describing: error))\n"
+                    _ = line.withCString { write(2, $0, strlen($0)) }
+                }
+                return problem.response
+            }
+        }
+    }
+
+    func health() -> HTTPResponse {
+        Responses.json(.object(JSONObject([("status", .string("ok"))])))
+    }
+}
+
+/// JSON responses.
+enum Responses {
+    static func json(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        var headers = headers
+        headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        return HTTPResponse(status: status, headers: headers, body: .bytes(value.serialized()))
+    }
+
+    /// One record with its ETag.
+    static func record(_ record: Record, status: Int = 200, extraHeaders: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        var headers = extraHeaders
+        headers.replaceOrAdd(name: "ETag", value: record.etag)
+        return json(.object(record.json), status: status, headers: headers)
+    }
+}
