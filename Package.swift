@@ -60,6 +60,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "VigilAPITests",
+            dependencies: ["VigilAPI", "VigilStore", "VigilHTTP"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VigilHTTPTests",
             dependencies: ["VigilHTTP"],
             swiftSettings: strictSettings

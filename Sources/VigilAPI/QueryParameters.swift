@@ -49,8 +49,9 @@ struct QueryParameters {
 
     /// The parameters of a list: filters (`field=`, `field.op=`), `sort`, `limit`, `cursor`,
     /// `count`, `updated_since`. Field and value checks happen in the store.
-    func listQuery(extra allowed: Set<String> = []) throws -> ListQuery {
+    func listQuery(for kind: ResourceKind, extra allowed: Set<String> = []) throws -> ListQuery {
         var query = ListQuery()
+        var unknown: [JSONObject] = []
         let reserved: Set<String> = ["sort", "limit", "cursor", "count", "updated_since"]
         for item in items where !reserved.contains(item.name) && !allowed.contains(item.name) {
             let name = item.name
@@ -60,14 +61,21 @@ struct QueryParameters {
                 field = String(name[..<dot])
                 let opName = String(name[name.index(after: dot)...])
                 guard let parsed = FilterOperator(rawValue: opName) else {
-                    throw Problem.badRequest(
-                        "Unknown operator \"\(opName)\" in \(name); use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", ")).",
-                        errors: [Problem.fieldError(name, "unknown operator \(opName)")])
+                    unknown.append(Problem.fieldError(
+                        name, "unknown operator \"\(opName)\"; use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    continue
                 }
                 op = parsed
             }
-            guard !field.isEmpty else { throw Problem.badRequest("Empty query parameter name.") }
+            guard kind.field(named: field) != nil || ["id", "created_at", "updated_at"].contains(field) else {
+                unknown.append(Problem.fieldError(name, "is not a parameter or a field of \(kind.rawValue)"))
+                continue
+            }
             query.filters.append(Filter(field: field, op: op, value: item.value))
+        }
+        if !unknown.isEmpty {
+            let names = unknown.compactMap { $0["field"]?.stringValue }
+            throw Problem.badRequest("Unknown query parameter(s) or operator(s): \(names.joined(separator: ", ")).", errors: unknown)
         }
         if let sort = try single("sort") {
             guard let keys = SortKey.parseList(sort) else {

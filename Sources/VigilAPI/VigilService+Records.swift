@@ -5,7 +5,7 @@ import VigilStore
 extension VigilService {
     func list(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
         let parameters = QueryParameters(request)
-        let query = try parameters.listQuery()
+        let query = try parameters.listQuery(for: kind)
         let page = try store.list(kind, query, as: caller.context)
         var body = JSONObject()
         body["data"] = .array(page.records.map { .object($0.json) })

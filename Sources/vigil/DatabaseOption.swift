@@ -17,9 +17,9 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Opens the store, turning a refusal into a one-line error.
-    func openStore() throws -> Store {
+    func openStore(readers: Int = 2) throws -> Store {
         do {
-            return try Store(path: path, readers: 2)
+            return try Store(path: path, readers: readers)
         } catch {
             throw CommandError("\(path): \(error)")
         }

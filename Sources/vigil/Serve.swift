@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import VigilAPI
+import VigilHTTP
+import VigilStore
+
+/// `vigil serve`: the HTTP API.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (creates and migrates the database when needed).",
+        discussion: "Prints `vigil listening on http://HOST:PORT` once ready. SIGTERM or SIGINT stops it gracefully.")
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The address to listen on (127.0.0.1, ::1, 0.0.0.0, ::).") var host: String = "127.0.0.1"
+    @Option(help: "The port (0 picks a free one).") var port: Int = 8080
+    @Flag(help: "Let requests without a token read public records.") var publicRead = false
+    @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
+    var demo = false
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func run() throws {
+        let store = try database.openStore(readers: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        var demoToken: String?
+        if demo {
+            do {
+                let loaded = try DemoDataset.load(into: store)
+                printError(loaded ? "loaded the demo dataset into \(database.path)" : "\(database.path) already has incidents; demo dataset not loaded again")
+                let suffix = String(Timestamp.now().filter(\.isNumber).suffix(9))
+                let (secret, _) = try store.createToken(
+                    name: "demo-admin-\(suffix)", role: .admin, clearance: .confidential, as: .commandLine)
+                demoToken = secret
+            } catch {
+                throw CommandError("cannot load the demo dataset: \(error)")
+            }
+        }
+        let service = VigilService(store: store, publicRead: publicRead)
+        var configuration = HTTPServerConfiguration(host: host, port: port)
+        configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
+        let server = HTTPServer(configuration: configuration, handler: service.router())
+        do {
+            try server.start()
+        } catch {
+            throw CommandError("cannot listen on \(host):\(port): \(error)")
+        }
+        server.installSignalHandlers()
+        let shownHost = server.boundAddress.contains(":") ? "[\(server.boundAddress)]" : server.boundAddress
+        let base = "http://\(shownHost):\(server.boundPort)"
+        print("vigil listening on \(base)")
+        if let demoToken {
+            print("curl -H 'Authorization: Bearer \(demoToken)' \(base)/v1/incidents")
+        }
+        fflush(nil)
+        server.run()
+    }
+}
