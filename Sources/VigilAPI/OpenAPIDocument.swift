@@ -104,7 +104,7 @@ enum OpenAPIDocument {
         case .create(let kind):
             let input = ref("\(kind.rawValue)_input")
             return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
-                ("oneOf", .array([input, object([("type", .string("array")), ("items", input), ("minItems", .int(1))])])),
+                ("anyOf", .array([input, object([("type", .string("array")), ("items", input), ("minItems", .int(1))])])),
             ]))]))]))])
         case .update(let kind):
             let schema = object([("schema", ref("\(kind.rawValue)_patch"))])
@@ -114,7 +114,7 @@ enum OpenAPIDocument {
         case .link:
             let link = ref("link_input")
             return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
-                ("oneOf", .array([link, object([("type", .string("array")), ("items", link), ("minItems", .int(1))])])),
+                ("anyOf", .array([link, object([("type", .string("array")), ("items", link), ("minItems", .int(1))])])),
             ]))]))]))])
         default:
             return nil
@@ -149,14 +149,15 @@ enum OpenAPIDocument {
             result["304"] = object([("description", .string("Not modified."))])
             problems = ["400", "401", "404", "410"]
         case .create(let kind):
-            result["201"] = json(object([("oneOf", .array([ref(kind.rawValue), object([
+            result["201"] = json(object([("anyOf", .array([ref(kind.rawValue), object([
                 ("type", .string("object")),
+                ("required", strings(["data"])),
                 ("properties", object([("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))])),
             ])]))]), "Created.")
-            problems = ["400", "401", "403", "409", "415", "422"]
+            problems = ["400", "401", "403", "409", "413", "415", "422"]
         case .update(let kind):
             result["200"] = json(ref(kind.rawValue), "The updated record.")
-            problems = ["400", "401", "403", "404", "410", "412", "415", "422"]
+            problems = ["400", "401", "403", "404", "410", "412", "413", "415", "422"]
         case .delete(let kind):
             result["200"] = json(ref(kind.rawValue), "The tombstone.")
             problems = ["400", "401", "403", "404", "410", "412"]
@@ -174,8 +175,11 @@ enum OpenAPIDocument {
             ]))]), "The incident's site links.")
             problems = ["400", "401", "404", "410"]
         case .link:
-            result["201"] = json(object([("oneOf", .array([ref("link"), object([("type", .string("object"))])]))]), "Linked.")
-            problems = ["400", "401", "403", "404", "409", "410", "415", "422"]
+            result["201"] = json(object([("anyOf", .array([ref("link"), object([
+                ("type", .string("object")), ("required", strings(["data"])),
+                ("properties", object([("data", object([("type", .string("array")), ("items", ref("link"))]))])),
+            ])]))]), "Linked.")
+            problems = ["400", "401", "403", "404", "409", "410", "413", "415", "422"]
         case .unlink:
             result["204"] = object([("description", .string("Unlinked."))])
             problems = ["400", "401", "403", "404", "410"]
@@ -188,7 +192,7 @@ enum OpenAPIDocument {
 
     private static func problemResponses() -> JSONObject {
         var result = JSONObject()
-        for status in ["400", "401", "403", "404", "405", "409", "410", "412", "415", "422", "500", "503"] {
+        for status in ["400", "401", "403", "404", "405", "409", "410", "412", "413", "415", "422", "500", "503"] {
             result["problem_\(status)"] = object([
                 ("description", .string("An RFC 9457 problem.")),
                 ("content", object([("application/problem+json", object([("schema", ref("problem"))]))])),
