@@ -2,10 +2,13 @@
 -- the audit log. Confidentiality levels are stored as integers (0 public, 1 restricted,
 -- 2 confidential) so that "at or below the caller's clearance" is one comparison.
 -- Uncertain dates F are stored as given plus their bounds F_earliest / F_latest (YYYY-MM-DD;
--- NULL for an open side). Lists are JSON arrays of strings.
+-- NULL for an open side). Lists are JSON arrays of strings. Each resource table has an explicit
+-- INTEGER PRIMARY KEY (`pk`) so that rowids never change (VACUUM renumbers implicit ones), which
+-- the full-text indexes rely on; clients only ever see `id`.
 
 CREATE TABLE actors (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     actor_type TEXT,
     position TEXT,
@@ -20,7 +23,8 @@ CREATE TABLE actors (
 CREATE INDEX actors_updated ON actors (updated_at);
 
 CREATE TABLE sources (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     source_type TEXT,
     url TEXT,
@@ -39,7 +43,8 @@ CREATE TABLE sources (
 CREATE INDEX sources_updated ON sources (updated_at);
 
 CREATE TABLE incidents (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     summary TEXT,
     occurred TEXT,
@@ -73,7 +78,8 @@ CREATE INDEX incidents_occurred ON incidents (occurred_earliest);
 CREATE INDEX incidents_updated ON incidents (updated_at);
 
 CREATE TABLE sites (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     aliases TEXT NOT NULL DEFAULT '[]',
     site_type TEXT,
@@ -109,7 +115,8 @@ CREATE INDEX sites_country ON sites (country);
 CREATE INDEX sites_updated ON sites (updated_at);
 
 CREATE TABLE allegations (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     source_id TEXT NOT NULL REFERENCES sources (id),
     incident_id TEXT REFERENCES incidents (id),
     site_id TEXT REFERENCES sites (id),
@@ -135,7 +142,8 @@ CREATE INDEX allegations_repeats ON allegations (repeats_id);
 CREATE INDEX allegations_updated ON allegations (updated_at);
 
 CREATE TABLE denials (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     statement TEXT NOT NULL,
     stance TEXT,
     allegation_id TEXT REFERENCES allegations (id),

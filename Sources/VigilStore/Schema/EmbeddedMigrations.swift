@@ -10,10 +10,13 @@ let embeddedMigrations: [Migration] = [
 -- the audit log. Confidentiality levels are stored as integers (0 public, 1 restricted,
 -- 2 confidential) so that "at or below the caller's clearance" is one comparison.
 -- Uncertain dates F are stored as given plus their bounds F_earliest / F_latest (YYYY-MM-DD;
--- NULL for an open side). Lists are JSON arrays of strings.
+-- NULL for an open side). Lists are JSON arrays of strings. Each resource table has an explicit
+-- INTEGER PRIMARY KEY (`pk`) so that rowids never change (VACUUM renumbers implicit ones), which
+-- the full-text indexes rely on; clients only ever see `id`.
 
 CREATE TABLE actors (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     actor_type TEXT,
     position TEXT,
@@ -28,7 +31,8 @@ CREATE TABLE actors (
 CREATE INDEX actors_updated ON actors (updated_at);
 
 CREATE TABLE sources (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     source_type TEXT,
     url TEXT,
@@ -47,7 +51,8 @@ CREATE TABLE sources (
 CREATE INDEX sources_updated ON sources (updated_at);
 
 CREATE TABLE incidents (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     summary TEXT,
     occurred TEXT,
@@ -81,7 +86,8 @@ CREATE INDEX incidents_occurred ON incidents (occurred_earliest);
 CREATE INDEX incidents_updated ON incidents (updated_at);
 
 CREATE TABLE sites (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     aliases TEXT NOT NULL DEFAULT '[]',
     site_type TEXT,
@@ -117,7 +123,8 @@ CREATE INDEX sites_country ON sites (country);
 CREATE INDEX sites_updated ON sites (updated_at);
 
 CREATE TABLE allegations (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     source_id TEXT NOT NULL REFERENCES sources (id),
     incident_id TEXT REFERENCES incidents (id),
     site_id TEXT REFERENCES sites (id),
@@ -143,7 +150,8 @@ CREATE INDEX allegations_repeats ON allegations (repeats_id);
 CREATE INDEX allegations_updated ON allegations (updated_at);
 
 CREATE TABLE denials (
-    id TEXT PRIMARY KEY NOT NULL,
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     statement TEXT NOT NULL,
     stance TEXT,
     allegation_id TEXT REFERENCES allegations (id),
@@ -253,6 +261,110 @@ END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"""#
+    ),
+    Migration(
+        version: 2,
+        name: "search",
+        sql: #"""
+-- Full-text search (FTS5) over the text a reader searches by: incident titles and summaries,
+-- site names, aliases and descriptions, source and actor names, allegation claims, denial
+-- statements. One index per resource, kept in step by triggers in the same transaction as each
+-- change; rowid = the record's rowid, so a search joins its table to apply clearance and
+-- tombstones there. Exact-place fields (locality, admin2, coordinates) are not indexed, so a
+-- caller cannot find a record by a place it may not see; a protected source's name is not
+-- indexed either. The indexes keep their own copy of the text (not external content), so what
+-- a snippet can show is exactly what was indexed.
+
+CREATE VIRTUAL TABLE incidents_fts USING fts5(title, summary, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO incidents_fts (rowid, title, summary) SELECT rowid, title, summary FROM incidents;
+CREATE TRIGGER incidents_fts_insert AFTER INSERT ON incidents
+BEGIN
+    INSERT INTO incidents_fts (rowid, title, summary) VALUES (NEW.rowid, NEW.title, NEW.summary);
+END;
+CREATE TRIGGER incidents_fts_update AFTER UPDATE OF title, summary ON incidents
+BEGIN
+    UPDATE incidents_fts SET title = NEW.title, summary = NEW.summary WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER incidents_fts_delete AFTER DELETE ON incidents
+BEGIN
+    DELETE FROM incidents_fts WHERE rowid = OLD.rowid;
+END;
+
+CREATE VIRTUAL TABLE sites_fts USING fts5(name, aliases, description, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO sites_fts (rowid, name, aliases, description) SELECT rowid, name, aliases, description FROM sites;
+CREATE TRIGGER sites_fts_insert AFTER INSERT ON sites
+BEGIN
+    INSERT INTO sites_fts (rowid, name, aliases, description) VALUES (NEW.rowid, NEW.name, NEW.aliases, NEW.description);
+END;
+CREATE TRIGGER sites_fts_update AFTER UPDATE OF name, aliases, description ON sites
+BEGIN
+    UPDATE sites_fts SET name = NEW.name, aliases = NEW.aliases, description = NEW.description WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER sites_fts_delete AFTER DELETE ON sites
+BEGIN
+    DELETE FROM sites_fts WHERE rowid = OLD.rowid;
+END;
+
+CREATE VIRTUAL TABLE sources_fts USING fts5(name, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO sources_fts (rowid, name) SELECT rowid, CASE WHEN protected_identity = 1 THEN NULL ELSE name END FROM sources;
+CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources
+BEGIN
+    INSERT INTO sources_fts (rowid, name) VALUES (NEW.rowid, CASE WHEN NEW.protected_identity = 1 THEN NULL ELSE NEW.name END);
+END;
+CREATE TRIGGER sources_fts_update AFTER UPDATE OF name, protected_identity ON sources
+BEGIN
+    UPDATE sources_fts SET name = CASE WHEN NEW.protected_identity = 1 THEN NULL ELSE NEW.name END WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources
+BEGIN
+    DELETE FROM sources_fts WHERE rowid = OLD.rowid;
+END;
+
+CREATE VIRTUAL TABLE actors_fts USING fts5(name, position, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO actors_fts (rowid, name, position) SELECT rowid, name, position FROM actors;
+CREATE TRIGGER actors_fts_insert AFTER INSERT ON actors
+BEGIN
+    INSERT INTO actors_fts (rowid, name, position) VALUES (NEW.rowid, NEW.name, NEW.position);
+END;
+CREATE TRIGGER actors_fts_update AFTER UPDATE OF name, position ON actors
+BEGIN
+    UPDATE actors_fts SET name = NEW.name, position = NEW.position WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER actors_fts_delete AFTER DELETE ON actors
+BEGIN
+    DELETE FROM actors_fts WHERE rowid = OLD.rowid;
+END;
+
+CREATE VIRTUAL TABLE allegations_fts USING fts5(claim, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO allegations_fts (rowid, claim) SELECT rowid, claim FROM allegations;
+CREATE TRIGGER allegations_fts_insert AFTER INSERT ON allegations
+BEGIN
+    INSERT INTO allegations_fts (rowid, claim) VALUES (NEW.rowid, NEW.claim);
+END;
+CREATE TRIGGER allegations_fts_update AFTER UPDATE OF claim ON allegations
+BEGIN
+    UPDATE allegations_fts SET claim = NEW.claim WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER allegations_fts_delete AFTER DELETE ON allegations
+BEGIN
+    DELETE FROM allegations_fts WHERE rowid = OLD.rowid;
+END;
+
+CREATE VIRTUAL TABLE denials_fts USING fts5(statement, speaker, tokenize = 'unicode61 remove_diacritics 2');
+INSERT INTO denials_fts (rowid, statement, speaker) SELECT rowid, statement, speaker FROM denials;
+CREATE TRIGGER denials_fts_insert AFTER INSERT ON denials
+BEGIN
+    INSERT INTO denials_fts (rowid, statement, speaker) VALUES (NEW.rowid, NEW.statement, NEW.speaker);
+END;
+CREATE TRIGGER denials_fts_update AFTER UPDATE OF statement, speaker ON denials
+BEGIN
+    UPDATE denials_fts SET statement = NEW.statement, speaker = NEW.speaker WHERE rowid = NEW.rowid;
+END;
+CREATE TRIGGER denials_fts_delete AFTER DELETE ON denials
+BEGIN
+    DELETE FROM denials_fts WHERE rowid = OLD.rowid;
 END;
 """#
     ),
