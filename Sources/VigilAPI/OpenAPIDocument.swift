@@ -77,12 +77,16 @@ enum OpenAPIDocument {
                 ("cursor", text, "The next_cursor of the previous page."),
                 ("count", object([("type", .string("boolean"))]), "Add the total number of matches."),
                 ("updated_since", text, "Only records updated at or after this RFC 3339 time."),
+                ("q", text, "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."),
             ]
             for spec in kind.fields where spec.visibility != .confidentialOnly {
                 result.append((spec.name, text, "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null."))
             }
             return result
         case .get: return [("include", text, "Related records to embed: allegations, denials, sites, sources.")]
+        case .search:
+            return [("q", text, "The words to search for."),
+                    ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
         case .changes:
             return [("since", object([("type", .string("integer")), ("minimum", .int(0))]), "Sequence number from a previous answer."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 100).")]
@@ -141,6 +145,19 @@ enum OpenAPIDocument {
         case .changes:
             result["200"] = json(ref("changes"), "Changes after `since`, in order.")
             problems = ["400", "401"]
+        case .search:
+            result["200"] = json(object([("type", .string("object")), ("required", strings(["data"])), ("properties", object([
+                ("data", object([("type", .string("array")), ("items", object([
+                    ("type", .string("object")),
+                    ("required", strings(["kind", "id", "label", "snippet", "score"])),
+                    ("properties", object([
+                        ("kind", object([("type", .string("string"))])), ("id", object([("type", .string("string"))])),
+                        ("label", object([("type", .string("string"))])), ("snippet", object([("type", .string("string"))])),
+                        ("score", object([("type", .string("number"))])),
+                    ])),
+                ]))])),
+            ]))]), "Hits, best first.")
+            problems = ["400", "401", "503"]
         case .list(let kind):
             result["200"] = json(ref("\(kind.rawValue)_page"), "A page of records.")
             problems = ["400", "401", "503"]

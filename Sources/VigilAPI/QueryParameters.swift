@@ -52,7 +52,7 @@ struct QueryParameters {
     func listQuery(for kind: ResourceKind, extra allowed: Set<String> = []) throws -> ListQuery {
         var query = ListQuery()
         var unknown: [JSONObject] = []
-        let reserved: Set<String> = ["sort", "limit", "cursor", "count", "updated_since"]
+        let reserved: Set<String> = ["sort", "limit", "cursor", "count", "updated_since", "q"]
         for item in items where !reserved.contains(item.name) && !allowed.contains(item.name) {
             let name = item.name
             var field = name
@@ -87,6 +87,7 @@ struct QueryParameters {
         query.cursor = try single("cursor")
         query.includeTotal = try flag("count")
         query.updatedSince = try single("updated_since")
+        query.search = try single("q")
         return query
     }
 

@@ -4,7 +4,7 @@ extension VigilService {
     /// What a route does: the router dispatches on it and the OpenAPI document describes it, so
     /// the two are made from the same table.
     enum Action: Sendable {
-        case health, openAPI, vocabularies, changes
+        case health, openAPI, vocabularies, changes, search
         case list(ResourceKind), get(ResourceKind), create(ResourceKind), update(ResourceKind), delete(ResourceKind)
         case restore(ResourceKind), history(ResourceKind)
         case links, link, unlink
@@ -27,6 +27,7 @@ extension VigilService {
             case .openAPI: "openapi"
             case .vocabularies: "listVocabularies"
             case .changes: "listChanges"
+            case .search: "search"
             case .list(let kind): "list_\(kind.rawValue)"
             case .get(let kind): "get_\(kind.singular)"
             case .create(let kind): "create_\(kind.singular)"
@@ -46,6 +47,7 @@ extension VigilService {
             case .openAPI: "This OpenAPI document."
             case .vocabularies: "Every controlled vocabulary, with a label and a definition per code."
             case .changes: "Every change after a sequence number, in order, clearance applied."
+            case .search: "Full-text search across every resource, ranked, with highlighted snippets."
             case .list(let kind): "List \(kind.rawValue): filters, sort, cursor pagination, count."
             case .get(let kind): "One \(kind.singular), with ETag; include= embeds related records."
             case .create(let kind): "Create one \(kind.singular) (object) or many (array, all or none)."
@@ -67,6 +69,7 @@ extension VigilService {
             Route(method: "GET", pattern: "/openapi.json", action: .openAPI),
             Route(method: "GET", pattern: "/v1/vocabularies", action: .vocabularies),
             Route(method: "GET", pattern: "/v1/changes", action: .changes),
+            Route(method: "GET", pattern: "/v1/search", action: .search),
         ]
         for kind in ResourceKind.allCases {
             let base = "/v1/\(kind.rawValue)"

@@ -53,6 +53,21 @@ extension VigilService {
         return Responses.json(.object(body), headers: headers)
     }
 
+    func search(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        try parameters.refuseUnknown(allowed: ["q", "limit"])
+        guard let text = try parameters.single("q") else { throw Problem.badRequest("Give the words to search for in q.") }
+        let limit = try parameters.integer("limit", in: 1...100) ?? 20
+        let hits = try store.search(text, limit: limit, as: caller.context)
+        let data: [JSONValue] = hits.map { hit in
+            .object(JSONObject([
+                ("kind", .string(hit.kind.rawValue)), ("id", .string(hit.id)), ("label", .string(hit.label)),
+                ("snippet", .string(hit.snippet)), ("score", .double(hit.score)),
+            ]))
+        }
+        return Responses.json(.object(JSONObject([("data", .array(data))])))
+    }
+
     func vocabularies(_ request: HTTPRequest) throws -> HTTPResponse {
         try QueryParameters(request).refuseUnknown(allowed: [])
         var body = JSONObject()

@@ -37,6 +37,7 @@ public struct VigilService: Sendable {
         case .openAPI: return endpoint { _, _ in Responses.json(OpenAPIDocument.document) }
         case .vocabularies: return endpoint { request, _ in try vocabularies(request) }
         case .changes: return endpoint { request, caller in try changes(request, caller) }
+        case .search: return endpoint { request, caller in try search(request, caller) }
         case .list(let kind): return endpoint { request, caller in try list(kind, request, caller) }
         case .get(let kind): return endpoint { request, caller in try get(kind, request, caller) }
         case .create(let kind): return endpoint { request, caller in try create(kind, request, caller) }

@@ -8,8 +8,19 @@ extension Store {
             throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
         }
         let builder = QueryBuilder(kind: kind, clearance: context.clearance)
-        let order = try builder.orderKeys(query.sort)
-        let sortSignature = query.sort.map(\.text).joined(separator: ",")
+        var match: String?
+        if let search = query.search {
+            guard let expression = FullTextQuery.expression(for: search) else {
+                throw .badQuery(parameter: "q", message: "give 1 to 32 words (at most 1000 bytes)")
+            }
+            match = expression
+        }
+        let fts = "\(kind.table)_fts"
+        var order = try builder.orderKeys(query.sort)
+        if match != nil, query.sort.isEmpty {
+            order.insert(QueryBuilder.OrderKey(expression: "bm25(\(fts))", descending: false), at: 0)
+        }
+        let sortSignature = query.sort.map(\.text).joined(separator: ",") + (match != nil ? "|q" : "")
 
         var conditions = QueryBuilder.Conditions()
         conditions.add("r.deleted_at IS NULL")
@@ -21,6 +32,8 @@ extension Store {
             conditions.add("r.updated_at >= ?", [.text(time)])
         }
         try builder.addFilters(query.filters, to: &conditions)
+        if let match { conditions.add("\(fts) MATCH ?", [.text(match)]) }
+        let from = match != nil ? "\(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk" : "\(kind.table) r"
         let filtered = conditions
 
         if let cursor = query.cursor {
@@ -30,9 +43,11 @@ extension Store {
 
         let codec = RecordCodec(kind: kind)
         let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+        let snippet = match != nil
+            ? ", snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)" : ""
         let sql = """
-            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))
-            FROM \(kind.table) r WHERE \(conditions.sql.joined(separator: " AND "))
+            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))\(snippet)
+            FROM \(from) WHERE \(conditions.sql.joined(separator: " AND "))
             ORDER BY \(orderSQL) LIMIT ?
             """
         let computedCount = kind.computedFields.count
@@ -46,14 +61,18 @@ extension Store {
                     more = true
                     return
                 }
-                records.append(codec.decode(row).render(for: context.clearance))
+                var record = codec.decode(row).render(for: context.clearance)
                 let first = Int32(codec.columns.count + computedCount)
                 lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+                if match != nil {
+                    record.json["snippet"] = .string(Snippet.render(row.text(first + Int32(order.count)) ?? ""))
+                }
+                records.append(record)
             }
             var total: Int?
             if query.includeTotal {
                 let count = try db.cachedStatement(
-                    "SELECT count(*) FROM \(kind.table) r WHERE \(filtered.sql.joined(separator: " AND "))")
+                    "SELECT count(*) FROM \(from) WHERE \(filtered.sql.joined(separator: " AND "))")
                 try count.forEachRow(filtered.arguments) { row in total = Int(row.int64(0)) }
             }
             let next = more ? Cursor.encode(lastKeys, sort: sortSignature) : nil

@@ -13,6 +13,9 @@ public struct ListQuery: Sendable {
     public var includeTotal: Bool = false
     /// Only records updated at or after this RFC 3339 time.
     public var updatedSince: String?
+    /// Full-text search (`q=`): words that must all appear; ranked by bm25 unless `sort` is
+    /// given, and each record gets a `snippet`. Always treated as text, never as FTS syntax.
+    public var search: String?
 
     public init() {}
 

@@ -1,0 +1,49 @@
+/// Turns what a user typed into an FTS5 query that can only mean "these words".
+///
+/// Each whitespace-separated piece becomes a quoted phrase (quotes doubled), so `"`, `*`, `-`,
+/// `NEAR(`, `AND`, column filters and the like are text, never syntax: no input can cause an FTS
+/// syntax error or widen a search.
+enum FullTextQuery {
+    /// The FTS5 MATCH expression, or nil when nothing searchable was given.
+    static func expression(for text: String) -> String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).prefix(32)
+        guard !words.isEmpty, text.utf8.count <= 1000 else { return nil }
+        return words.map { "\"" + $0.replacingAll("\"", with: "\"\"") + "\"" }.joined(separator: " ")
+    }
+
+    /// Markers around matches in snippets: private-use characters that cannot appear in a
+    /// record's text after ``Snippet/render(_:)`` escapes it.
+    static let open = "\u{E000}"
+    static let close = "\u{E001}"
+}
+
+/// Snippets are returned with the matched words in `<mark>…</mark>` and everything else
+/// HTML-escaped, so a dashboard can show them as HTML without trusting the record's text.
+enum Snippet {
+    static func render(_ raw: String) -> String {
+        var out = ""
+        out.reserveCapacity(raw.utf8.count + 16)
+        for scalar in raw.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\u{E000}": out += "<mark>"
+            case "\u{E001}": out += "</mark>"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+extension Substring {
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for character in self {
+            if character == target { out += replacement } else { out.append(character) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,51 @@
+/// One hit of a search across resources.
+public struct SearchHit: Sendable {
+    public let kind: ResourceKind
+    public let id: String
+    /// The record's title, name, claim or statement (shortened), as the caller may see it.
+    public let label: String
+    /// Matched words in `<mark>`, the rest HTML-escaped.
+    public let snippet: String
+    /// Higher is better (the negated bm25 rank).
+    public let score: Double
+}
+
+extension Store {
+    /// Searches every resource's full-text index and returns the best hits the caller may see,
+    /// best first. Records above the caller's clearance, and tombstones, contribute nothing.
+    public func search(_ text: String, limit: Int = 20, as context: AccessContext) throws(StoreError) -> [SearchHit] {
+        guard let match = FullTextQuery.expression(for: text) else {
+            throw .badQuery(parameter: "q", message: "give 1 to 32 words (at most 1000 bytes)")
+        }
+        guard (1...100).contains(limit) else { throw .badQuery(parameter: "limit", message: "must be between 1 and 100") }
+        return try read { db in
+            var hits: [SearchHit] = []
+            for kind in ResourceKind.allCases {
+                let fts = "\(kind.table)_fts"
+                let label: String
+                switch kind {
+                case .incidents: label = "r.title"
+                case .sites, .actors: label = "r.name"
+                case .sources:
+                    label = context.clearance == .confidential
+                        ? "r.name" : "CASE WHEN r.protected_identity = 1 THEN 'protected source' ELSE r.name END"
+                case .allegations: label = "substr(r.claim, 1, 120)"
+                case .denials: label = "substr(r.statement, 1, 120)"
+                }
+                let statement = try db.cachedStatement("""
+                    SELECT r.id, \(label), snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12), bm25(\(fts))
+                    FROM \(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk
+                    WHERE \(fts) MATCH ? AND r.deleted_at IS NULL AND r.confidentiality <= ?
+                    ORDER BY bm25(\(fts)), r.id LIMIT ?
+                    """)
+                try statement.forEachRow([.text(match), .integer(Int64(context.clearance.rawValue)), .integer(Int64(limit))]) { row in
+                    hits.append(SearchHit(
+                        kind: kind, id: row.text(0) ?? "", label: row.text(1) ?? "",
+                        snippet: Snippet.render(row.text(2) ?? ""), score: -row.double(3)))
+                }
+            }
+            hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
+            return Array(hits.prefix(limit))
+        }
+    }
+}
