@@ -84,6 +84,16 @@ enum OpenAPIDocument {
             }
             return result
         case .get: return [("include", text, "Related records to embed: allegations, denials, sites, sources.")]
+        case .facets, .timeline:
+            var result: [(String, JSONValue, String)] = route.action.isFacets
+                ? [("fields", text, "Comma-separated: \(Store.facetFields.joined(separator: ", ")).")]
+                : [("interval", object([("enum", strings(TimelineInterval.allCases.map(\.rawValue)))]), "month (default) or year.")]
+            result.append(("q", text, "Full-text search."))
+            result.append(("updated_since", text, "Only incidents updated at or after this RFC 3339 time."))
+            for spec in ResourceKind.incidents.fields where spec.visibility != .confidentialOnly {
+                result.append((spec.name, text, "Filter, as on the list (also \(spec.name).OP)."))
+            }
+            return result
         case .search:
             return [("q", text, "The words to search for."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
@@ -145,6 +155,26 @@ enum OpenAPIDocument {
         case .changes:
             result["200"] = json(ref("changes"), "Changes after `since`, in order.")
             problems = ["400", "401"]
+        case .facets:
+            let counts = object([("type", .string("array")), ("items", object([
+                ("type", .string("object")), ("required", strings(["value", "count"])),
+                ("properties", object([("value", object([])), ("count", object([("type", .string("integer"))]))])),
+            ]))])
+            result["200"] = json(object([("type", .string("object")), ("required", strings(["facets", "total"])), ("properties", object([
+                ("facets", object([("type", .string("object")), ("additionalProperties", counts)])),
+                ("total", object([("type", .string("integer"))])),
+            ]))]), "Counts per value, most frequent first.")
+            problems = ["400", "401", "503"]
+        case .timeline:
+            result["200"] = json(object([("type", .string("object")), ("required", strings(["interval", "data", "undated"])), ("properties", object([
+                ("interval", object([("type", .string("string"))])),
+                ("data", object([("type", .string("array")), ("items", object([
+                    ("type", .string("object")), ("required", strings(["bucket", "count"])),
+                    ("properties", object([("bucket", object([("type", .string("string"))])), ("count", object([("type", .string("integer"))]))])),
+                ]))])),
+                ("undated", object([("type", .string("integer"))])),
+            ]))]), "Counts per bucket, oldest first.")
+            problems = ["400", "401", "503"]
         case .search:
             result["200"] = json(object([("type", .string("object")), ("required", strings(["data"])), ("properties", object([
                 ("data", object([("type", .string("array")), ("items", object([

@@ -47,6 +47,18 @@ struct QueryParameters {
         }
     }
 
+    /// The filters of a list, for endpoints that count rather than page (facets, timeline):
+    /// paging parameters are refused.
+    func filterQuery(for kind: ResourceKind, extra allowed: Set<String>) throws -> ListQuery {
+        let paging = items.map(\.name).filter { ["sort", "limit", "cursor", "count"].contains($0) }
+        guard paging.isEmpty else {
+            throw Problem.badRequest(
+                "\(paging.joined(separator: ", ")) do(es) not apply here: counts cover every match.",
+                errors: paging.map { Problem.fieldError($0, "is not a parameter of this endpoint") })
+        }
+        return try listQuery(for: kind, extra: allowed)
+    }
+
     /// The parameters of a list: filters (`field=`, `field.op=`), `sort`, `limit`, `cursor`,
     /// `count`, `updated_since`. Field and value checks happen in the store.
     func listQuery(for kind: ResourceKind, extra allowed: Set<String> = []) throws -> ListQuery {

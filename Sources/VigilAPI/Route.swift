@@ -4,12 +4,21 @@ extension VigilService {
     /// What a route does: the router dispatches on it and the OpenAPI document describes it, so
     /// the two are made from the same table.
     enum Action: Sendable {
-        case health, openAPI, vocabularies, changes, search
+        case health, openAPI, vocabularies, changes, search, facets, timeline
         case list(ResourceKind), get(ResourceKind), create(ResourceKind), update(ResourceKind), delete(ResourceKind)
         case restore(ResourceKind), history(ResourceKind)
         case links, link, unlink
     }
+}
 
+extension VigilService.Action {
+    var isFacets: Bool {
+        if case .facets = self { return true }
+        return false
+    }
+}
+
+extension VigilService {
     /// One route: method, path pattern and action.
     struct Route: Sendable {
         let method: String
@@ -28,6 +37,8 @@ extension VigilService {
             case .vocabularies: "listVocabularies"
             case .changes: "listChanges"
             case .search: "search"
+            case .facets: "incident_facets"
+            case .timeline: "incident_timeline"
             case .list(let kind): "list_\(kind.rawValue)"
             case .get(let kind): "get_\(kind.singular)"
             case .create(let kind): "create_\(kind.singular)"
@@ -48,6 +59,8 @@ extension VigilService {
             case .vocabularies: "Every controlled vocabulary, with a label and a definition per code."
             case .changes: "Every change after a sequence number, in order, clearance applied."
             case .search: "Full-text search across every resource, ranked, with highlighted snippets."
+            case .facets: "Counts of incidents per value of each field, over the same filters as the list."
+            case .timeline: "Counts of incidents per month or year of occurred_earliest, over the same filters as the list."
             case .list(let kind): "List \(kind.rawValue): filters, sort, cursor pagination, count."
             case .get(let kind): "One \(kind.singular), with ETag; include= embeds related records."
             case .create(let kind): "Create one \(kind.singular) (object) or many (array, all or none)."
@@ -76,6 +89,8 @@ extension VigilService {
             routes.append(Route(method: "GET", pattern: base, action: .list(kind)))
             routes.append(Route(method: "POST", pattern: base, action: .create(kind)))
             if kind == .incidents {
+                routes.append(Route(method: "GET", pattern: base + "/facets", action: .facets))
+                routes.append(Route(method: "GET", pattern: base + "/timeline", action: .timeline))
                 routes.append(Route(method: "GET", pattern: base + "/{id}/sites", action: .links))
                 routes.append(Route(method: "POST", pattern: base + "/{id}/sites", action: .link))
                 routes.append(Route(method: "DELETE", pattern: base + "/{id}/sites/{link_id}", action: .unlink))

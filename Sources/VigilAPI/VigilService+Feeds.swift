@@ -68,6 +68,39 @@ extension VigilService {
         return Responses.json(.object(JSONObject([("data", .array(data))])))
     }
 
+    func facets(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        let query = try parameters.filterQuery(for: .incidents, extra: ["fields"])
+        guard let fields = try parameters.single("fields") else {
+            throw Problem.badRequest("Name the fields to count in fields=, from \(Store.facetFields.joined(separator: ", ")).")
+        }
+        let (facets, total) = try store.facets(
+            query, fields: fields.split(separator: ",").map(String.init), as: caller.context)
+        var body = JSONObject()
+        var object = JSONObject()
+        for (field, counts) in facets {
+            object[field] = .array(counts.map { .object(JSONObject([("value", $0.value), ("count", .int(Int64($0.count)))])) })
+        }
+        body["facets"] = .object(object)
+        body["total"] = .int(Int64(total))
+        return Responses.json(.object(body))
+    }
+
+    func timeline(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        let parameters = QueryParameters(request)
+        let query = try parameters.filterQuery(for: .incidents, extra: ["interval"])
+        let name = try parameters.single("interval") ?? "month"
+        guard let interval = TimelineInterval(rawValue: name) else {
+            throw Problem.badRequest("interval must be month or year.", errors: [Problem.fieldError("interval", "must be month or year")])
+        }
+        let (buckets, undated) = try store.timeline(query, interval: interval, as: caller.context)
+        var body = JSONObject()
+        body["interval"] = .string(interval.rawValue)
+        body["data"] = .array(buckets.map { .object(JSONObject([("bucket", .string($0.0)), ("count", .int(Int64($0.1)))])) })
+        body["undated"] = .int(Int64(undated))
+        return Responses.json(.object(body))
+    }
+
     func vocabularies(_ request: HTTPRequest) throws -> HTTPResponse {
         try QueryParameters(request).refuseUnknown(allowed: [])
         var body = JSONObject()

@@ -38,6 +38,8 @@ public struct VigilService: Sendable {
         case .vocabularies: return endpoint { request, _ in try vocabularies(request) }
         case .changes: return endpoint { request, caller in try changes(request, caller) }
         case .search: return endpoint { request, caller in try search(request, caller) }
+        case .facets: return endpoint { request, caller in try facets(request, caller) }
+        case .timeline: return endpoint { request, caller in try timeline(request, caller) }
         case .list(let kind): return endpoint { request, caller in try list(kind, request, caller) }
         case .get(let kind): return endpoint { request, caller in try get(kind, request, caller) }
         case .create(let kind): return endpoint { request, caller in try create(kind, request, caller) }

@@ -8,33 +8,15 @@ extension Store {
             throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
         }
         let builder = QueryBuilder(kind: kind, clearance: context.clearance)
-        var match: String?
-        if let search = query.search {
-            guard let expression = FullTextQuery.expression(for: search) else {
-                throw .badQuery(parameter: "q", message: "give 1 to 32 words (at most 1000 bytes)")
-            }
-            match = expression
-        }
+        let (from, filtered) = try matching(kind, query, as: context)
         let fts = "\(kind.table)_fts"
+        let searching = query.search != nil
         var order = try builder.orderKeys(query.sort)
-        if match != nil, query.sort.isEmpty {
+        if searching, query.sort.isEmpty {
             order.insert(QueryBuilder.OrderKey(expression: "bm25(\(fts))", descending: false), at: 0)
         }
-        let sortSignature = query.sort.map(\.text).joined(separator: ",") + (match != nil ? "|q" : "")
-
-        var conditions = QueryBuilder.Conditions()
-        conditions.add("r.deleted_at IS NULL")
-        conditions.add("r.confidentiality <= ?", [.integer(Int64(context.clearance.rawValue))])
-        if let since = query.updatedSince {
-            guard let time = Timestamp.normalize(since) else {
-                throw .badQuery(parameter: "updated_since", message: "\"\(since)\" is not an RFC 3339 date or time")
-            }
-            conditions.add("r.updated_at >= ?", [.text(time)])
-        }
-        try builder.addFilters(query.filters, to: &conditions)
-        if let match { conditions.add("\(fts) MATCH ?", [.text(match)]) }
-        let from = match != nil ? "\(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk" : "\(kind.table) r"
-        let filtered = conditions
+        let sortSignature = query.sort.map(\.text).joined(separator: ",") + (searching ? "|q" : "")
+        var conditions = filtered
 
         if let cursor = query.cursor {
             let values = try Cursor.decode(cursor, sort: sortSignature, keys: order.count)
@@ -43,7 +25,7 @@ extension Store {
 
         let codec = RecordCodec(kind: kind)
         let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-        let snippet = match != nil
+        let snippet = searching
             ? ", snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)" : ""
         let sql = """
             SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))\(snippet)
@@ -64,7 +46,7 @@ extension Store {
                 var record = codec.decode(row).render(for: context.clearance)
                 let first = Int32(codec.columns.count + computedCount)
                 lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
-                if match != nil {
+                if searching {
                     record.json["snippet"] = .string(Snippet.render(row.text(first + Int32(order.count)) ?? ""))
                 }
                 records.append(record)
