@@ -53,7 +53,7 @@ struct QueryParameters {
         let paging = items.map(\.name).filter { ["sort", "limit", "cursor", "count"].contains($0) }
         guard paging.isEmpty else {
             throw Problem.badRequest(
-                "\(paging.joined(separator: ", ")) do(es) not apply here: counts cover every match.",
+                "\(paging.joined(separator: ", ")) do(es) not apply here: every match is counted or exported.",
                 errors: paging.map { Problem.fieldError($0, "is not a parameter of this endpoint") })
         }
         return try listQuery(for: kind, extra: allowed)

@@ -5,7 +5,11 @@ import VigilStore
 extension VigilService {
     func list(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
         let parameters = QueryParameters(request)
-        let query = try parameters.listQuery(for: kind)
+        if let format = try ExportFormat.requested(by: request, parameters: parameters) {
+            let query = try parameters.filterQuery(for: kind, extra: ["format"])
+            return try RecordExporter(store: store, kind: kind, query: query, context: caller.context, format: format).response()
+        }
+        let query = try parameters.listQuery(for: kind, extra: ["format"])
         let page = try store.list(kind, query, as: caller.context)
         var body = JSONObject()
         body["data"] = .array(page.records.map { .object($0.json) })
