@@ -49,6 +49,16 @@ extension Store {
                     let stored = codec.decode(row)
                     seen.insert(stored.id)
                     problems += Store.compare(id: stored.id, state: stored.canonicalState, with: lastState[stored.id])
+                    problems += Store.boundsProblems(stored)
+                }
+                // Bounds left on a row whose date is empty (the decoder does not read them).
+                let dates = kind.fields.filter { if case .date = $0.type { true } else { false } }.map(\.name)
+                if !dates.isEmpty {
+                    let stray = dates.map { "(\($0) IS NULL AND (\($0)_earliest IS NOT NULL OR \($0)_latest IS NOT NULL))" }
+                    try db.makeStatement("SELECT id FROM \(kind.table) WHERE \(stray.joined(separator: " OR ")) ORDER BY id")
+                        .forEachRow { row in
+                            problems.append("record \(row.text(0) ?? ""): has date bounds without a date; it was edited behind Vigil's back")
+                        }
                 }
             }
             try db.makeStatement("SELECT \(Store.linkColumns.joined(separator: ", ")) FROM incident_sites ORDER BY id")
@@ -66,6 +76,23 @@ extension Store {
             }
             return VerificationReport(entries: entries, records: records, problems: problems)
         }
+    }
+
+    /// The stored `F_earliest` / `F_latest` of each date field must be the bounds of `F`: they
+    /// are not in the audited state, but filters, sorts and timelines use them.
+    static func boundsProblems(_ stored: StoredRecord) -> [String] {
+        var problems: [String] = []
+        for spec in stored.kind.fields {
+            guard case .date = spec.type, case .string(let text)? = stored.state[spec.name] else { continue }
+            let expected = try? UncertainDate(parsing: text)
+            let earliest = stored.bounds[spec.name + "_earliest"]?.stringValue
+            let latest = stored.bounds[spec.name + "_latest"]?.stringValue
+            if expected == nil || expected?.earliest != earliest || expected?.latest != latest {
+                problems.append(
+                    "record \(stored.id): \(spec.name)_earliest/\(spec.name)_latest do not match \(spec.name) \"\(text)\"; they were edited behind Vigil's back")
+            }
+        }
+        return problems
     }
 
     static func compare(id: String, state: String, with last: (seq: Int64, action: String, after: String?)?) -> [String] {
