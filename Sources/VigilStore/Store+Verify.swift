@@ -69,9 +69,22 @@ extension Store {
                     seen.insert(id)
                     problems += Store.compare(id: id, state: JSONValue.object(link).canonicalText, with: lastState[id])
                 }
+            // Tokens too: a role raised, a revocation undone or a token inserted with the sqlite3
+            // shell would hand out access. Their last use is noted without an entry, so the
+            // comparison is on the audited snapshot, which leaves it out.
+            try db.makeStatement("""
+                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at
+                FROM tokens ORDER BY id
+                """).forEachRow { row in
+                let token = Store.decodeToken(row)
+                seen.insert(token.id)
+                let state = JSONValue.object(Store.auditSnapshot(token)).canonicalText
+                problems += Store.compare(id: token.id, state: state, with: lastState[token.id])
+                    .map { $0.replacingPrefix("record ", with: "token ") }
+            }
             // 3. Records the log says exist but the tables lack: removed behind Vigil's back.
             for (id, last) in lastState.sorted(by: { $0.value.seq < $1.value.seq })
-            where !seen.contains(id) && last.after != nil && !id.hasPrefix("tok_") {
+            where !seen.contains(id) && last.after != nil {
                 problems.append("record \(id): in the audit log (entry \(last.seq)) but missing from the database")
             }
             return VerificationReport(entries: entries, records: records, problems: problems)
@@ -101,5 +114,11 @@ extension Store {
             return ["record \(id): the audit log says it was removed (entry \(last.seq)) but it is in the database"]
         }
         return after == state ? [] : ["record \(id): differs from its last audited state (entry \(last.seq)); it was edited behind Vigil's back"]
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }
