@@ -207,4 +207,49 @@ struct AuditTamperTests {
         try VigilCLI.sqlite(fixture.path, "DELETE FROM incident_sites WHERE id = '\(fixture.link)'")
         try Self.expectVerifyFails(fixture, naming: [fixture.link], "deleted link")
     }
+
+    @Test("a token's role or clearance raised with sqlite3 is named")
+    func editedToken() throws {
+        let fixture = try Self.fixture()
+        let store = try Store(path: fixture.path, readers: 1)
+        let (secret, token) = try store.createToken(name: "reader1", role: .reader, clearance: .public, as: Caller.admin)
+        // Using a token (last_used_at) and revoking another are not tampering.
+        _ = try store.authenticate(secret: secret)
+        _ = try store.createToken(name: "old", role: .editor, clearance: .restricted, as: Caller.admin)
+        _ = try store.revokeToken(name: "old", as: Caller.admin)
+        #expect(try VigilCLI.run(["verify", "--db", fixture.path], in: fixture.scratch).status == 0)
+
+        try VigilCLI.sqlite(fixture.path, "UPDATE tokens SET role = 'admin', clearance = 2 WHERE id = '\(token.id)'")
+        #expect(try store.authenticate(secret: secret) != .invalid)
+        try Self.expectVerifyFails(fixture, naming: [token.id], "raised token")
+    }
+
+    @Test("a revoked token brought back with sqlite3 is named")
+    func unrevokedToken() throws {
+        let fixture = try Self.fixture()
+        let store = try Store(path: fixture.path, readers: 1)
+        let (_, token) = try store.createToken(name: "revoked", role: .admin, clearance: .confidential, as: Caller.admin)
+        _ = try store.revokeToken(name: "revoked", as: Caller.admin)
+        try VigilCLI.sqlite(fixture.path, "UPDATE tokens SET revoked_at = NULL WHERE id = '\(token.id)'")
+        try Self.expectVerifyFails(fixture, naming: [token.id], "unrevoked token")
+    }
+
+    @Test("a token inserted behind Vigil's back is named")
+    func insertedToken() throws {
+        let fixture = try Self.fixture()
+        try VigilCLI.sqlite(fixture.path, """
+            INSERT INTO tokens (id, name, secret_hash, role, clearance, created_at)
+            VALUES ('tok_forged', 'backdoor', '\(String(repeating: "ab", count: 32))', 'admin', 2, '2020-01-01T00:00:00.000Z');
+            """)
+        try Self.expectVerifyFails(fixture, naming: ["tok_forged"], "inserted token")
+    }
+
+    @Test("a token row deleted behind Vigil's back is named")
+    func deletedToken() throws {
+        let fixture = try Self.fixture()
+        let store = try Store(path: fixture.path, readers: 1)
+        let (_, token) = try store.createToken(name: "someone", role: .editor, clearance: .restricted, as: Caller.admin)
+        try VigilCLI.sqlite(fixture.path, "DELETE FROM tokens WHERE id = '\(token.id)'")
+        try Self.expectVerifyFails(fixture, naming: [token.id], "deleted token")
+    }
 }
