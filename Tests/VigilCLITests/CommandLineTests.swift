@@ -220,6 +220,30 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal") || (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal")))?.isEmpty == true)
     }
 
+    @Test("a tiny or text file is refused and left unchanged", arguments: [
+        Data([0x78]), Data([0x0A]), Data("hello world\n".utf8), Data("SQLite format 3".utf8), Data(count: 1),
+    ])
+    func tinyFileRefused(contents: Data) throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("notes.txt")
+        try contents.write(to: URL(fileURLWithPath: path))
+        let result = try VigilCLI.run(["migrate", "--db", path], in: scratch)
+        #expect(result.status != 0, "stdout: \(result.stdout)")
+        #expect(result.stderr.contains("not a database"), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == contents)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test("an empty file becomes a new database")
+    func emptyFileMigrated() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("empty.db")
+        try Data().write(to: URL(fileURLWithPath: path))
+        let result = try VigilCLI.run(["migrate", "--db", path], in: scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(try VigilCLI.sqlite(path, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
+    }
+
     @Test("verify on a fresh database prints ok")
     func verifyFresh() throws {
         let scratch = try ScratchDirectory()
