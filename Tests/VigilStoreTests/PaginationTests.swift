@@ -119,6 +119,49 @@ struct PaginationTests {
         #expect(page.total != nil && page.total! > 0)
     }
 
+    @Test("filtered walks return each match exactly once and agree with count=true")
+    func filteredWalks() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        _ = try Self.populate(store, count: 600, seed: 8)
+        let cases: [([Filter], String)] = [
+            ([Filter(field: "victims_min", op: .gte, value: "20")], "-occurred,country"),
+            ([Filter(field: "country", op: .in, value: "RU,GB")], "title"),
+            ([Filter(field: "occurred", op: .gte, value: "2017-03")], "-lat"),
+            ([Filter(field: "country", op: .null, value: "true")], "victims_max"),
+            ([Filter(field: "lat", op: .gt, value: "0"), Filter(field: "verification", op: .ne, value: "refuted")], "lat"),
+            ([Filter(field: "title", op: .contains, value: "detention")], "-created_at"),
+        ]
+        for (filters, sort) in cases {
+            for caller in [Caller.admin, Caller.publicReader] {
+                var query = ListQuery()
+                query.filters = filters
+                query.limit = 1000
+                query.includeTotal = true
+                let everything = try store.list(.incidents, query, as: caller)
+                #expect(everything.nextCursor == nil)
+                var walkQuery = query
+                walkQuery.limit = Self.pageSize
+                walkQuery.sort = SortKey.parseList(sort) ?? []
+                walkQuery.includeTotal = false
+                var ids: [String] = []
+                var pages = 0
+                while true {
+                    let page = try store.list(.incidents, walkQuery, as: caller)
+                    ids += page.records.map(\.id)
+                    pages += 1
+                    guard let next = page.nextCursor, pages < 1000 else { break }
+                    walkQuery.cursor = next
+                }
+                let label = "\(filters.map(\.parameter)) \(sort) as \(caller.actor)"
+                #expect(Set(ids).count == ids.count, "\(label): a record appeared twice")
+                #expect(Set(ids) == Set(everything.records.map(\.id)), "\(label)")
+                #expect(everything.total == ids.count, "\(label)")
+                #expect(ids.count > 0, "\(label): the filter should match something")
+            }
+        }
+    }
+
     @Test("a cursor only works with the sort it was issued for")
     func cursorBoundToSort() throws {
         let temporary = try TemporaryStore()
