@@ -109,6 +109,32 @@ struct CommandLineTests {
         #expect(unknown.stderrLines.count == 1)
     }
 
+    @Test("--expires: a past date gives a dead token, a future one a live token, garbage is refused")
+    func tokenExpiry() throws {
+        let scratch = try ScratchDirectory()
+        let db = scratch.path("vigil.db")
+        func create(_ name: String, _ expires: String) throws -> CommandResult {
+            try VigilCLI.run(
+                ["token", "create", "--name", name, "--role", "reader", "--clearance", "public", "--expires", expires, "--db", db],
+                in: scratch)
+        }
+        let past = try create("past", "2020-01-01")
+        #expect(past.status == 0, "stderr: \(past.stderr)")
+        let future = try create("future", "2999-12-31T23:59:59Z")
+        #expect(future.status == 0, "stderr: \(future.stderr)")
+        let garbage = try create("garbage", "next tuesday")
+        #expect(garbage.status != 0)
+        #expect(garbage.stdout.isEmpty)
+        #expect(garbage.stderrLines.count == 1)
+
+        let store = try Store(path: db, readers: 1)
+        #expect(try store.authenticate(secret: past.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == .invalid)
+        #expect(try store.authenticate(secret: future.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != .invalid)
+        #expect(try store.tokens(as: Caller.admin).map(\.name) == ["past", "future"])
+        let list = try VigilCLI.run(["token", "list", "--db", db], in: scratch)
+        #expect(list.stdoutLines.first { $0.hasPrefix("past ") }?.contains("2020-01-01") == true)
+    }
+
     @Test("bad --role or --clearance exits non-zero and creates nothing", arguments: [
         ["--role", "superuser", "--clearance", "public"], ["--role", "Admin", "--clearance", "public"],
         ["--role", "reader", "--clearance", "secret"], ["--role", "", "--clearance", "public"],
