@@ -108,4 +108,56 @@ struct MultiProcessTests {
         #expect(report.isIntact, "\(report.problems.prefix(3))")
         #expect(report.entries == childIDs.count + 2 * perWriter)
     }
+
+    @Test("several commands opening a new database at once all migrate it, once")
+    func concurrentFirstOpen() throws {
+        for round in 1...3 {
+            let scratch = try ScratchDirectory()
+            let database = scratch.path("new.db")
+            let results = ResultsBox()
+            let group = DispatchGroup()
+            let start = DispatchSemaphore(value: 0)
+            let processes = 6
+            for index in 0..<processes {
+                group.enter()
+                Thread {
+                    start.wait()
+                    do {
+                        let arguments = index % 2 == 0
+                            ? ["migrate", "--db", database]
+                            : ["token", "create", "--name", "t\(index)", "--role", "reader", "--clearance", "public", "--db", database]
+                        results.add(try VigilCLI.run(arguments, in: scratch))
+                    } catch {
+                        results.add(CommandResult(status: -1, stdout: "", stderr: "\(error)"))
+                    }
+                    group.leave()
+                }.start()
+            }
+            for _ in 0..<processes { start.signal() }
+            group.wait()
+            let failed = results.all.filter { $0.status != 0 }
+            #expect(failed.isEmpty, "round \(round): \(failed.count) commands failed, e.g. \(failed.first?.stderr ?? "")")
+            #expect(results.all.count == processes)
+            #expect(try VigilCLI.sqlite(database, "SELECT group_concat(version) FROM schema_migrations")
+                == Migrator().migrations.map { String($0.version) }.joined(separator: ","))
+            let store = try Store(path: database, readers: 1)
+            #expect(try store.tokens(as: Caller.admin).count == processes / 2)
+            #expect(try store.verify().isIntact)
+        }
+    }
+
+    final class ResultsBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var results: [CommandResult] = []
+        func add(_ result: CommandResult) {
+            lock.lock()
+            results.append(result)
+            lock.unlock()
+        }
+        var all: [CommandResult] {
+            lock.lock()
+            defer { lock.unlock() }
+            return results
+        }
+    }
 }

@@ -38,7 +38,7 @@ struct CommandResult {
 
 /// A scratch folder, removed when the value goes away; commands run with it as their working
 /// directory so that a default `./vigil.db` never lands in the repository.
-final class ScratchDirectory {
+final class ScratchDirectory: Sendable {
     let url: URL
 
     init() throws {
