@@ -270,6 +270,19 @@ struct CommandLineTests {
         #expect(try VigilCLI.sqlite(path, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
     }
 
+    @Test("a storage failure is reported on one line", arguments: [["token", "list"], ["verify"]])
+    func storageFailureOneLine(command: [String]) throws {
+        let scratch = try ScratchDirectory()
+        let db = scratch.path("vigil.db")
+        #expect(try VigilCLI.run(["migrate", "--db", db], in: scratch).status == 0)
+        // A table missing (dropped with the sqlite3 shell) makes the command's SQL fail.
+        try VigilCLI.sqlite(db, "DROP TABLE tokens; DROP TABLE incident_sites;")
+        let result = try VigilCLI.run(command + ["--db", db], in: scratch)
+        #expect(result.status != 0)
+        #expect(result.stderrLines.count == 1, "\(command): \(result.stderr)")
+        #expect(result.stderr.contains("no such table"), "\(command): \(result.stderr)")
+    }
+
     @Test("verify on a fresh database prints ok")
     func verifyFresh() throws {
         let scratch = try ScratchDirectory()
