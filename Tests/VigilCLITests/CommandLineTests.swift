@@ -246,6 +246,26 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: path + "-wal") || (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal")))?.isEmpty == true)
     }
 
+    @Test("a corrupt database is refused with a clear message and left unchanged", arguments: everyCommand)
+    func corruptDatabase(command: [String]) throws {
+        let scratch = try ScratchDirectory()
+        let db = scratch.path("vigil.db")
+        #expect(try VigilCLI.run(["token", "create", "--name", "a", "--role", "reader", "--clearance", "public", "--db", db], in: scratch).status == 0)
+        let pageSize = try #require(Int(try VigilCLI.sqlite(db, "PRAGMA page_size")))
+        let root = try #require(Int(try VigilCLI.sqlite(db, "SELECT rootpage FROM sqlite_master WHERE name = 'tokens'")))
+        // Overwrite the b-tree page header of the tokens table's root page.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: db))
+        try handle.seek(toOffset: UInt64((root - 1) * pageSize))
+        try handle.write(contentsOf: Data(repeating: 0xFF, count: 12))
+        try handle.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let result = try VigilCLI.run(command + ["--db", db], in: scratch)
+        #expect(result.status != 0)
+        #expect(result.stderrLines.count == 1, "\(command): \(result.stderr)")
+        #expect(result.stderr.contains("integrity check") && result.stderr.contains("malformed"), "\(command): \(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(command) changed the corrupt file")
+    }
+
     @Test("a tiny or text file is refused and left unchanged", arguments: [
         Data([0x78]), Data([0x0A]), Data("hello world\n".utf8), Data("SQLite format 3".utf8), Data(count: 1),
     ])
