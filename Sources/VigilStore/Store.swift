@@ -54,7 +54,8 @@ public final class Store: Sendable {
         defer { close(descriptor) }
         var header = [UInt8](repeating: 0, count: 16)
         let count = header.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, 16) }
-        guard count != 0 else { return }  // an empty file is a new database
+        // An empty file is a new database; a read error (a directory, say) is left to SQLite to report.
+        guard count > 0 else { return }
         if count != 16 || header != Array("SQLite format 3\0".utf8) {
             throw .corrupt("file is not a database: not a healthy Vigil database")
         }
