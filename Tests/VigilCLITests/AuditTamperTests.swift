@@ -68,6 +68,30 @@ struct AuditTamperTests {
         #expect(report.records == 7)
     }
 
+    @Test("every kind of change verifies: restore, unlink, all six kinds, batch creates, tokens")
+    func everyActionVerifies() throws {
+        let fixture = try Self.fixture()
+        let store = try Store(path: fixture.path, readers: 1)
+        _ = try store.restore(.incidents, id: fixture.deleted, as: Caller.admin)
+        _ = try store.unlink(incidentID: fixture.incident, linkID: fixture.link, as: Caller.admin)
+        let actor = try store.make(.actors, #"{"name": "Ramzan Kadyrov", "actor_type": "official", "position": "Head of the Chechen Republic"}"#)
+        let denial = try store.make(.denials, """
+            {"statement": "you cannot arrest or repress people who just don't exist", "stance": "denies_victims_exist",
+             "incident_id": "\(fixture.incident)", "allegation_id": "\(fixture.allegation)", "actor_id": "\(actor.id)"}
+            """)
+        _ = try store.createMany(.incidents, [
+            try JSONObject.parse(#"{"title": "One", "sites": [{"site_id": "\#(fixture.site)", "role": "held_at", "period": "2017-03"}]}"#),
+            try JSONObject.parse(#"{"title": "Two", "perpetrator_ids": ["\#(actor.id)"], "lat": 43.3, "lon": 45.7}"#),
+        ], as: Caller.admin)
+        _ = try store.update(.denials, id: denial.id, patch: JSONObject([("venue", .string("interview"))]), as: Caller.admin)
+        _ = try store.delete(.actors, id: actor.id, as: Caller.admin)
+        _ = try store.createToken(name: "t", role: .editor, clearance: .restricted, as: Caller.admin)
+        let report = try store.verify()
+        #expect(report.isIntact, "\(report.problems)")
+        let result = try VigilCLI.run(["verify", "--db", fixture.path], in: fixture.scratch)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+    }
+
     @Test("a record field edited with sqlite3 is named")
     func editedField() throws {
         let fixture = try Self.fixture()
@@ -251,5 +275,14 @@ struct AuditTamperTests {
         let (_, token) = try store.createToken(name: "someone", role: .editor, clearance: .restricted, as: Caller.admin)
         try VigilCLI.sqlite(fixture.path, "DELETE FROM tokens WHERE id = '\(token.id)'")
         try Self.expectVerifyFails(fixture, naming: [token.id], "deleted token")
+    }
+}
+
+extension JSONObject {
+    static func parse(_ text: String) throws -> JSONObject {
+        guard case .object(let object) = try JSONValue.parse(Array(text.utf8)) else {
+            throw CLITestFailure("not a JSON object: \(text)")
+        }
+        return object
     }
 }

@@ -117,6 +117,9 @@ struct PaginationTests {
         let page = try store.list(.incidents, filtered, as: Caller.admin)
         #expect(page.total == created.filter { $0.country == "RU" }.count)
         #expect(page.total != nil && page.total! > 0)
+        // Every date form (open intervals, approximate, uncertain) passes verify's bounds check.
+        let report = try store.verify()
+        #expect(report.isIntact, "\(report.problems.prefix(3))")
     }
 
     @Test("filtered walks return each match exactly once and agree with count=true")
