@@ -165,6 +165,64 @@ struct PaginationTests {
         }
     }
 
+    @Test("every kind pages through its records exactly once", arguments: ResourceKind.allCases)
+    func everyKindPages(kind: ResourceKind) throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let source = try store.make(.sources, #"{"name": "Novaya Gazeta", "confidentiality": "public"}"#)
+        let incident = try store.make(.incidents, #"{"title": "Detentions", "confidentiality": "public"}"#)
+        func input(_ i: Int) throws -> JSONObject {
+            let level = i % 3 == 0 ? "restricted" : "public"
+            let date = i % 4 == 0 ? "null" : "\"201\(i % 7)-0\(1 + i % 9)\""
+            switch kind {
+            case .incidents: return try .json(#"{"title": "t\#(i % 5)", "occurred": \#(date), "confidentiality": "\#(level)"}"#)
+            case .sites: return try .json(#"{"name": "s\#(i % 5)", "first_reported": \#(date), "confidentiality": "\#(level)"}"#)
+            case .sources: return try .json(#"{"name": "n\#(i % 5)", "reliability": "\#(["A", "B", "C"][i % 3])", "confidentiality": "\#(level)"}"#)
+            case .actors: return try .json(#"{"name": "a\#(i % 5)", "country": "\#(["RU", "GB"][i % 2])", "confidentiality": "\#(level)"}"#)
+            case .allegations:
+                return try .json(#"{"source_id": "\#(source.id)", "incident_id": "\#(incident.id)", "claim": "c\#(i % 5)", "alleged_on": \#(date), "confidentiality": "\#(level)"}"#)
+            case .denials:
+                return try .json(#"{"statement": "d\#(i % 5)", "speaker": "an official", "incident_id": "\#(incident.id)", "stated_on": \#(date), "confidentiality": "\#(level)"}"#)
+            }
+        }
+        let created = try store.createMany(kind, (0..<90).map(input), as: Caller.admin)
+        let sorts: [String] = switch kind {
+        case .incidents: ["-occurred,title", "title"]
+        case .sites: ["-first_reported,name", "name"]
+        case .sources: ["reliability,-name", "-name"]
+        case .actors: ["country,-name", "name"]
+        case .allegations: ["-alleged_on", "alleged_on,-created_at"]
+        case .denials: ["stated_on", "-stated_on,id"]
+        }
+        for sort in sorts {
+            for caller in [Caller.admin, Caller.publicReader] {
+                var query = ListQuery()
+                query.limit = 7
+                query.sort = SortKey.parseList(sort) ?? []
+                query.includeTotal = true
+                var ids: [String] = []
+                var total: Int?
+                var pages = 0
+                while true {
+                    let page = try store.list(kind, query, as: caller)
+                    total = total ?? page.total
+                    ids += page.records.map(\.id)
+                    pages += 1
+                    guard let next = page.nextCursor, pages < 1000 else { break }
+                    query.cursor = next
+                }
+                var visible = created.filter {
+                    ($0.json["confidentiality"]?.stringValue).flatMap(Confidentiality.init(name:)).map { $0 <= caller.clearance } == true
+                }.map(\.id)
+                if kind == .sources { visible.append(source.id) }
+                if kind == .incidents { visible.append(incident.id) }
+                #expect(ids.count == visible.count, "\(kind) \(sort) as \(caller.actor)")
+                #expect(Set(ids) == Set(visible), "\(kind) \(sort) as \(caller.actor)")
+                #expect(total == visible.count)
+            }
+        }
+    }
+
     @Test("a cursor only works with the sort it was issued for")
     func cursorBoundToSort() throws {
         let temporary = try TemporaryStore()
