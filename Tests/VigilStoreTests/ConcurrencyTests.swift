@@ -195,6 +195,53 @@ struct ConcurrencyTests {
         #expect(try store.verify().isIntact)
     }
 
+    @Test("readers see a batch create whole or not at all")
+    func batchesAreAtomicToReaders() throws {
+        let temporary = try TemporaryStore(readers: 3)
+        let store = temporary.store
+        let batchSize = 40
+        let batches = 25
+        let log = ErrorLog()
+        let writing = ErrorLog()
+        ConcurrencyTests.runThreads(4) { index in
+            if index == 0 {
+                for batch in 0..<batches {
+                    let inputs = (0..<batchSize).map { item in
+                        JSONObject([("title", .string("batch \(batch) item \(item)")), ("confidentiality", .string("public"))])
+                    }
+                    do {
+                        _ = try store.createMany(.incidents, inputs, as: Caller.editor)
+                    } catch {
+                        log.record("writer: \(error)")
+                    }
+                }
+                writing.count("done")
+            } else {
+                var reads = 0
+                while writing.counter("done") == 0 || reads < 3 {
+                    reads += 1
+                    do {
+                        var query = ListQuery()
+                        query.includeTotal = true
+                        query.limit = 1
+                        let total = try store.list(.incidents, query, as: Caller.publicReader).total ?? -1
+                        if total % batchSize != 0 { log.record("reader \(index) saw \(total) records: a batch in part") }
+                        let changes = try store.changes(since: 0, limit: 1000, as: Caller.admin).entries.count
+                        if changes % batchSize != 0 { log.record("reader \(index) saw \(changes) changes: a batch in part") }
+                        log.count("reads")
+                    } catch {
+                        log.record("reader \(index): \(error)")
+                    }
+                }
+            }
+        }
+        #expect(log.all.isEmpty, "\(log.all.prefix(3))")
+        #expect(log.counter("reads") >= 9)
+        var query = ListQuery()
+        query.includeTotal = true
+        #expect(try store.list(.incidents, query, as: Caller.admin).total == batchSize * batches)
+    }
+
     @Test("a stale expectedVersion is refused and changes nothing")
     func staleVersionRefused() throws {
         let temporary = try TemporaryStore()
