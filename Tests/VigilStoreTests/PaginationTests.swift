@@ -59,7 +59,7 @@ struct PaginationTests {
     }
 
     @Test("records inserted between pages do not disturb the walk", arguments: [
-        ["title", "-lat"], ["-occurred,country", "created_at"], ["victims_min", "-id"], ["-updated_at", "verification,-deaths_min"],
+        ["title", "-lat", "victims_min", "-id"], ["-occurred,country", "created_at", "-updated_at", "verification,-deaths_min"],
     ])
     func insertionsBetweenPages(sorts: [String]) throws {
         let temporary = try TemporaryStore()
