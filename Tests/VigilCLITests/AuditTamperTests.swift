@@ -258,6 +258,21 @@ struct AuditTamperTests {
         try Self.expectVerifyFails(fixture, naming: [token.id], "unrevoked token")
     }
 
+    @Test("a token's secret hash swapped with sqlite3 is not yet detected")
+    func swappedTokenHash() throws {
+        let fixture = try Self.fixture()
+        let store = try Store(path: fixture.path, readers: 1)
+        let (_, token) = try store.createToken(name: "chief", role: .admin, clearance: .confidential, as: Caller.admin)
+        let attacker = "vgl_" + String(repeating: "A", count: 43)
+        try VigilCLI.sqlite(fixture.path, "UPDATE tokens SET secret_hash = '\(Hex.sha256(attacker))' WHERE id = '\(token.id)'")
+        #expect(try store.authenticate(secret: attacker) != .invalid)
+        // The audited token snapshot leaves the hash out, so verify cannot see the swap.
+        let problems = try store.verify().problems
+        withKnownIssue("token secret hashes are not part of the audited state") {
+            #expect(problems.contains { $0.contains(token.id) })
+        }
+    }
+
     @Test("a token inserted behind Vigil's back is named")
     func insertedToken() throws {
         let fixture = try Self.fixture()
