@@ -65,6 +65,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "VigilCLITests",
+            dependencies: ["vigil", "VigilStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VigilHTTPTests",
             dependencies: ["VigilHTTP"],
             swiftSettings: strictSettings

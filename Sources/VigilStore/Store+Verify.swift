@@ -56,6 +56,16 @@ extension Store {
                     let stored = codec.decode(row)
                     seen.insert(stored.id)
                     problems += Store.compare(id: stored.id, state: Hex.sha256(stored.canonicalState), with: lastState[stored.id])
+                    problems += Store.boundsProblems(stored)
+                }
+                // Bounds left on a row whose date is empty (the decoder does not read them).
+                let dates = kind.fields.filter { if case .date = $0.type { true } else { false } }.map(\.name)
+                if !dates.isEmpty {
+                    let stray = dates.map { "(\($0) IS NULL AND (\($0)_earliest IS NOT NULL OR \($0)_latest IS NOT NULL))" }
+                    try db.makeStatement("SELECT id FROM \(kind.table) WHERE \(stray.joined(separator: " OR ")) ORDER BY id")
+                        .forEachRow { row in
+                            problems.append("record \(row.text(0) ?? ""): has date bounds without a date; it was edited behind Vigil's back")
+                        }
                 }
             }
             try db.makeStatement("SELECT \(Store.linkColumns.joined(separator: ", ")) FROM incident_sites ORDER BY id")
@@ -66,13 +76,43 @@ extension Store {
                     seen.insert(id)
                     problems += Store.compare(id: id, state: Hex.sha256(JSONValue.object(link).canonicalText), with: lastState[id])
                 }
+            // Tokens too: a role raised, a revocation undone or a token inserted with the sqlite3
+            // shell would hand out access. Their last use is noted without an entry, so the
+            // comparison is on the audited snapshot, which leaves it out.
+            try db.makeStatement("""
+                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at
+                FROM tokens ORDER BY id
+                """).forEachRow { row in
+                let token = Store.decodeToken(row)
+                seen.insert(token.id)
+                let state = Hex.sha256(JSONValue.object(Store.auditSnapshot(token)).canonicalText)
+                problems += Store.compare(id: token.id, state: state, with: lastState[token.id])
+                    .map { $0.replacingPrefix("record ", with: "token ") }
+            }
             // 3. Records the log says exist but the tables lack: removed behind Vigil's back.
             for (id, last) in lastState.sorted(by: { $0.value.seq < $1.value.seq })
-            where !seen.contains(id) && last.after != nil && !id.hasPrefix("tok_") {
+            where !seen.contains(id) && last.after != nil {
                 problems.append("record \(id): in the audit log (entry \(last.seq)) but missing from the database")
             }
             return VerificationReport(entries: entries, records: records, problems: problems)
         }
+    }
+
+    /// The stored `F_earliest` / `F_latest` of each date field must be the bounds of `F`: they
+    /// are not in the audited state, but filters, sorts and timelines use them.
+    static func boundsProblems(_ stored: StoredRecord) -> [String] {
+        var problems: [String] = []
+        for spec in stored.kind.fields {
+            guard case .date = spec.type, case .string(let text)? = stored.state[spec.name] else { continue }
+            let expected = try? UncertainDate(parsing: text)
+            let earliest = stored.bounds[spec.name + "_earliest"]?.stringValue
+            let latest = stored.bounds[spec.name + "_latest"]?.stringValue
+            if expected == nil || expected?.earliest != earliest || expected?.latest != latest {
+                problems.append(
+                    "record \(stored.id): \(spec.name)_earliest/\(spec.name)_latest do not match \(spec.name) \"\(text)\"; they were edited behind Vigil's back")
+            }
+        }
+        return problems
     }
 
     /// Compares a live row's state digest with the `after` digest of its last audit entry.
@@ -82,5 +122,11 @@ extension Store {
             return ["record \(id): the audit log says it was removed (entry \(last.seq)) but it is in the database"]
         }
         return after == state ? [] : ["record \(id): differs from its last audited state (entry \(last.seq)); it was edited behind Vigil's back"]
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 /// Vigil's data: every record, link, token and audit entry, behind one door.
 ///
@@ -27,6 +28,7 @@ public final class Store: Sendable {
     public init(path: String, readers readerCount: Int = 4) throws(StoreError) {
         self.path = path
         do {
+            try Store.checkHeader(path)
             let connection = try Database(path: path, mode: .readWriteCreate)
             try Store.configureWriter(connection)
             let migrator = Migrator()
@@ -41,6 +43,21 @@ public final class Store: Sendable {
             readers = ReaderPool(connections: connections)
         } catch {
             throw Store.describe(error)
+        }
+    }
+
+    /// Refuses a non-empty file that does not start with SQLite's header. SQLite itself takes a
+    /// one-byte file for an empty database and would write a new one over it.
+    private static func checkHeader(_ path: String) throws(StoreError) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }  // missing (created below) or unreadable (SQLite says why)
+        defer { close(descriptor) }
+        var header = [UInt8](repeating: 0, count: 16)
+        let count = header.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, 16) }
+        // An empty file is a new database; a read error (a directory, say) is left to SQLite to report.
+        guard count > 0 else { return }
+        if count != 16 || header != Array("SQLite format 3\0".utf8) {
+            throw .corrupt("file is not a database: not a healthy Vigil database")
         }
     }
 

@@ -39,7 +39,11 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         var text = "SQLite error \(extendedCode): \(message)"
-        if let sql { text += " (in: \(sql.prefix(200)))" }
+        if let sql {
+            // One line: messages end up on a terminal or in a log, one failure per line.
+            let flat = sql.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+            text += " (in: \(flat.prefix(200)))"
+        }
         return text
     }
 }

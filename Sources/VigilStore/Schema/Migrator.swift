@@ -41,14 +41,20 @@ public struct Migrator: Sendable {
         }
         var applied: [Int] = []
         for migration in migrations where migration.version > current {
-            try database.transaction(.immediate) { (db: Database) throws in
+            let ran = try database.transaction(.immediate) { (db: Database) throws -> Bool in
+                // Read the version again under the write lock: another process opening the same
+                // file may have applied this migration since the check above.
+                let now = try currentVersion(of: db)
+                if now > latestVersion { throw StoreError.databaseTooNew(found: now, supported: latestVersion) }
+                guard now < migration.version else { return false }
                 try db.execute(migration.sql)
                 try db.run(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                     [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())]
                 )
+                return true
             }
-            applied.append(migration.version)
+            if ran { applied.append(migration.version) }
         }
         return applied
     }
