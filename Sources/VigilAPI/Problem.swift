@@ -92,7 +92,7 @@ struct Problem: Error {
             return Problem(503, "Service Unavailable", "The query took too long; narrow it with filters.")
         case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
             return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
-        case .databaseTooNew, .corrupt, .storage:
+        case .databaseTooNew, .corrupt, .foreign, .storage:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
         }
     }

@@ -38,7 +38,7 @@ extension Store {
                  .integer(Int64(clearance.rawValue)), .text(now), .text(expires)])
             try AuditLog.append(
                 to: db, actor: context.actor, action: .tokenCreate, kind: "tokens", recordID: id, before: nil,
-                after: Store.auditSnapshot(info), at: now)
+                after: Store.auditSnapshot(info, secretHash: Hex.sha256(secret)), at: now)
         }
         return (secret, info)
     }
@@ -61,12 +61,12 @@ extension Store {
         try context.require(.admin, to: "revoking tokens")
         return try write { db in
             let select = try db.cachedStatement("""
-                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at
+                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                 FROM tokens WHERE name = ?
                 """)
-            var found: TokenInfo?
-            try select.forEachRow([.text(name)]) { row in found = Store.decodeToken(row) }
-            guard let token = found else { throw StoreError.notFound(kind: "tokens", id: name) }
+            var found: (TokenInfo, String)?
+            try select.forEachRow([.text(name)]) { row in found = (Store.decodeToken(row), row.text(8) ?? "") }
+            guard let (token, secretHash) = found else { throw StoreError.notFound(kind: "tokens", id: name) }
             if token.revokedAt != nil { return token }
             let now = Timestamp.now()
             try db.run("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.text(now), .text(token.id)])
@@ -75,7 +75,8 @@ extension Store {
                 expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt, revokedAt: now)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .tokenRevoke, kind: "tokens", recordID: token.id,
-                before: Store.auditSnapshot(token), after: Store.auditSnapshot(revoked), at: now)
+                before: Store.auditSnapshot(token, secretHash: secretHash),
+                after: Store.auditSnapshot(revoked, secretHash: secretHash), at: now)
             return revoked
         }
     }
@@ -113,8 +114,11 @@ extension Store {
             expiresAt: row.text(5), lastUsedAt: row.text(6), revokedAt: row.text(7))
     }
 
-    static func auditSnapshot(_ token: TokenInfo) -> JSONObject {
+    /// What the audit log records of a token: everything but its last use, including the hash
+    /// of its secret (never the secret), so that swapping the hash behind Vigil's back is caught.
+    static func auditSnapshot(_ token: TokenInfo, secretHash: String) -> JSONObject {
         JSONObject([
+            ("secret_sha256", .string(secretHash)),
             ("id", .string(token.id)), ("name", .string(token.name)), ("role", .string(token.role.rawValue)),
             ("clearance", .string(token.clearance.name)), ("created_at", .string(token.createdAt)),
             ("expires_at", token.expiresAt.map(JSONValue.string) ?? .null),

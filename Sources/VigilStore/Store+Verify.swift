@@ -80,12 +80,13 @@ extension Store {
             // shell would hand out access. Their last use is noted without an entry, so the
             // comparison is on the audited snapshot, which leaves it out.
             try db.makeStatement("""
-                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at
+                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                 FROM tokens ORDER BY id
                 """).forEachRow { row in
                 let token = Store.decodeToken(row)
+                let secretHash = row.text(8) ?? ""
                 seen.insert(token.id)
-                let state = Hex.sha256(JSONValue.object(Store.auditSnapshot(token)).canonicalText)
+                let state = Hex.sha256(JSONValue.object(Store.auditSnapshot(token, secretHash: secretHash)).canonicalText)
                 problems += Store.compare(id: token.id, state: state, with: lastState[token.id])
                     .map { $0.replacingPrefix("record ", with: "token ") }
             }

@@ -30,6 +30,7 @@ public final class Store: Sendable {
         do {
             try Store.checkHeader(path)
             let connection = try Database(path: path, mode: .readWriteCreate)
+            try Store.refuseForeignSchema(connection)
             try Store.configureWriter(connection)
             let migrator = Migrator()
             appliedMigrations = try migrator.migrate(connection)
@@ -58,6 +59,17 @@ public final class Store: Sendable {
         guard count > 0 else { return }
         if count != 16 || header != Array("SQLite format 3\0".utf8) {
             throw .corrupt("file is not a database: not a healthy Vigil database")
+        }
+    }
+
+    /// Refuses an SQLite database that some other program made (tables but no Vigil schema
+    /// record) before anything is written to it: Vigil adds its tables only to new files.
+    private static func refuseForeignSchema(_ db: Database) throws {
+        let tables = try db.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        let vigil = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        if tables != .integer(0), vigil == .integer(0) {
+            throw StoreError.foreign("it is an SQLite database made by another program; Vigil will not add its tables to it")
         }
     }
 

@@ -25,6 +25,8 @@ public enum StoreError: Error, Sendable, Equatable {
     case databaseTooNew(found: Int, supported: Int)
     /// The database failed its integrity check; Vigil refuses to touch it.
     case corrupt(String)
+    /// The file is a database of another program; Vigil refuses to change it.
+    case foreign(String)
     /// The storage engine failed (disk full, I/O error, interrupted query…).
     case storage(SQLiteError)
 
@@ -52,6 +54,7 @@ extension StoreError: CustomStringConvertible {
         case .databaseTooNew(let found, let supported):
             "the database is at schema version \(found), newer than this vigil (\(supported)); use a newer vigil"
         case .corrupt(let message): "the database failed its integrity check: \(message)"
+        case .foreign(let message): "not a Vigil database: \(message)"
         case .storage(let error): error.description
         }
     }

@@ -17,7 +17,12 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Opens the store, turning a refusal into a one-line error.
-    func openStore(readers: Int = 2) throws -> Store {
+    /// `mustExist`: commands that inspect or change existing data (verify, backup, purge, token
+    /// list and revoke) refuse a missing file instead of creating an empty database.
+    func openStore(readers: Int = 2, mustExist: Bool = false) throws -> Store {
+        if mustExist, !FileManager.default.fileExists(atPath: path) {
+            throw CommandError("\(path): no such database (vigil migrate or vigil serve creates one)")
+        }
         do {
             return try Store(path: path, readers: readers)
         } catch {

@@ -12,7 +12,7 @@ struct Purge: ParsableCommand {
     @Argument(help: "The id of the record (inc_…, site_…, src_…, act_…, alg_…, den_…) or link (lnk_…).") var id: String
 
     func run() throws {
-        let store = try database.openStore()
+        let store = try database.openStore(mustExist: true)
         do {
             try store.purge(id: id, as: .commandLine)
         } catch {
@@ -34,7 +34,7 @@ struct Backup: ParsableCommand {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw CommandError("\(destination) already exists; choose a new file")
         }
-        let store = try database.openStore()
+        let store = try database.openStore(mustExist: true)
         do {
             try store.backup(to: destination)
         } catch {

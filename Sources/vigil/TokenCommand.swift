@@ -44,7 +44,7 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() throws {
-            let store = try database.openStore()
+            let store = try database.openStore(mustExist: true)
             let tokens = try store.tokens(as: .commandLine)
             let rows = [["NAME", "ROLE", "CLEARANCE", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]]
                 + tokens.map { token in
@@ -67,7 +67,7 @@ struct TokenCommand: ParsableCommand {
         @Argument(help: "The token's name.") var name: String
 
         func run() throws {
-            let store = try database.openStore()
+            let store = try database.openStore(mustExist: true)
             do {
                 let token = try store.revokeToken(name: name, as: .commandLine)
                 print("revoked token \"\(token.name)\"")

@@ -10,7 +10,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     func run() throws {
-        let store = try database.openStore()
+        let store = try database.openStore(mustExist: true)
         let report: VerificationReport
         do {
             report = try store.verify()
@@ -21,7 +21,8 @@ struct Verify: ParsableCommand {
             print("ok: \(report.entries) audit entries chained, \(report.records) records match the log")
             return
         }
+        printError("Error: verification failed: \(report.problems[0]) (\(report.problems.count) problem(s) in all)")
         for problem in report.problems.dropFirst() { printError("  also: \(problem)") }
-        throw CommandError("verification failed: \(report.problems[0]) (\(report.problems.count) problem(s) in all)")
+        throw ExitCode.failure
     }
 }

@@ -303,13 +303,30 @@ struct CommandLineTests {
         #expect(result.stderr.contains("no such table"), "\(command): \(result.stderr)")
     }
 
-    @Test("verify on a fresh database prints ok")
+    @Test("verify on a fresh database prints ok; on a missing file it refuses and creates nothing")
     func verifyFresh() throws {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
+        let missing = try VigilCLI.run(["verify", "--db", db], in: scratch)
+        #expect(missing.status != 0)
+        #expect(missing.stderrLines.count == 1, "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(try VigilCLI.run(["migrate", "--db", db], in: scratch).status == 0)
         let result = try VigilCLI.run(["verify", "--db", db], in: scratch)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.hasPrefix("ok"))
+    }
+
+    @Test("an SQLite database made by another program is refused and left unchanged")
+    func foreignDatabase() throws {
+        let scratch = try ScratchDirectory()
+        let db = scratch.path("other.db")
+        try VigilCLI.sqlite(db, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x');")
+        let before = FileManager.default.contents(atPath: db)
+        let result = try VigilCLI.run(["migrate", "--db", db], in: scratch)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("not a Vigil database"), "\(result.stderr)")
+        #expect(FileManager.default.contents(atPath: db) == before)
     }
 
     @Test("an unknown command or option exits non-zero")
