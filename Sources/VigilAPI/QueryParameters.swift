@@ -49,8 +49,9 @@ struct QueryParameters {
 
     /// The filters of a list, for endpoints that count rather than page (facets, timeline):
     /// paging parameters are refused.
-    func filterQuery(for kind: ResourceKind, extra allowed: Set<String>) throws -> ListQuery {
-        let paging = items.map(\.name).filter { ["sort", "limit", "cursor", "count"].contains($0) }
+    func filterQuery(for kind: ResourceKind, extra allowed: Set<String>, sortable: Bool = false) throws -> ListQuery {
+        let refused: Set<String> = sortable ? ["limit", "cursor", "count"] : ["sort", "limit", "cursor", "count"]
+        let paging = items.map(\.name).filter { refused.contains($0) }
         guard paging.isEmpty else {
             throw Problem.badRequest(
                 "\(paging.joined(separator: ", ")) do(es) not apply here: every match is counted or exported.",

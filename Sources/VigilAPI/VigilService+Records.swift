@@ -6,7 +6,7 @@ extension VigilService {
     func list(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
         let parameters = QueryParameters(request)
         if let format = try ExportFormat.requested(by: request, parameters: parameters) {
-            let query = try parameters.filterQuery(for: kind, extra: ["format"])
+            let query = try parameters.filterQuery(for: kind, extra: ["format"], sortable: true)
             return try RecordExporter(store: store, kind: kind, query: query, context: caller.context, format: format).response()
         }
         let query = try parameters.listQuery(for: kind, extra: ["format"])
