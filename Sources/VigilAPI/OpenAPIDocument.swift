@@ -94,6 +94,9 @@ enum OpenAPIDocument {
                 result.append((spec.name, text, "Filter, as on the list (also \(spec.name).OP)."))
             }
             return result
+        case .importRecords:
+            return [("mode", object([("enum", strings(["all", "partial"]))]), "all (default): one bad row and nothing is created."),
+                    ("dry_run", object([("type", .string("boolean"))]), "Validate only; write nothing.")]
         case .search:
             return [("q", text, "The words to search for."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
@@ -125,6 +128,11 @@ enum OpenAPIDocument {
             return object([("required", .bool(true)), ("content", object([
                 ("application/merge-patch+json", schema), ("application/json", schema),
             ]))])
+        case .importRecords:
+            return object([("required", .bool(true)), ("content", object([
+                ("text/csv", object([("schema", object([("type", .string("string"))]))])),
+                ("application/x-ndjson", object([("schema", object([("type", .string("string"))]))])),
+            ]))])
         case .link:
             let link = ref("link_input")
             return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
@@ -155,6 +163,19 @@ enum OpenAPIDocument {
         case .changes:
             result["200"] = json(ref("changes"), "Changes after `since`, in order.")
             problems = ["400", "401"]
+        case .importRecords:
+            let line = object([("type", .string("integer")), ("minimum", .int(1))])
+            let answer = object([("type", .string("object")), ("required", strings(["created", "refused"])), ("properties", object([
+                ("created", object([("type", .string("array")), ("items", object([("type", .string("object")), ("properties", object([
+                    ("line", line), ("id", object([("type", strings(["string", "null"]))])),
+                ]))]))])),
+                ("refused", object([("type", .string("array")), ("items", object([("type", .string("object")), ("properties", object([
+                    ("line", line), ("errors", object([("type", .string("array"))])),
+                ]))]))])),
+            ]))])
+            result["200"] = json(answer, "Every row was good.")
+            result["422"] = json(answer, "Some rows were refused (nothing created unless mode=partial).")
+            problems = ["400", "401", "403", "413", "415"]
         case .facets:
             let counts = object([("type", .string("array")), ("items", object([
                 ("type", .string("object")), ("required", strings(["value", "count"])),

@@ -5,7 +5,9 @@ import VigilStore
 ///
 /// Errors render themselves: each knows its status, and field errors travel in `errors`.
 /// Nothing internal (SQL, a stack, a path on disk) ever goes into `detail`.
-struct Problem: Error {
+struct Problem: Error, CustomStringConvertible {
+    var description: String { detail }
+
     let status: Int
     let title: String
     let detail: String

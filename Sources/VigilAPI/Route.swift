@@ -8,6 +8,7 @@ extension VigilService {
         case list(ResourceKind), get(ResourceKind), create(ResourceKind), update(ResourceKind), delete(ResourceKind)
         case restore(ResourceKind), history(ResourceKind)
         case links, link, unlink
+        case importRecords(ResourceKind)
     }
 }
 
@@ -24,6 +25,8 @@ extension VigilService {
         let method: String
         let pattern: String
         let action: Action
+        /// The largest body accepted (the server's default of 1 MiB when nil).
+        var bodyLimit: Int? = nil
 
         /// The `{name}` segments of the pattern.
         var pathParameters: [String] {
@@ -49,6 +52,7 @@ extension VigilService {
             case .links: "list_incident_sites"
             case .link: "link_incident_sites"
             case .unlink: "unlink_incident_site"
+            case .importRecords(let kind): "import_\(kind.rawValue)"
             }
         }
 
@@ -71,6 +75,7 @@ extension VigilService {
             case .links: "The sites linked to an incident, with role, period and note."
             case .link: "Link an incident to sites (object or array)."
             case .unlink: "Remove one incident-site link."
+            case .importRecords(let kind): "Import \(kind.rawValue) from CSV (header = field names) or NDJSON, all or nothing unless mode=partial."
             }
         }
     }
@@ -88,6 +93,7 @@ extension VigilService {
             let base = "/v1/\(kind.rawValue)"
             routes.append(Route(method: "GET", pattern: base, action: .list(kind)))
             routes.append(Route(method: "POST", pattern: base, action: .create(kind)))
+            routes.append(Route(method: "POST", pattern: base + "/import", action: .importRecords(kind), bodyLimit: importBodyLimit))
             if kind == .incidents {
                 routes.append(Route(method: "GET", pattern: base + "/facets", action: .facets))
                 routes.append(Route(method: "GET", pattern: base + "/timeline", action: .timeline))

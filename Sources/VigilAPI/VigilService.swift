@@ -26,7 +26,7 @@ public struct VigilService: Sendable {
     public func router() -> Router {
         var router = Router()
         for route in Self.routes {
-            router.add(route.method, route.pattern, handler(for: route.action))
+            router.add(route.method, route.pattern, bodyLimit: route.bodyLimit, handler(for: route.action))
         }
         return router
     }
@@ -50,6 +50,7 @@ public struct VigilService: Sendable {
         case .links: return endpoint { request, caller in try links(request, caller) }
         case .link: return endpoint { request, caller in try link(request, caller) }
         case .unlink: return endpoint { request, caller in try unlink(request, caller) }
+        case .importRecords(let kind): return endpoint { request, caller in try importRecords(kind, request, caller) }
         }
     }
 

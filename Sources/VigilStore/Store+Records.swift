@@ -53,8 +53,35 @@ extension Store {
         skipIf: (Database) throws -> Bool, beforeCommit: (Database, [Record]) throws -> Void
     ) throws(StoreError) -> [Record]? {
         try context.require(.editor, to: "creating records")
-        let validator = RecordValidator(kind: kind, clearance: context.clearance)
-        var prepared: [(fields: JSONObject, links: [LinkInput])] = []
+        let (prepared, failures) = Store.prepare(kind, inputs, clearance: context.clearance)
+        if !failures.isEmpty { throw .batchValidation(failures) }
+
+        return try write { db -> [Record]? in
+            if try skipIf(db) { return nil }
+            let (created, referenceFailures) = try Store.insert(kind, prepared, in: db, context: context, at: Timestamp.now())
+            if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
+            // Re-read with computed counts, now that links and all items exist.
+            let records = try created.map { item in
+                try Store.renderComputed(kind, id: item.id, in: db, clearance: context.clearance)
+            }
+            try beforeCommit(db, records)
+            return records
+        }
+    }
+
+    /// A record's fields and links, checked without the database.
+    struct PreparedRecord {
+        let index: Int
+        let fields: JSONObject
+        let links: [LinkInput]
+    }
+
+    /// Validates each input on its own; returns the good ones and, by index, the errors of the rest.
+    static func prepare(_ kind: ResourceKind, _ inputs: [JSONObject], clearance: Confidentiality)
+        -> (prepared: [PreparedRecord], failures: [Int: [FieldError]])
+    {
+        let validator = RecordValidator(kind: kind, clearance: clearance)
+        var prepared: [PreparedRecord] = []
         var failures: [Int: [FieldError]] = [:]
         for (index, input) in inputs.enumerated() {
             var errors = validator.checkKeys(of: input)
@@ -62,58 +89,51 @@ extension Store {
             errors += fieldErrors
             var links: [LinkInput] = []
             if let sites = input["sites"] {
-                switch LinkInput.parseList(sites, field: "sites", clearance: context.clearance) {
+                switch LinkInput.parseList(sites, field: "sites", clearance: clearance) {
                 case .success(let parsed): links = parsed
                 case .failure(let linkErrors): errors += linkErrors.errors
                 }
             }
             if errors.isEmpty {
-                prepared.append((fields, links))
+                prepared.append(PreparedRecord(index: index, fields: fields, links: links))
             } else {
                 failures[index] = errors
             }
         }
-        if !failures.isEmpty { throw .batchValidation(failures) }
+        return (prepared, failures)
+    }
 
-        return try write { db -> [Record]? in
-            if try skipIf(db) { return nil }
-            let now = Timestamp.now()
-            var created: [Record] = []
-            var referenceFailures: [Int: [FieldError]] = [:]
-            for (index, item) in prepared.enumerated() {
-                var errors = try Store.referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
-                for (position, link) in item.links.enumerated() {
-                    errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
-                }
-                if !errors.isEmpty {
-                    referenceFailures[index] = errors
-                    continue
-                }
-                let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
-                let codec = RecordCodec(kind: kind)
-                try db.run(
-                    codec.insertSQL,
-                    [.text(id)] + codec.fieldValues(item.fields) + [.integer(1), .text(now), .text(now)])
-                guard let stored = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false)
-                else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
-                try AuditLog.append(
-                    to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
-                    before: nil, after: stored.state, at: now)
-                for link in item.links {
-                    _ = try Store.insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
-                }
-                created.append(stored.render(for: context.clearance))
+    /// Inserts prepared records, each with its audit entry and links, inside the caller's write
+    /// transaction. A record whose references fail is skipped and reported by index.
+    static func insert(
+        _ kind: ResourceKind, _ prepared: [PreparedRecord], in db: Database, context: AccessContext, at now: String
+    ) throws -> (created: [(index: Int, id: String)], failures: [Int: [FieldError]]) {
+        let codec = RecordCodec(kind: kind)
+        var created: [(index: Int, id: String)] = []
+        var failures: [Int: [FieldError]] = [:]
+        for item in prepared {
+            var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
+            for (position, link) in item.links.enumerated() {
+                errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
             }
-            if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
-            // Re-read with computed counts, now that links and all items exist.
-            let records = try created.map { record in
-                guard let stored = try Store.load(kind, id: record.id, in: db, clearance: context.clearance, computed: true)
-                else { throw StoreError.notFound(kind: kind.rawValue, id: record.id) }
-                return stored.render(for: context.clearance)
+            if !errors.isEmpty {
+                failures[item.index] = errors
+                continue
             }
-            try beforeCommit(db, records)
-            return records
+            let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
+            try db.run(codec.insertSQL, [.text(id)] + codec.fieldValues(item.fields) + [.integer(1), .text(now), .text(now)])
+            guard let stored = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
+                throw StoreError.notFound(kind: kind.rawValue, id: id)
+            }
+            try AuditLog.append(
+                to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
+                before: nil, after: stored.state, at: now)
+            for link in item.links {
+                _ = try insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
+            }
+            created.append((item.index, id))
         }
+        return (created, failures)
     }
 
     // MARK: Update

@@ -7,7 +7,7 @@ import VigilStore
 /// written as they come, so memory stays flat whatever the number of rows, no reader connection
 /// is held while a slow client reads, and the export stops as soon as the client goes away
 /// (the body writer throws).
-struct RecordExporter: Sendable {
+public struct RecordExporter: Sendable {
     let store: Store
     let kind: ResourceKind
     let query: ListQuery
@@ -29,10 +29,29 @@ struct RecordExporter: Sendable {
         headers.add(name: "Content-Disposition", value: "attachment; filename=\"\(kind.rawValue).\(format.fileExtension)\"")
         headers.add(name: "Cache-Control", value: "no-store")
         let exporter = self
-        return HTTPResponse(status: 200, headers: headers, body: .stream { writer in try exporter.write(to: writer) })
+        return HTTPResponse(status: 200, headers: headers, body: .stream { writer in try exporter.write { try writer.write($0) } })
     }
 
-    func write(to writer: any HTTPBodyWriter) throws {
+    /// An exporter for the command line (`vigil export`).
+    public init(store: Store, kind: ResourceKind, query: ListQuery, context: AccessContext, formatName: String) throws {
+        guard let format = ExportFormat(rawValue: formatName) else {
+            throw Problem.badRequest("format must be csv, ndjson or geojson")
+        }
+        if format == .geojson, !kind.hasPlace { throw Problem.badRequest("GeoJSON is available for incidents and sites") }
+        self.init(store: store, kind: kind, query: query, context: context, format: format)
+    }
+
+    init(store: Store, kind: ResourceKind, query: ListQuery, context: AccessContext, format: ExportFormat) {
+        self.store = store
+        self.kind = kind
+        self.query = query
+        self.context = context
+        self.format = format
+    }
+
+    /// Writes the whole export to `sink` in chunks of about 32 KiB.
+    public func write(to sink: ([UInt8]) throws -> Void) throws {
+        let writer = sink
         let columns = CSVEncoder.columns(for: kind)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(64 * 1024)
@@ -61,14 +80,14 @@ struct RecordExporter: Sendable {
                     first = false
                 }
                 if buffer.count >= 32 * 1024 {
-                    try writer.write(buffer)
+                    try writer(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
             page.cursor = result.nextCursor
         } while page.cursor != nil
         if format == .geojson { buffer += Array("]}".utf8) }
-        if !buffer.isEmpty { try writer.write(buffer) }
+        if !buffer.isEmpty { try writer(buffer) }
     }
 }
 

@@ -21,6 +21,22 @@ public final class DatabaseWriter: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction and commits only when `commit` says so
+    /// of the result (a dry run, or an all-or-nothing import with refused rows, rolls back).
+    public func write<T>(commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
+        try lock.withLock { () throws -> T in
+            try database.execute(Database.TransactionKind.immediate.rawValue)
+            do {
+                let result = try body(database)
+                try database.execute(commit(result) ? "COMMIT" : "ROLLBACK")
+                return result
+            } catch {
+                if database.isInTransaction { try? database.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
     /// Runs `body` with the writer connection outside any transaction (pragmas, migrations,
     /// maintenance that manages its own transactions).
     public func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
