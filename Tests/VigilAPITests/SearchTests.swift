@@ -40,7 +40,11 @@ import VigilStore
 
     @Test func wordsOnlyInRestrictedRecordsFindNothingForAPublicToken() throws {
         let server = try TestServer(demo: true)
-        try server.request("POST", "/v1/incidents", json: #"{"title": "Zorblatt operation", "summary": "Zorblatt secret", "confidentiality": "restricted", "country": "RU"}"#)
+        let facetsTarget = "/v1/incidents/facets?fields=country,violation_types,year&q=Zorblatt"
+        let allFacets = "/v1/incidents/facets?fields=country,violation_types,year,verification"
+        let emptyFacets = try server.request("GET", facetsTarget, token: "reader-public").body
+        let publicFacets = try server.request("GET", allFacets, token: "reader-public").body
+        try server.request("POST", "/v1/incidents", json: #"{"title": "Zorblatt operation", "summary": "Zorblatt secret", "confidentiality": "restricted", "country": "RU", "violation_types": ["torture"], "occurred": "2017"}"#)
         try server.request("POST", "/v1/actors", json: #"{"name": "Zorblatt agent", "confidentiality": "confidential"}"#)
         let facetsBefore = try server.request("GET", "/v1/incidents?count=true", token: "reader-public").object["total"]
         for target in ["/v1/search?q=Zorblatt", "/v1/incidents?q=Zorblatt&count=true", "/v1/actors?q=Zorblatt&count=true"] {
@@ -51,6 +55,9 @@ import VigilStore
             #expect(!leaked, "\(target)")
         }
         #expect(try server.request("GET", "/v1/incidents?q=Zorblatt&count=true", token: "reader-public").object["total"] == .int(0))
+        #expect(try server.request("GET", facetsTarget, token: "reader-public").body == emptyFacets)
+        #expect(try server.request("GET", allFacets, token: "reader-public").body == publicFacets, "facet counts unchanged")
+        #expect(try server.request("GET", allFacets, token: "reader-restricted").body != publicFacets)
         #expect(try server.request("GET", "/v1/incidents?count=true", token: "reader-public").object["total"] == facetsBefore)
         #expect(try server.request("GET", "/v1/search?q=Zorblatt", token: "reader-restricted").data.count == 1)
         #expect(try server.request("GET", "/v1/search?q=Zorblatt", token: "admin").data.count == 2)

@@ -113,6 +113,25 @@ import Testing
         #expect(try c.store.record(.incidents, id: c.incident.id, as: Caller.publicReader).json["allegation_count"] == .int(1))
     }
 
+    @Test func countsPerSourceSiteAndActorForDashboards() throws {
+        let c = try Case()
+        let actor = try c.store.make(.actors, #"{"name": "Head", "confidentiality": "public"}"#)
+        _ = try c.store.update(.incidents, id: c.incident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#), as: Caller.admin)
+        _ = try c.store.update(.incidents, id: c.secretIncident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#), as: Caller.admin)
+        _ = try c.store.make(.denials, #"{"statement": "no", "incident_id": "\#(c.incident.id)", "actor_id": "\#(actor.id)", "confidentiality": "restricted"}"#)
+        let publicActor = try c.store.record(.actors, id: actor.id, as: Caller.publicReader).json
+        #expect(publicActor["incident_count"] == .int(1))
+        #expect(publicActor["denial_count"] == .int(0))
+        let restrictedActor = try c.store.record(.actors, id: actor.id, as: Caller.restrictedReader).json
+        #expect(restrictedActor["incident_count"] == .int(2))
+        #expect(restrictedActor["denial_count"] == .int(1))
+        let newspaper = try c.store.record(.sources, id: c.newspaper.id, as: Caller.publicReader).json
+        #expect(newspaper["allegation_count"] == .int(1))
+        #expect(newspaper["incident_count"] == .int(1))
+        #expect(try c.store.record(.sources, id: c.survivor.id, as: Caller.restrictedReader).json["allegation_count"] == .int(1))
+        #expect(try c.store.record(.sites, id: c.site.id, as: Caller.publicReader).json["allegation_count"] == .int(0))
+    }
+
     @Test func locationIsCoarsenedBelowLocationConfidentiality() throws {
         let c = try Case()
         let seenPublic = try c.store.record(.incidents, id: c.incident.id, as: Caller.publicReader).json

@@ -40,6 +40,31 @@ enum ComputedFields {
                     (SELECT count(DISTINCT l.incident_id) FROM incident_sites l JOIN incidents i ON i.id = l.incident_id \
                     WHERE l.site_id = r.id AND i.deleted_at IS NULL AND i.confidentiality <= \(level))
                     """),
+                Expression(name: "allegation_count", sql: """
+                    (SELECT count(*) FROM allegations a WHERE a.site_id = r.id AND \(visibleAllegation))
+                    """),
+            ]
+        case .sources:
+            // What a source alleged: its allegations, and the distinct incidents they concern.
+            return [
+                Expression(name: "allegation_count", sql: """
+                    (SELECT count(*) FROM allegations a WHERE a.source_id = r.id AND \(visibleAllegation))
+                    """),
+                Expression(name: "incident_count", sql: """
+                    (SELECT count(DISTINCT a.incident_id) FROM allegations a JOIN incidents i ON i.id = a.incident_id \
+                    WHERE a.source_id = r.id AND \(visibleAllegation) AND i.deleted_at IS NULL AND i.confidentiality <= \(level))
+                    """),
+            ]
+        case .actors:
+            // Incidents naming the actor as a perpetrator, and the denials the actor made.
+            return [
+                Expression(name: "incident_count", sql: """
+                    (SELECT count(*) FROM incidents i WHERE i.deleted_at IS NULL AND i.confidentiality <= \(level) \
+                    AND EXISTS (SELECT 1 FROM json_each(i.perpetrator_ids) p WHERE p.value = r.id))
+                    """),
+                Expression(name: "denial_count", sql: """
+                    (SELECT count(*) FROM denials d WHERE d.actor_id = r.id AND \(visibleDenial))
+                    """),
             ]
         case .allegations:
             return [
@@ -47,7 +72,7 @@ enum ComputedFields {
                     (SELECT count(*) FROM denials d WHERE d.allegation_id = r.id AND \(visibleDenial))
                     """),
             ]
-        case .sources, .actors, .denials:
+        case .denials:
             return []
         }
     }

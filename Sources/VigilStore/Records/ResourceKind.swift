@@ -53,9 +53,11 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     public var computedFields: [String] {
         switch self {
         case .incidents: ["allegation_count", "independent_source_count", "denial_count", "undenied_allegations"]
-        case .sites: ["incident_count"]
+        case .sites: ["incident_count", "allegation_count"]
         case .allegations: ["denial_count"]
-        case .sources, .actors, .denials: []
+        case .sources: ["allegation_count", "incident_count"]
+        case .actors: ["incident_count", "denial_count"]
+        case .denials: []
         }
     }
 
