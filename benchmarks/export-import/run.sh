@@ -54,12 +54,12 @@ base=$(sed -n 's/^vigil listening on //p' "$work/serve.out")
 total=$(curl -s -H "Authorization: Bearer $token" "$base/v1/incidents?count=true&limit=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])")
 kib() { awk -v key="$1" '$1 == key":" {print $2}' "/proc/$server/status"; }
 for format in csv ndjson; do
+    echo 5 > "/proc/$server/clear_refs" 2>/dev/null || true   # reset VmHWM to the current RSS
     before=$(kib VmRSS)
     start=$(date +%s.%N)
     lines=$(curl -s -H "Authorization: Bearer $token" "$base/v1/incidents?format=$format" | wc -l)
     end=$(date +%s.%N)
     peak=$(kib VmHWM)
-    rows=$(( format == "csv" ? lines - 1 : lines ))
     [ "$format" = csv ] && rows=$(( lines - 1 )) || rows=$lines
     python3 - "$format" "$before" "$peak" "$rows" "$total" "$start" "$end" <<'PY'
 import sys
