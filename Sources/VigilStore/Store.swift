@@ -73,6 +73,8 @@ public final class Store: Sendable {
         }
     }
 
+    deinit { writer.stop() }
+
     private static func configureWriter(_ db: Database) throws {
         // A file that is not a database fails here, on the first read of its header.
         let mode = try db.scalar("PRAGMA journal_mode = WAL")

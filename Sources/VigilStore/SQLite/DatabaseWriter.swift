@@ -1,30 +1,109 @@
-/// The single writing connection: every change goes through here, one transaction at a time.
+import Dispatch
+import Glibc
+
+/// The single writing connection, with group commit: every change goes through here.
 ///
-/// One writer is SQLite's model (WAL allows one writer beside many readers); serializing writes
-/// in-process means a write never waits on SQLITE_BUSY and there is exactly one code path where
-/// data changes, which the audit log and (later) group commit build on.
+/// One writer is SQLite's model (WAL allows one writer beside many readers). Writes are queued
+/// to one writer thread, which runs all the writes waiting at that moment in one `BEGIN
+/// IMMEDIATE` transaction, each inside its own savepoint, and commits them together: one fsync
+/// for the group instead of one per write. A write that fails rolls back to its savepoint and
+/// leaves the others alone. Each caller blocks until the COMMIT that holds its write has
+/// returned, which with `synchronous=FULL` means it is on disk: nothing is acknowledged before
+/// it is durable.
 ///
-/// `@unchecked Sendable`: `database` is only touched inside `lock.withLock`.
+/// `@unchecked Sendable`: `pending` and `stopped` are only touched inside `lock`; `database` only
+/// on the writer thread (and in `init`, before the thread starts).
 public final class DatabaseWriter: @unchecked Sendable {
     private let lock = Lock()
+    private var pending: [Job] = []
+    private var stopped = false
     private let database: Database
+    /// Signalled by the writer thread once it has left its loop and let go of the writer.
+    private let exited = DispatchSemaphore(value: 0)
+    /// The most writes committed together.
+    static let maximumGroup = 512
 
-    init(database: Database) {
-        self.database = database
-    }
+    /// One queued write.
+    final class Job: @unchecked Sendable {
+        enum Kind {
+            /// Runs in a savepoint of the shared transaction.
+            case grouped
+            /// Runs alone, outside any transaction the writer opened (pragmas, VACUUM INTO, a
+            /// transaction of its own that may roll back).
+            case exclusive
+        }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction; commits when it returns, rolls back when
-    /// it throws. Returns after COMMIT, which with `synchronous=FULL` means the change is on disk.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in
-            try database.transaction(.immediate) { (db: Database) throws -> T in try body(db) }
+        let kind: Kind
+        /// Dropped by the writer thread before `done` is signalled: the caller's closure must not
+        /// outlive its call (it is only made escaping for the time the caller waits).
+        var body: ((Database) throws -> Void)?
+        let done = DispatchSemaphore(value: 0)
+        /// Set by the writer thread before `done` is signalled; read by the caller after.
+        var failure: (any Error)?
+
+        init(kind: Kind, body: @escaping (Database) throws -> Void) {
+            self.kind = kind
+            self.body = body
+        }
+
+        func run(_ database: Database) throws {
+            try body?(database)
+        }
+
+        /// Releases the caller.
+        func complete() {
+            body = nil
+            done.signal()
         }
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction and commits only when `commit` says so
-    /// of the result (a dry run, or an all-or-nothing import with refused rows, rolls back).
+    init(database: Database) {
+        self.database = database
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        pthread_create(&thread, nil, { context in
+            let exited: DispatchSemaphore
+            do {
+                let writer = Unmanaged<DatabaseWriter>.fromOpaque(context!).takeRetainedValue()
+                writer.loop()
+                exited = writer.exited
+            }
+            exited.signal()
+            return nil
+        }, context)
+        pthread_detach(thread)
+    }
+
+    /// Stops the writer thread once the queued writes are done, and waits for it, so that the
+    /// connection is closed when the store that owns it goes away (another process may be
+    /// waiting to open the file). The store calls it from its `deinit`.
+    func stop() {
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        lock.broadcast()
+        exited.wait()
+    }
+
+    // MARK: Callers
+
+    /// Runs `body` inside the next group's transaction (rolled back alone if it throws) and
+    /// returns once that transaction is committed and durable.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            var result: T?
+            try submit(.grouped) { db in result = try body(db) }
+            guard let result else { throw SQLiteError(extendedCode: 1, message: "the write produced no result") }
+            return result
+        }
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction of its own and commits only when `commit`
+    /// says so of the result (a dry run, or an all-or-nothing import with refused rows, rolls back).
     public func write<T>(commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in
+        try withConnection { database in
             try database.execute(Database.TransactionKind.immediate.rawValue)
             do {
                 let result = try body(database)
@@ -37,9 +116,118 @@ public final class DatabaseWriter: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` with the writer connection outside any transaction (pragmas, migrations,
-    /// maintenance that manages its own transactions).
+    /// Runs `body` with the writer connection outside any transaction (pragmas, `VACUUM INTO`,
+    /// work that manages its own transaction).
     public func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
-        try lock.withLock { () throws -> T in try body(database) }
+        try withoutActuallyEscaping(body) { body in
+            var result: T?
+            try submit(.exclusive) { db in result = try body(db) }
+            guard let result else { throw SQLiteError(extendedCode: 1, message: "the write produced no result") }
+            return result
+        }
+    }
+
+    private func submit(_ kind: Job.Kind, _ body: @escaping (Database) throws -> Void) throws {
+        let job = Job(kind: kind, body: body)
+        let accepted = lock.withLock { () -> Bool in
+            guard !stopped else { return false }
+            pending.append(job)
+            return true
+        }
+        guard accepted else { throw SQLiteError(extendedCode: 21, message: "the store is closed") }
+        lock.broadcast()
+        job.done.wait()
+        if let failure = job.failure { throw failure }
+    }
+
+    // MARK: The writer thread
+
+    private func loop() {
+        while true {
+            let jobs = lock.withLock(waitingUntil: { !pending.isEmpty || stopped }) { () -> [Job] in
+                let taken = pending
+                pending.removeAll()
+                return taken
+            }
+            if jobs.isEmpty { return }  // stopped, nothing left
+            var group: [Job] = []
+            for job in jobs {
+                switch job.kind {
+                case .grouped:
+                    group.append(job)
+                    if group.count == Self.maximumGroup {
+                        runGroup(group)
+                        group.removeAll()
+                    }
+                case .exclusive:
+                    runGroup(group)
+                    group.removeAll()
+                    runExclusive(job)
+                }
+            }
+            runGroup(group)
+        }
+    }
+
+    private func runExclusive(_ job: Job) {
+        do {
+            try job.run(database)
+        } catch {
+            job.failure = error
+        }
+        job.complete()
+    }
+
+    /// One transaction, one savepoint per job, one COMMIT; then every caller is released.
+    private func runGroup(_ jobs: [Job]) {
+        guard !jobs.isEmpty else { return }
+        var open: [Job] = []  // jobs whose changes wait for the next COMMIT
+        var index = 0
+        while index < jobs.count {
+            do {
+                try database.execute(Database.TransactionKind.immediate.rawValue)
+            } catch {
+                for job in jobs[index...] { job.failure = error }
+                break
+            }
+            while index < jobs.count {
+                let job = jobs[index]
+                index += 1
+                do {
+                    try database.execute("SAVEPOINT vigil_write")
+                    try job.run(database)
+                    try database.execute("RELEASE vigil_write")
+                    open.append(job)
+                } catch {
+                    job.failure = error
+                    if database.isInTransaction {
+                        try? database.execute("ROLLBACK TO vigil_write")
+                        try? database.execute("RELEASE vigil_write")
+                    } else {
+                        // SQLite rolled the whole transaction back (a full disk, say): the jobs
+                        // before this one are lost too; the rest start a new transaction.
+                        for lost in open { lost.failure = error }
+                        finish(open)
+                        open.removeAll()
+                        break
+                    }
+                }
+            }
+            if database.isInTransaction {
+                do {
+                    try database.execute("COMMIT")
+                } catch {
+                    for job in open { job.failure = error }
+                    if database.isInTransaction { try? database.execute("ROLLBACK") }
+                }
+            }
+            finish(open)
+            open.removeAll()
+        }
+        for job in jobs where job.failure != nil { job.complete() }
+    }
+
+    private func finish(_ jobs: [Job]) {
+        for job in jobs where job.failure == nil { job.complete() }
     }
 }
