@@ -16,8 +16,9 @@ public enum DemoDataset {
         probe.limit = 1
         guard try store.list(.incidents, probe, as: context).records.isEmpty else { return false }
 
-        func make(_ kind: ResourceKind, _ pairs: [(String, JSONValue)]) throws -> String {
-            try store.create(kind, JSONObject(pairs), as: context).id
+        func make(_ kind: ResourceKind, _ pairs: [(String, JSONValue)]) throws(StoreError) -> String {
+            let record = try store.create(kind, JSONObject(pairs), as: context)
+            return record.id
         }
         let tags: JSONValue = .array([.string("chechnya-2017")])
 
