@@ -11,6 +11,8 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
     enum Message {
         case responseDone(HTTPConnection, keepAlive: Bool)
         case writeRemaining(HTTPConnection, [UInt8], keepAlive: Bool)
+        /// A worker returned a keep-alive connection that has buffered or pending input.
+        case resume(HTTPConnection)
         case shutdown
     }
 
@@ -114,8 +116,20 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         for message in messages {
             switch message {
             case .responseDone(let connection, let keepAlive):
+                connection.ownership.store(HTTPConnection.loopOwned, ordering: .sequentiallyConsistent)
                 finishResponse(connection, keepAlive: keepAlive)
+            case .resume(let connection):
+                guard connection.ownership.load(ordering: .sequentiallyConsistent) == HTTPConnection.loopOwned,
+                      connection.phase != .closed, connection.phase != .busy else { continue }
+                if stopping && connection.phase == .idle && connection.readIndex == connection.buffer.count {
+                    close(connection)
+                    continue
+                }
+                connection.readPending = true
+                process(connection)
+                readAvailable(connection)
             case .writeRemaining(let connection, let bytes, let keepAlive):
+                connection.ownership.store(HTTPConnection.loopOwned, ordering: .sequentiallyConsistent)
                 connection.outbound = bytes
                 connection.outboundOffset = 0
                 connection.closeAfterFlush = !keepAlive
@@ -187,6 +201,16 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
     // MARK: - Reading
 
     private func handle(_ connection: HTTPConnection, events: UInt32) {
+        if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
+            // A worker has it; remember that input arrived. If it was handed back meanwhile, read now.
+            let marked = connection.ownership.compareExchange(
+                expected: HTTPConnection.workerOwned, desired: HTTPConnection.workerOwnedReadPending,
+                ordering: .sequentiallyConsistent
+            ).exchanged
+            if marked || connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
+                return
+            }
+        }
         if events & EPOLLOUT.rawValue != 0 && connection.phase == .writing {
             flush(connection)
         }
@@ -277,6 +301,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 connection.compact()
                 connection.currentHead = nil
                 connection.enter(.busy, at: now)
+                connection.ownership.store(HTTPConnection.workerOwned, ordering: .sequentiallyConsistent)
                 let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: connection.peer)
                 let receivedAt = connection.requestStart
                 let context = context
@@ -359,7 +384,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
 
     private func close(_ connection: HTTPConnection) {
         guard connection.phase != .closed else { return }
-        if connection.phase == .busy {
+        if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
             // A worker still owns the socket: make its writes fail; it reports back and we close then.
             Glibc.shutdown(connection.fd, Int32(SHUT_RDWR))
             return
@@ -376,6 +401,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         resumeAccepting()
         let timeouts = timeouts
         for connection in Array(connections.values) {
+            if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned { continue }
             let elapsed = now - connection.phaseStart
             switch connection.phase {
             case .idle:
@@ -399,7 +425,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         if stopping && !forced && now > graceDeadline {
             forced = true
             for connection in Array(connections.values) {
-                close(connection)
+                close(connection) // a worker-owned one is shut down; its worker reports back
             }
         }
     }
@@ -411,6 +437,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         if !acceptPaused { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
         graceDeadline = MonotonicClock.now() + timeouts.shutdownGrace.nanoseconds
         for connection in Array(connections.values) where connection.phase == .idle {
+            if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned { continue }
             close(connection)
         }
     }

@@ -1,8 +1,11 @@
+import Synchronization
+
 /// The state of one client connection.
 ///
-/// Owned by its event loop's thread, except while `phase == .busy`: then a worker owns writing to
-/// `fd` and the loop touches nothing but `readPending`, so the two never write the socket together.
-final class HTTPConnection: @unchecked Sendable { // thread confinement as described above; handed over by messages
+/// Owned by its event loop's thread while `ownership` is `loopOwned`; a worker owns every field
+/// (and writing to `fd`) while it is `workerOwned`. The atomic hand-over lets a worker return an
+/// idle keep-alive connection without waking the loop, which is most of the cost of a small request.
+final class HTTPConnection: @unchecked Sendable { // fields are guarded by the `ownership` hand-over protocol
     enum Phase {
         /// Waiting for the first byte of a request.
         case idle
@@ -19,6 +22,14 @@ final class HTTPConnection: @unchecked Sendable { // thread confinement as descr
         case closed
     }
 
+    /// The loop owns the connection.
+    static let loopOwned = 0
+    /// A worker owns it; the loop ignores its events.
+    static let workerOwned = 1
+    /// A worker owns it and the loop saw input meanwhile (edge-triggered: it must be read later).
+    static let workerOwnedReadPending = 2
+
+    let ownership = Atomic<Int>(HTTPConnection.loopOwned)
     let fd: Int32
     let peer: String
     var parser: HTTPRequestParser

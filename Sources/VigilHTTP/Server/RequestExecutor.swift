@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Runs a handler on a worker thread and writes its response.
 ///
 /// A whole in-memory response is sent with one nonblocking `send` (head and body in one buffer);
@@ -21,7 +23,11 @@ enum RequestExecutor {
             log(request, status: response.status, bytes: sentBody, since: receivedAt, context: context, peer: connection.peer)
             switch Socket.sendNonBlocking(fd, out, from: 0) {
             case .complete:
-                loop.post(.responseDone(connection, keepAlive: keepAlive))
+                if keepAlive {
+                    returnIdle(connection, loop: loop)
+                } else {
+                    loop.post(.responseDone(connection, keepAlive: false))
+                }
             case .wouldBlock(let sentUpTo):
                 loop.post(.writeRemaining(connection, Array(out[sentUpTo...]), keepAlive: keepAlive))
             case .failed:
@@ -47,6 +53,25 @@ enum RequestExecutor {
             log(request, status: response.status, bytes: writer.bodyBytes, since: receivedAt, context: context, peer: connection.peer)
             loop.post(.responseDone(connection, keepAlive: completed && keepAlive))
         }
+    }
+
+    /// Hands a keep-alive connection back to its loop. When nothing is buffered and no input arrived
+    /// meanwhile, flipping the ownership flag is all it takes: the next request's epoll event goes
+    /// to the loop as usual, and no wake-up is needed.
+    static func returnIdle(_ connection: HTTPConnection, loop: EventLoop) {
+        let now = MonotonicClock.now()
+        connection.phase = .idle
+        connection.phaseStart = now
+        connection.requestStart = now
+        connection.currentHead = nil
+        let buffered = connection.readIndex < connection.buffer.count
+        if !buffered && connection.ownership.compareExchange(
+            expected: HTTPConnection.workerOwned, desired: HTTPConnection.loopOwned, ordering: .sequentiallyConsistent
+        ).exchanged {
+            return
+        }
+        connection.ownership.store(HTTPConnection.loopOwned, ordering: .sequentiallyConsistent)
+        loop.post(.resume(connection))
     }
 
     static func log(_ request: HTTPRequest, status: Int, bytes: Int, since start: UInt64, context: ServerContext, peer: String) {
