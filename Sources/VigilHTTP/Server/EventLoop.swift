@@ -96,7 +96,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 }
             }
             let now = MonotonicClock.now()
-            if now - lastSweep >= Self.sweepInterval || stopping {
+            if MonotonicClock.elapsed(from: lastSweep, to: now) >= Self.sweepInterval || stopping {
                 lastSweep = now
                 sweep(now: now)
             }
@@ -333,7 +333,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         context.accessLog.record(
             method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery,
             status: response.status, bytes: body.count,
-            durationNanos: MonotonicClock.now() - connection.requestStart, peer: connection.peer
+            durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: MonotonicClock.now()), peer: connection.peer
         )
         connection.buffer = []
         connection.readIndex = 0
@@ -402,14 +402,14 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         let timeouts = timeouts
         for connection in Array(connections.values) {
             if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned { continue }
-            let elapsed = now - connection.phaseStart
+            let elapsed = MonotonicClock.elapsed(from: connection.phaseStart, to: now)
             switch connection.phase {
             case .idle:
                 if stopping || elapsed > timeouts.idle.nanoseconds { close(connection) }
             case .head:
-                if now - connection.requestStart > timeouts.header.nanoseconds { fail(connection, .requestTimeout) }
+                if MonotonicClock.elapsed(from: connection.requestStart, to: now) > timeouts.header.nanoseconds { fail(connection, .requestTimeout) }
             case .body:
-                let idleFor = now - connection.lastProgress
+                let idleFor = MonotonicClock.elapsed(from: connection.lastProgress, to: now)
                 let bodyIdle = timeouts.bodyIdle.nanoseconds
                 let tooSlow = elapsed > bodyIdle
                     && Double(connection.bodyBytesRead) / (Double(elapsed) / 1e9) < Double(timeouts.minimumBodyRate)

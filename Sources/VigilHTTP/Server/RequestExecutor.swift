@@ -77,7 +77,7 @@ enum RequestExecutor {
     static func log(_ request: HTTPRequest, status: Int, bytes: Int, since start: UInt64, context: ServerContext, peer: String) {
         context.accessLog.record(
             method: request.method, rawPath: request.rawPath, rawQuery: request.head.rawQuery,
-            status: status, bytes: bytes, durationNanos: MonotonicClock.now() - start, peer: peer
+            status: status, bytes: bytes, durationNanos: MonotonicClock.elapsed(from: start, to: MonotonicClock.now()), peer: peer
         )
     }
 }
