@@ -8,7 +8,7 @@ struct BenchServer {
         let arguments = CommandLine.arguments
         let port = arguments.count > 1 ? Int(arguments[1]) ?? 0 : 0
         let bodyPath = arguments.count > 2 ? arguments[2] : "benchmarks/http/body.json"
-        let ioThreads = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
+        let threads = arguments.count > 3 ? Int(arguments[3]) ?? 4 : 4
         guard let file = fopen(bodyPath, "rb") else { throw SocketError.invalidAddress(bodyPath) }
         var body: [UInt8] = []
         var byte = fgetc(file)
@@ -21,7 +21,7 @@ struct BenchServer {
         var router = Router()
         router.add("GET", "/body.json") { _ in .json(payload) }
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
-        configuration.ioThreads = ioThreads
+        configuration.workerThreads = threads
         let server = HTTPServer(configuration: configuration, handler: router, log: .disabled)
         try server.start()
         server.installSignalHandlers()

@@ -2,38 +2,29 @@ import CEpoll
 import Glibc
 import Synchronization
 
-/// One epoll thread: accepts connections, reads and parses requests, enforces deadlines, writes
-/// what workers could not send at once, and hands complete requests to the worker pool.
+/// One epoll instance served by a fixed set of threads, each of which accepts, reads, parses, runs
+/// the handler and writes the response for the connection whose event it received.
 ///
-/// Sockets are nonblocking and edge-triggered, so thousands of idle or trickling connections cost
-/// a little memory each and no thread. Deadlines are checked by a sweep every 100 ms.
-final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex) is confined to the loop thread
-    enum Message {
-        case responseDone(HTTPConnection, keepAlive: Bool)
-        case writeRemaining(HTTPConnection, [UInt8], keepAlive: Bool)
-        /// A worker returned a keep-alive connection that has buffered or pending input.
-        case resume(HTTPConnection)
-        case shutdown
-    }
-
+/// Connections are registered one-shot: an event goes to exactly one thread, which owns the
+/// connection until it re-arms it, so requests on one connection are handled in order and never
+/// concurrently, with no hand-off between an I/O thread and a worker (a futex wake and two context
+/// switches per request in the first design, see docs/http-server.md). A slow handler occupies one
+/// thread; the others keep serving. Idle or trickling connections cost memory, not threads.
+/// Deadlines are enforced by a sweeper thread every 100 ms, which claims a connection only while no
+/// event thread holds it.
+final class EventLoop: Sendable {
     private static let listenTag: UInt64 = .max
-    private static let wakeTag: UInt64 = .max - 1
     private static let readSize = 64 * 1024
-    private static let sweepInterval: UInt64 = 100_000_000
+    static let sweepInterval: UInt64 = 100_000_000
 
     let context: ServerContext
     private let epollFD: Int32
-    private let wakeFD: Int32
     private let listenFD: Int32
-    private let inbox = Mutex<[Message]>([])
-    private var connections: [Int32: HTTPConnection] = [:]
-    private var accepting = true
-    private var acceptPaused = false
-    private var stopping = false
-    private var graceDeadline: UInt64 = 0
-    private var forced = false
-    private var lastSweep: UInt64 = 0
-    private let readBuffer: UnsafeMutableRawBufferPointer
+    private let registry = Mutex<[Int32: HTTPConnection]>([:])
+    private let listenerRemoved = Atomic<Bool>(false)
+    private let acceptPaused = Atomic<Bool>(false)
+    /// Monotonic time after which in-flight work is cut off; 0 until shutdown starts.
+    private let graceDeadline = Atomic<UInt64>(0)
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
     init(context: ServerContext, listenFD: Int32) throws(SocketError) {
@@ -41,103 +32,109 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         self.listenFD = listenFD
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .system(call: "epoll_create1", code: errno) }
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wakeFD >= 0 else {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+        event.data.u64 = Self.listenTag
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, &event) == 0 else {
+            let code = errno
             Glibc.close(epollFD)
-            throw .system(call: "eventfd", code: errno)
+            throw .system(call: "epoll_ctl", code: code)
         }
-        readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
-        try register(wakeFD, events: EPOLLIN.rawValue, tag: Self.wakeTag)
-        try register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, tag: Self.listenTag)
     }
 
     deinit {
         Glibc.close(epollFD)
-        Glibc.close(wakeFD)
-        readBuffer.deallocate()
     }
 
-    private func register(_ fd: Int32, events: UInt32, tag: UInt64) throws(SocketError) {
-        var event = epoll_event()
-        event.events = events
-        event.data.u64 = tag
-        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
-            throw .system(call: "epoll_ctl", code: errno)
-        }
+    var connectionCount: Int { registry.withLock { $0.count } }
+
+    /// True once shutdown has started and there is nothing left to wait for.
+    private func finished(now: UInt64) -> Bool {
+        guard context.isStopping else { return false }
+        let deadline = graceDeadline.load(ordering: .relaxed)
+        if deadline != 0 && now > deadline + 1_000_000_000 { return true }
+        return connectionCount == 0
     }
 
-    /// Queues a message for the loop thread and wakes it. Callable from any thread.
-    func post(_ message: Message) {
-        inbox.withLock { $0.append(message) }
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeFD, &one, 8)
-    }
+    // MARK: - Event threads
 
-    // MARK: - The loop
-
-    func run() {
-        let capacity = 256
+    /// The body of each event thread; returns when the server has shut down.
+    func runEventThread() {
+        let capacity = 64
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
-        defer { events.deallocate() }
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
+        defer {
+            events.deallocate()
+            readBuffer.deallocate()
+        }
         while true {
-            let timeout: Int32 = connections.isEmpty && !stopping ? 1000 : 100
-            let count = epoll_wait(epollFD, events, Int32(capacity), timeout)
-            if count < 0 && errno != EINTR { break }
+            if context.isStopping {
+                removeListener()
+                if finished(now: MonotonicClock.now()) { return }
+            }
+            let count = epoll_wait(epollFD, events, Int32(capacity), 100)
+            if count < 0 && errno != EINTR { return }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
-                switch event.data.u64 {
-                case Self.listenTag:
+                if event.data.u64 == Self.listenTag {
                     acceptConnections()
-                case Self.wakeTag:
-                    drainInbox()
-                default:
-                    let fd = Int32(truncatingIfNeeded: event.data.u64)
-                    if let connection = connections[fd] { handle(connection, events: event.events) }
+                    continue
                 }
+                let fd = Int32(truncatingIfNeeded: event.data.u64)
+                guard let connection = registry.withLock({ $0[fd] }), claim(connection) else { continue }
+                serve(connection, events: event.events, readBuffer: readBuffer)
             }
-            let now = MonotonicClock.now()
-            if MonotonicClock.elapsed(from: lastSweep, to: now) >= Self.sweepInterval || stopping {
-                lastSweep = now
-                sweep(now: now)
-            }
-            if stopping && connections.isEmpty { break }
-            if stopping && forced && now > graceDeadline + 1_000_000_000 { break }
         }
     }
 
-    private func drainInbox() {
-        var value: UInt64 = 0
-        _ = Glibc.read(wakeFD, &value, 8)
-        let messages = inbox.withLock { messages in
-            let taken = messages
-            messages.removeAll(keepingCapacity: true)
-            return taken
+    /// Takes ownership of an armed connection, waiting out the sweeper if it holds it for a moment.
+    private func claim(_ connection: HTTPConnection) -> Bool {
+        while true {
+            let (exchanged, original) = connection.ownership.compareExchange(
+                expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
+            )
+            if exchanged { return true }
+            if original == HTTPConnection.closed { return false }
+            sched_yield()
         }
-        for message in messages {
-            switch message {
-            case .responseDone(let connection, let keepAlive):
-                connection.ownership.store(HTTPConnection.loopOwned, ordering: .sequentiallyConsistent)
-                finishResponse(connection, keepAlive: keepAlive)
-            case .resume(let connection):
-                guard connection.ownership.load(ordering: .sequentiallyConsistent) == HTTPConnection.loopOwned,
-                      connection.phase != .closed, connection.phase != .busy else { continue }
-                if stopping && connection.phase == .idle && connection.readIndex == connection.buffer.count {
-                    close(connection)
-                    continue
-                }
-                connection.readPending = true
-                process(connection)
-                readAvailable(connection)
-            case .writeRemaining(let connection, let bytes, let keepAlive):
-                connection.ownership.store(HTTPConnection.loopOwned, ordering: .sequentiallyConsistent)
-                connection.outbound = bytes
-                connection.outboundOffset = 0
-                connection.closeAfterFlush = !keepAlive
-                connection.enter(.writing, at: MonotonicClock.now())
+    }
+
+    private func serve(_ connection: HTTPConnection, events: UInt32, readBuffer: UnsafeMutableRawBufferPointer) {
+        if connection.expired {
+            close(connection)
+            return
+        }
+        if connection.phase == .writing {
+            if events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
                 flush(connection)
-            case .shutdown:
-                beginShutdown()
             }
+        } else {
+            let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
+            if count > 0 {
+                connection.lastProgress = MonotonicClock.now()
+                if connection.phase != .lingering {
+                    connection.buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                    if connection.phase == .body { connection.bodyBytesRead += count }
+                    process(connection)
+                }
+            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                close(connection)
+                return
+            }
+        }
+        rearm(connection)
+    }
+
+    /// Hands the connection back to epoll for its next event (one-shot).
+    private func rearm(_ connection: HTTPConnection) {
+        guard connection.phase != .closed else { return }
+        var event = epoll_event()
+        let interest = connection.phase == .writing ? EPOLLOUT.rawValue : EPOLLIN.rawValue
+        event.events = interest | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
+        event.data.u64 = UInt64(UInt32(bitPattern: connection.fd))
+        connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
+        if epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event) != 0, claim(connection) {
+            close(connection)
         }
     }
 
@@ -145,12 +142,13 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
 
     private func acceptConnections() {
         let limit = context.configuration.maxConnections
-        while accepting {
+        while !context.isStopping {
             let fd = vigil_accept_nonblocking(listenFD)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM: pauseAccepting()
+                case EINVAL: removeListener()
                 default: break
                 }
                 return
@@ -161,15 +159,15 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 continue
             }
             try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let connection = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
+            registry.withLock { $0[fd] = connection }
             var event = epoll_event()
-            event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+            event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
             event.data.u64 = UInt64(UInt32(bitPattern: fd))
-            guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
-                Glibc.close(fd)
-                context.openConnections.wrappingSubtract(1, ordering: .relaxed)
-                continue
+            connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
+            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0, claim(connection) {
+                close(connection)
             }
-            connections[fd] = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
         }
     }
 
@@ -181,78 +179,33 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
             out.append(contentsOf: body)
             _ = Socket.sendNonBlocking(fd, out, from: 0)
         }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
         Glibc.close(fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)
     }
 
     /// Out of file descriptors: stop polling the listener until the next sweep instead of spinning.
     private func pauseAccepting() {
-        guard !acceptPaused else { return }
-        acceptPaused = true
+        guard !acceptPaused.exchange(true, ordering: .relaxed) else { return }
         epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
     }
 
     private func resumeAccepting() {
-        guard acceptPaused, accepting else { return }
-        acceptPaused = false
-        try? register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, tag: Self.listenTag)
+        guard !context.isStopping, acceptPaused.exchange(false, ordering: .relaxed) else { return }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+        event.data.u64 = Self.listenTag
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, &event)
     }
 
-    // MARK: - Reading
-
-    private func handle(_ connection: HTTPConnection, events: UInt32) {
-        if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
-            // A worker has it; remember that input arrived. If it was handed back meanwhile, read now.
-            let marked = connection.ownership.compareExchange(
-                expected: HTTPConnection.workerOwned, desired: HTTPConnection.workerOwnedReadPending,
-                ordering: .sequentiallyConsistent
-            ).exchanged
-            if marked || connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
-                return
-            }
-        }
-        if events & EPOLLOUT.rawValue != 0 && connection.phase == .writing {
-            flush(connection)
-        }
-        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
-            connection.readPending = true
-            readAvailable(connection)
-        }
+    private func removeListener() {
+        guard !listenerRemoved.exchange(true, ordering: .relaxed) else { return }
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
     }
 
-    private func canRead(_ connection: HTTPConnection) -> Bool {
-        switch connection.phase {
-        case .idle, .head, .body, .lingering: true
-        case .busy, .writing, .closed: false
-        }
-    }
+    // MARK: - Requests
 
-    /// Reads until the socket is empty or the connection hands off to a worker.
-    private func readAvailable(_ connection: HTTPConnection) {
-        while connection.readPending && canRead(connection) {
-            let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
-            if count > 0 {
-                let now = MonotonicClock.now()
-                connection.lastProgress = now
-                if connection.phase == .lingering { continue }
-                connection.buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                if connection.phase == .body { connection.bodyBytesRead += count }
-                process(connection)
-            } else if count == 0 {
-                close(connection)
-                return
-            } else if errno == EINTR {
-                continue
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                connection.readPending = false
-            } else {
-                close(connection)
-                return
-            }
-        }
-    }
-
-    /// Parses as far as the buffered bytes allow, dispatching a complete request to a worker.
+    /// Parses buffered bytes and runs complete requests in order (pipelining) until more input is needed.
     private func process(_ connection: HTTPConnection) {
         while connection.phase == .idle || connection.phase == .head || connection.phase == .body {
             let now = MonotonicClock.now()
@@ -281,16 +234,15 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
             case .head(let head):
                 if connection.phase == .idle { connection.requestStart = now }
                 connection.currentHead = head
-                let limit = context.handler.bodyLimit(for: head)
                 do {
-                    try connection.parser.beginBody(limit: limit)
+                    try connection.parser.beginBody(limit: context.handler.bodyLimit(for: head))
                 } catch {
                     fail(connection, error)
                     return
                 }
                 connection.bodyBytesRead = connection.buffer.count - connection.readIndex
                 connection.enter(.body, at: now)
-                if head.expectsContinue && expectsBody(head) && connection.readIndex == connection.buffer.count {
+                if head.expectsContinue && Self.expectsBody(head) && connection.readIndex == connection.buffer.count {
                     let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
                     guard case .complete = Socket.sendNonBlocking(connection.fd, continueLine, from: 0) else {
                         close(connection)
@@ -301,27 +253,29 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 connection.compact()
                 connection.currentHead = nil
                 connection.enter(.busy, at: now)
-                connection.ownership.store(HTTPConnection.workerOwned, ordering: .sequentiallyConsistent)
                 let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: connection.peer)
-                let receivedAt = connection.requestStart
-                let context = context
-                context.pool.submit { [self] in
-                    RequestExecutor.execute(request: request, connection: connection, loop: self, context: context, receivedAt: receivedAt)
+                switch RequestExecutor.execute(request: request, connection: connection, context: context, receivedAt: connection.requestStart) {
+                case .done(let keepAlive):
+                    finishResponse(connection, keepAlive: keepAlive)
+                case .pending(let bytes, let keepAlive):
+                    connection.outbound = bytes
+                    connection.outboundOffset = 0
+                    connection.closeAfterFlush = !keepAlive
+                    connection.enter(.writing, at: MonotonicClock.now())
+                case .failed:
+                    close(connection)
                 }
-                return
             }
         }
     }
 
-    private func expectsBody(_ head: HTTPRequestHead) -> Bool {
+    private static func expectsBody(_ head: HTTPRequestHead) -> Bool {
         switch head.bodyFraming {
         case .none: false
         case .length(let length): length > 0
         case .chunked: true
         }
     }
-
-    // MARK: - Writing
 
     /// Answers a refused request with its problem response and closes the connection after it.
     private func fail(_ connection: HTTPConnection, _ error: HTTPParseError) {
@@ -357,18 +311,17 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         }
     }
 
-    /// A response is fully written: continue with pipelined bytes, or close.
+    /// A response is fully written: go on with pipelined bytes, or close.
     private func finishResponse(_ connection: HTTPConnection, keepAlive: Bool) {
         guard connection.phase != .closed else { return }
         let now = MonotonicClock.now()
-        guard keepAlive && !stopping else {
+        guard keepAlive && !context.isStopping else {
             startLingering(connection, at: now)
             return
         }
         connection.enter(.idle, at: now)
         connection.requestStart = now
         process(connection)
-        readAvailable(connection)
     }
 
     /// Shuts down output and drains input for a while, so the client reads the final response
@@ -378,67 +331,90 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         connection.buffer = []
         connection.readIndex = 0
         connection.enter(.lingering, at: now)
-        connection.readPending = true
-        readAvailable(connection)
     }
 
+    /// Closes a connection its caller owns.
     private func close(_ connection: HTTPConnection) {
         guard connection.phase != .closed else { return }
-        if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned {
-            // A worker still owns the socket: make its writes fail; it reports back and we close then.
-            Glibc.shutdown(connection.fd, Int32(SHUT_RDWR))
-            return
-        }
         connection.phase = .closed
-        connections[connection.fd] = nil
+        connection.ownership.store(HTTPConnection.closed, ordering: .releasing)
+        // Removed before the descriptor is closed, so a new connection reusing the number is not dropped.
+        registry.withLock { $0[connection.fd] = nil }
         Glibc.close(connection.fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)
     }
 
     // MARK: - Deadlines and shutdown
 
+    /// The body of the sweeper thread: enforces deadlines and drives shutdown.
+    func runSweeper() {
+        while true {
+            let now = MonotonicClock.now()
+            if finished(now: now) { return }
+            sweep(now: now)
+            usleep(UInt32(Self.sweepInterval / 1000))
+        }
+    }
+
     private func sweep(now: UInt64) {
         resumeAccepting()
+        let stopping = context.isStopping
+        if stopping && graceDeadline.load(ordering: .relaxed) == 0 {
+            graceDeadline.store(now + timeouts.shutdownGrace.nanoseconds, ordering: .relaxed)
+        }
+        let forced = stopping && now > graceDeadline.load(ordering: .relaxed)
         let timeouts = timeouts
-        for connection in Array(connections.values) {
-            if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned { continue }
+        let connections = registry.withLock { Array($0.values) }
+        for connection in connections {
+            guard connection.ownership.compareExchange(
+                expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
+            ).exchanged else { continue } // an event thread is working on it, or it is closed
+            defer { connection.ownership.store(HTTPConnection.unowned, ordering: .releasing) }
+            if connection.expired { continue }
             let elapsed = MonotonicClock.elapsed(from: connection.phaseStart, to: now)
             switch connection.phase {
             case .idle:
-                if stopping || elapsed > timeouts.idle.nanoseconds { close(connection) }
+                if stopping || elapsed > timeouts.idle.nanoseconds { expire(connection) }
             case .head:
-                if MonotonicClock.elapsed(from: connection.requestStart, to: now) > timeouts.header.nanoseconds { fail(connection, .requestTimeout) }
+                if MonotonicClock.elapsed(from: connection.requestStart, to: now) > timeouts.header.nanoseconds {
+                    timeOut(connection, now: now)
+                }
             case .body:
                 let idleFor = MonotonicClock.elapsed(from: connection.lastProgress, to: now)
                 let bodyIdle = timeouts.bodyIdle.nanoseconds
                 let tooSlow = elapsed > bodyIdle
                     && Double(connection.bodyBytesRead) / (Double(elapsed) / 1e9) < Double(timeouts.minimumBodyRate)
-                if idleFor > bodyIdle || tooSlow { fail(connection, .requestTimeout) }
+                if idleFor > bodyIdle || tooSlow { timeOut(connection, now: now) }
             case .writing:
-                if elapsed > timeouts.write.nanoseconds { close(connection) }
+                if elapsed > timeouts.write.nanoseconds { expire(connection) }
             case .lingering:
-                if elapsed > timeouts.linger.nanoseconds { close(connection) }
+                if elapsed > timeouts.linger.nanoseconds { expire(connection) }
             case .busy, .closed:
                 break
             }
-        }
-        if stopping && !forced && now > graceDeadline {
-            forced = true
-            for connection in Array(connections.values) {
-                close(connection) // a worker-owned one is shut down; its worker reports back
-            }
+            if forced && !connection.expired { expire(connection) }
         }
     }
 
-    private func beginShutdown() {
-        guard !stopping else { return }
-        stopping = true
-        accepting = false
-        if !acceptPaused { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
-        graceDeadline = MonotonicClock.now() + timeouts.shutdownGrace.nanoseconds
-        for connection in Array(connections.values) where connection.phase == .idle {
-            if connection.ownership.load(ordering: .sequentiallyConsistent) != HTTPConnection.loopOwned { continue }
-            close(connection)
+    /// Shuts the socket down; its pending one-shot event fires and the event thread closes it.
+    private func expire(_ connection: HTTPConnection) {
+        Glibc.shutdown(connection.fd, Int32(SHUT_RDWR))
+        connection.expired = true
+    }
+
+    /// A client too slow with its request: a best-effort 408, then linger and close.
+    private func timeOut(_ connection: HTTPConnection, now: UInt64) {
+        let response = HTTPResponse.problem(for: .requestTimeout)
+        if case .bytes(let body) = response.body {
+            var out = ResponseEncoder.head(status: 408, headers: response.headers, framing: .length(body.count), keepAlive: false)
+            out.append(contentsOf: body)
+            let head = connection.currentHead
+            context.accessLog.record(
+                method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery, status: 408,
+                bytes: body.count, durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: now), peer: connection.peer
+            )
+            _ = Socket.sendNonBlocking(connection.fd, out, from: 0)
         }
+        startLingering(connection, at: now)
     }
 }

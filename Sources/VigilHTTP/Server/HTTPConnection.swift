@@ -2,10 +2,9 @@ import Synchronization
 
 /// The state of one client connection.
 ///
-/// Owned by its event loop's thread while `ownership` is `loopOwned`; a worker owns every field
-/// (and writing to `fd`) while it is `workerOwned`. The atomic hand-over lets a worker return an
-/// idle keep-alive connection without waking the loop, which is most of the cost of a small request.
-final class HTTPConnection: @unchecked Sendable { // fields are guarded by the `ownership` hand-over protocol
+/// Exactly one thread works on a connection at a time: the event thread that received its
+/// one-shot epoll event, or the deadline sweeper, whichever claimed `ownership` first.
+final class HTTPConnection: @unchecked Sendable { // fields are only touched by the thread holding `ownership`
     enum Phase {
         /// Waiting for the first byte of a request.
         case idle
@@ -13,23 +12,23 @@ final class HTTPConnection: @unchecked Sendable { // fields are guarded by the `
         case head
         /// Receiving the body.
         case body
-        /// A worker is running the handler and writing the response.
+        /// The handler is running and its response being written.
         case busy
-        /// The loop is writing buffered response bytes.
+        /// Waiting for the socket to take the rest of a response.
         case writing
         /// Output shut down after a final response; draining input before closing.
         case lingering
         case closed
     }
 
-    /// The loop owns the connection.
-    static let loopOwned = 0
-    /// A worker owns it; the loop ignores its events.
-    static let workerOwned = 1
-    /// A worker owns it and the loop saw input meanwhile (edge-triggered: it must be read later).
-    static let workerOwnedReadPending = 2
+    /// Waiting in epoll for its next event; nobody works on it.
+    static let unowned = 0
+    /// A thread is working on it.
+    static let owned = 1
+    /// Closed; must not be claimed again.
+    static let closed = 2
 
-    let ownership = Atomic<Int>(HTTPConnection.loopOwned)
+    let ownership = Atomic<Int>(HTTPConnection.owned)
     let fd: Int32
     let peer: String
     var parser: HTTPRequestParser
@@ -41,8 +40,8 @@ final class HTTPConnection: @unchecked Sendable { // fields are guarded by the `
     /// When bytes last arrived.
     var lastProgress: UInt64
     var bodyBytesRead = 0
-    /// Data may be waiting in the socket (edge-triggered epoll reported it while busy).
-    var readPending = false
+    /// The sweeper shut the socket down (deadline passed): the next owner closes it.
+    var expired = false
     var outbound: [UInt8] = []
     var outboundOffset = 0
     var closeAfterFlush = false

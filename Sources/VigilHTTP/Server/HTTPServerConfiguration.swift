@@ -33,10 +33,9 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     public var timeouts = HTTPTimeouts()
     /// Open connections beyond this are answered 503 and closed at once.
     public var maxConnections: Int = 10_000
-    /// Threads running handlers: 2 × cores, at least 4, so blocking handlers overlap.
+    /// Threads serving connections (each reads, parses, runs the handler and writes): 2 × cores,
+    /// at least 4, so that a few slow or blocking handlers do not hold up other requests.
     public var workerThreads: Int = max(4, 2 * SystemThread.processorCount)
-    /// Event-loop threads doing accept, read, parse and buffered writes.
-    public var ioThreads: Int = 1
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

@@ -5,7 +5,6 @@ final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let accessLog: HTTPAccessLog
-    let pool: WorkerPool
     let openConnections = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
 
@@ -13,7 +12,6 @@ final class ServerContext: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.accessLog = accessLog
-        pool = WorkerPool(threadCount: configuration.workerThreads)
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
