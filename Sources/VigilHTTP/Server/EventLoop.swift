@@ -80,11 +80,18 @@ final class EventLoop: Sendable {
                     acceptConnections()
                     continue
                 }
-                let fd = Int32(truncatingIfNeeded: event.data.u64)
-                guard let connection = registry.withLock({ $0[fd] }), claim(connection) else { continue }
+                // The registry holds the strong reference; an event is delivered to one thread per
+                // arming, and only the owner closes, so the pointer cannot outlive its connection here.
+                guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
+                let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
+                guard claim(connection) else { continue }
                 serve(connection, events: event.events, readBuffer: readBuffer)
             }
         }
+    }
+
+    private static func tag(_ connection: HTTPConnection) -> UInt64 {
+        UInt64(UInt(bitPattern: Unmanaged.passUnretained(connection).toOpaque()))
     }
 
     /// Takes ownership of an armed connection, waiting out the sweeper if it holds it for a moment.
@@ -131,7 +138,7 @@ final class EventLoop: Sendable {
         var event = epoll_event()
         let interest = connection.phase == .writing ? EPOLLOUT.rawValue : EPOLLIN.rawValue
         event.events = interest | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
-        event.data.u64 = UInt64(UInt32(bitPattern: connection.fd))
+        event.data.u64 = Self.tag(connection)
         connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
         if epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event) != 0, claim(connection) {
             close(connection)
@@ -163,7 +170,7 @@ final class EventLoop: Sendable {
             registry.withLock { $0[fd] = connection }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
-            event.data.u64 = UInt64(UInt32(bitPattern: fd))
+            event.data.u64 = Self.tag(connection)
             connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0, claim(connection) {
                 close(connection)
