@@ -10,7 +10,7 @@ work="$(mktemp -d)"
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 mkdir -p .build/bench
-swiftc -O -parse-as-library -module-name VigilHTTPBench -I Sources/CEpoll \
+swiftc -O -wmo -parse-as-library -module-name VigilHTTPBench -I Sources/CEpoll \
     Sources/VigilHTTP/Parser/*.swift Sources/VigilHTTP/Handler/*.swift Sources/VigilHTTP/Server/*.swift \
     benchmarks/http/BenchServer.swift -o .build/bench/bench-server
 
