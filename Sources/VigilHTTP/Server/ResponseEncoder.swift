@@ -10,15 +10,23 @@ enum ResponseEncoder {
         case untilClose
     }
 
-    private static let ownedFields: Set<String> = ["content-length", "transfer-encoding", "connection", "date"]
+    private static let ownedFields = ["content-length", "transfer-encoding", "connection", "date"]
+
+    /// Whether the server sets this field itself (length checked first: most names differ there).
+    static func isOwned(_ name: String) -> Bool {
+        let count = name.utf8.count
+        for owned in ownedFields where owned.utf8.count == count && asciiCaseInsensitiveEquals(owned, name) {
+            return true
+        }
+        return false
+    }
 
     static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
         for field in headers {
-            let lower = HTTPSyntax.lowercased(field.name)
-            guard !ownedFields.contains(lower), HTTPSyntax.isToken(field.name.utf8),
+            guard !isOwned(field.name), HTTPSyntax.isToken(field.name.utf8),
                   field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte)
             else { continue }
             out.append(contentsOf: field.name.utf8)
