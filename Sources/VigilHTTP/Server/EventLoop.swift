@@ -242,7 +242,9 @@ final class EventLoop: Sendable {
                 if connection.phase == .idle { connection.requestStart = now }
                 connection.currentHead = head
                 do {
-                    try connection.parser.beginBody(limit: context.handler.bodyLimit(for: head))
+                    // Only a request with a body needs its route's limit.
+                    let limit = head.bodyFraming == .none ? 0 : context.handler.bodyLimit(for: head)
+                    try connection.parser.beginBody(limit: limit)
                 } catch {
                     fail(connection, error)
                     return
