@@ -7,6 +7,7 @@ enum HTTPHeadParser {
     /// final empty line. The scanner has already checked line endings and sizes.
     static func parse(_ head: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
         var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(16)
         var lineStart = head.startIndex
         var index = head.startIndex
         while index < head.endIndex {

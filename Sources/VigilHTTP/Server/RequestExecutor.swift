@@ -25,7 +25,10 @@ enum RequestExecutor {
 
         switch response.body {
         case .bytes(let body):
-            var out = ResponseEncoder.head(status: response.status, headers: response.headers, framing: .length(body.count), keepAlive: keepAlive)
+            var out = ResponseEncoder.head(
+                status: response.status, headers: response.headers, framing: .length(body.count),
+                keepAlive: keepAlive, reserving: hasBody ? body.count : 0
+            )
             if hasBody { out.append(contentsOf: body) }
             log(request, status: response.status, bytes: hasBody ? body.count : 0, since: receivedAt, context: context, peer: connection.peer)
             switch Socket.sendNonBlocking(fd, out, from: 0) {

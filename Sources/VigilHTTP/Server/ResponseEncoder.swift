@@ -21,9 +21,11 @@ enum ResponseEncoder {
         return false
     }
 
-    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool) -> [UInt8] {
+    /// - Parameter reserving: extra capacity for the body appended after the head, so head and
+    ///   body go out in one buffer without a reallocation.
+    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool, reserving: Int = 0) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(256 + reserving)
         if status == 200 {
             out.append(contentsOf: statusLine200)
         } else {
