@@ -5,13 +5,14 @@ import Synchronization
 /// One epoll instance served by a fixed set of threads, each of which accepts, reads, parses, runs
 /// the handler and writes the response for the connection whose event it received.
 ///
-/// Connections are registered one-shot: an event goes to exactly one thread, which owns the
-/// connection until it re-arms it, so requests on one connection are handled in order and never
-/// concurrently, with no hand-off between an I/O thread and a worker (a futex wake and two context
-/// switches per request in the first design, see docs/http-server.md). A slow handler occupies one
-/// thread; the others keep serving. Idle or trickling connections cost memory, not threads.
-/// Deadlines are enforced by a sweeper thread every 100 ms, which claims a connection only while no
-/// event thread holds it.
+/// Sockets are edge-triggered and registered once. An atomic ownership flag makes exactly one
+/// thread serve a connection at a time (a second event for it only marks it pending, and the
+/// owner serves again before letting go), so requests on one connection are handled in order, with
+/// no hand-off between an I/O thread and a worker (a futex wake and two context switches per
+/// request in the first design, see docs/http-server.md) and no `epoll_ctl` per request. A slow
+/// handler occupies one thread; the others keep serving. Idle or trickling connections cost
+/// memory, not threads. Deadlines are enforced by a sweeper thread every 100 ms, which claims a
+/// connection only while no event thread holds it.
 final class EventLoop: Sendable {
     private static let listenTag: UInt64 = .max
     private static let readSize = 64 * 1024
@@ -21,6 +22,9 @@ final class EventLoop: Sendable {
     private let epollFD: Int32
     private let listenFD: Int32
     private let registry = Mutex<[Int32: HTTPConnection]>([:])
+    /// Closed connections, kept alive for a second so a thread holding an event taken from epoll
+    /// just before the close still finds a valid (closed) object behind the pointer.
+    private let graveyard = Mutex<[HTTPConnection]>([])
     private let listenerRemoved = Atomic<Bool>(false)
     private let acceptPaused = Atomic<Bool>(false)
     /// Monotonic time after which in-flight work is cut off; 0 until shutdown starts.
@@ -60,7 +64,9 @@ final class EventLoop: Sendable {
 
     /// The body of each event thread; returns when the server has shut down.
     func runEventThread() {
-        let capacity = 64
+        // One event per wait: a thread runs handlers inline, so events it held back behind a slow
+        // handler would wait for it (edge-triggered epoll does not hand them to another thread).
+        let capacity = 1
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
         defer {
@@ -77,15 +83,15 @@ final class EventLoop: Sendable {
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
                 if event.data.u64 == Self.listenTag {
-                    acceptConnections()
+                    acceptConnections(readBuffer: readBuffer)
                     continue
                 }
-                // The registry holds the strong reference; an event is delivered to one thread per
-                // arming, and only the owner closes, so the pointer cannot outlive its connection here.
+                // The registry, then the graveyard, hold the strong reference (see `graveyard`).
                 guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
                 let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
-                guard claim(connection) else { continue }
-                serve(connection, events: event.events, readBuffer: readBuffer)
+                guard acquire(connection) else { continue }
+                serve(connection, readBuffer: readBuffer)
+                release(connection, readBuffer: readBuffer)
             }
         }
     }
@@ -94,28 +100,59 @@ final class EventLoop: Sendable {
         UInt64(UInt(bitPattern: Unmanaged.passUnretained(connection).toOpaque()))
     }
 
-    /// Takes ownership of an armed connection, waiting out the sweeper if it holds it for a moment.
-    private func claim(_ connection: HTTPConnection) -> Bool {
+    /// Takes ownership of a connection for an event, or, if another thread owns it, marks it
+    /// pending so that owner serves it again. Returns whether the caller now owns it.
+    private func acquire(_ connection: HTTPConnection) -> Bool {
         while true {
             let (exchanged, original) = connection.ownership.compareExchange(
                 expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
             )
             if exchanged { return true }
-            if original == HTTPConnection.closed { return false }
-            sched_yield()
+            switch original {
+            case HTTPConnection.owned:
+                if connection.ownership.compareExchange(
+                    expected: HTTPConnection.owned, desired: HTTPConnection.ownedPending, ordering: .acquiringAndReleasing
+                ).exchanged {
+                    return false
+                }
+            default:
+                return false // closed, or already pending
+            }
         }
     }
 
-    private func serve(_ connection: HTTPConnection, events: UInt32, readBuffer: UnsafeMutableRawBufferPointer) {
+    /// Lets go of a connection, first serving any event that arrived while it was owned.
+    private func release(_ connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer) {
+        while connection.phase != .closed {
+            if connection.ownership.compareExchange(
+                expected: HTTPConnection.owned, desired: HTTPConnection.unowned, ordering: .acquiringAndReleasing
+            ).exchanged {
+                return
+            }
+            connection.ownership.store(HTTPConnection.owned, ordering: .sequentiallyConsistent)
+            serve(connection, readBuffer: readBuffer)
+        }
+    }
+
+    /// Does everything the socket allows now: flushes pending output, reads and processes input.
+    /// A read shorter than the buffer means the socket was drained; data arriving later raises a
+    /// new edge, so no extra read to see EAGAIN is needed.
+    private func serve(_ connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer) {
         if connection.expired {
             close(connection)
             return
         }
-        if connection.phase == .writing {
-            if events & (EPOLLOUT.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+        while true {
+            switch connection.phase {
+            case .writing:
                 flush(connection)
+                if connection.phase == .writing { return } // the EPOLLOUT edge brings us back
+                continue
+            case .idle, .head, .body, .lingering:
+                break
+            case .busy, .closed:
+                return
             }
-        } else {
             let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
             if count > 0 {
                 connection.lastProgress = MonotonicClock.now()
@@ -124,30 +161,21 @@ final class EventLoop: Sendable {
                     if connection.phase == .body { connection.bodyBytesRead += count }
                     process(connection)
                 }
-            } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                if count < Self.readSize && connection.phase != .writing { return }
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return
+            } else {
                 close(connection)
                 return
             }
-        }
-        rearm(connection)
-    }
-
-    /// Hands the connection back to epoll for its next event (one-shot).
-    private func rearm(_ connection: HTTPConnection) {
-        guard connection.phase != .closed else { return }
-        var event = epoll_event()
-        let interest = connection.phase == .writing ? EPOLLOUT.rawValue : EPOLLIN.rawValue
-        event.events = interest | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
-        event.data.u64 = Self.tag(connection)
-        connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
-        if epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, &event) != 0, claim(connection) {
-            close(connection)
         }
     }
 
     // MARK: - Accepting
 
-    private func acceptConnections() {
+    private func acceptConnections(readBuffer: UnsafeMutableRawBufferPointer) {
         let limit = context.configuration.maxConnections
         while !context.isStopping {
             let fd = vigil_accept_nonblocking(listenFD)
@@ -169,11 +197,13 @@ final class EventLoop: Sendable {
             let connection = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
             registry.withLock { $0[fd] = connection }
             var event = epoll_event()
-            event.events = EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLONESHOT.rawValue
+            event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
             event.data.u64 = Self.tag(connection)
-            connection.ownership.store(HTTPConnection.unowned, ordering: .releasing)
-            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0, claim(connection) {
-                close(connection)
+            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+                close(connection) // still owned by this thread: ownership starts as `owned`
+            } else {
+                // An event may already have arrived and marked it pending: release serves it.
+                release(connection, readBuffer: readBuffer)
             }
         }
     }
@@ -349,6 +379,8 @@ final class EventLoop: Sendable {
         connection.ownership.store(HTTPConnection.closed, ordering: .releasing)
         // Removed before the descriptor is closed, so a new connection reusing the number is not dropped.
         registry.withLock { $0[connection.fd] = nil }
+        connection.closedAt = MonotonicClock.now()
+        graveyard.withLock { $0.append(connection) }
         Glibc.close(connection.fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)
     }
@@ -357,15 +389,20 @@ final class EventLoop: Sendable {
 
     /// The body of the sweeper thread: enforces deadlines and drives shutdown.
     func runSweeper() {
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
+        defer { readBuffer.deallocate() }
         while true {
             let now = MonotonicClock.now()
             if finished(now: now) { return }
-            sweep(now: now)
+            sweep(now: now, readBuffer: readBuffer)
+            graveyard.withLock { closed in
+                closed.removeAll { MonotonicClock.elapsed(from: $0.closedAt, to: now) > 1_000_000_000 }
+            }
             usleep(UInt32(Self.sweepInterval / 1000))
         }
     }
 
-    private func sweep(now: UInt64) {
+    private func sweep(now: UInt64, readBuffer: UnsafeMutableRawBufferPointer) {
         resumeAccepting()
         let stopping = context.isStopping
         if stopping && graceDeadline.load(ordering: .relaxed) == 0 {
@@ -378,7 +415,7 @@ final class EventLoop: Sendable {
             guard connection.ownership.compareExchange(
                 expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
             ).exchanged else { continue } // an event thread is working on it, or it is closed
-            defer { connection.ownership.store(HTTPConnection.unowned, ordering: .releasing) }
+            defer { release(connection, readBuffer: readBuffer) }
             if connection.expired { continue }
             let elapsed = MonotonicClock.elapsed(from: connection.phaseStart, to: now)
             switch connection.phase {

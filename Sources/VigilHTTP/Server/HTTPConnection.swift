@@ -2,8 +2,9 @@ import Synchronization
 
 /// The state of one client connection.
 ///
-/// Exactly one thread works on a connection at a time: the event thread that received its
-/// one-shot epoll event, or the deadline sweeper, whichever claimed `ownership` first.
+/// Exactly one thread works on a connection at a time: an event thread that received one of its
+/// epoll events, or the deadline sweeper, whichever claimed `ownership` first. A thread that gets
+/// an event for an owned connection marks it `ownedPending` and moves on; the owner serves again.
 final class HTTPConnection: @unchecked Sendable { // fields are only touched by the thread holding `ownership`
     enum Phase {
         /// Waiting for the first byte of a request.
@@ -27,6 +28,9 @@ final class HTTPConnection: @unchecked Sendable { // fields are only touched by 
     static let owned = 1
     /// Closed; must not be claimed again.
     static let closed = 2
+    /// A thread is working on it and another event arrived meanwhile: the owner serves it again
+    /// before letting go (edge-triggered epoll will not repeat the event).
+    static let ownedPending = 3
 
     let ownership = Atomic<Int>(HTTPConnection.owned)
     let fd: Int32
@@ -42,6 +46,8 @@ final class HTTPConnection: @unchecked Sendable { // fields are only touched by 
     var bodyBytesRead = 0
     /// The sweeper shut the socket down (deadline passed): the next owner closes it.
     var expired = false
+    /// When it was closed; it is kept alive a little longer for events already taken from epoll.
+    var closedAt: UInt64 = 0
     var outbound: [UInt8] = []
     var outboundOffset = 0
     var closeAfterFlush = false
