@@ -1,6 +1,6 @@
 import Glibc
 
-/// A pthread mutex with a condition variable: the worker pool needs to sleep until work arrives,
+/// A pthread mutex with a condition variable: `run()` needs to sleep until the threads finish,
 /// which `Synchronization.Mutex` cannot do.
 final class ConditionLock: @unchecked Sendable { // the pthread objects are only used through lock()/unlock()/wait()
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>

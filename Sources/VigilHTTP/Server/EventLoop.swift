@@ -380,6 +380,9 @@ final class EventLoop: Sendable {
         // Removed before the descriptor is closed, so a new connection reusing the number is not dropped.
         registry.withLock { $0[connection.fd] = nil }
         connection.closedAt = MonotonicClock.now()
+        connection.buffer = [] // the object lingers a second in the graveyard; its memory need not
+        connection.outbound = []
+        connection.parser.reset()
         graveyard.withLock { $0.append(connection) }
         Glibc.close(connection.fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)

@@ -15,7 +15,7 @@ public final class HTTPServer: Sendable {
     private let state = Mutex<State>(State())
     let signalSources = Mutex<[any DispatchSourceSignal]>([])
 
-    private struct State: @unchecked Sendable { // only accessed inside the `state` Mutex
+    private struct State: Sendable {
         var listenFD: Int32 = -1
         var loop: EventLoop?
         var latch: CompletionLatch?
@@ -74,7 +74,8 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Blocks until the server has shut down and every thread has finished.
+    /// Blocks until the server has shut down and every thread has finished. A handler that never
+    /// returns keeps it waiting: handlers bound their own work (queries have timeouts).
     public func run() {
         guard let latch = state.withLock({ $0.latch }) else { return }
         latch.wait()

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// What every event loop and worker shares: configuration, handler, log and counters.
+/// What every event thread shares: configuration, handler, log and counters.
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
