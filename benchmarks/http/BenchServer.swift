@@ -20,6 +20,15 @@ struct BenchServer {
         let payload = body
         var router = Router()
         router.add("GET", "/body.json") { _ in .json(payload) }
+        // A streamed export of `rows` rows, to check constant memory and stopping on disconnect.
+        router.add("GET", "/export") { request in
+            let rows = request.queryValue("rows").flatMap { Int($0) } ?? 1_000_000
+            return HTTPResponse(status: 200, headers: ["Content-Type": "application/x-ndjson"], body: .stream { writer in
+                for row in 0..<rows {
+                    try writer.write("{\"id\":\(row),\"country\":\"FR\",\"kind\":\"detention\",\"verified\":true}\n")
+                }
+            })
+        }
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: port)
         configuration.workerThreads = threads
         let server = HTTPServer(configuration: configuration, handler: router, log: .disabled)
