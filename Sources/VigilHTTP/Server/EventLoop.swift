@@ -22,9 +22,12 @@ final class EventLoop: Sendable {
     private let epollFD: Int32
     private let listenFD: Int32
     private let registry = Mutex<[Int32: HTTPConnection]>([:])
-    /// Closed connections, kept alive for a second so a thread holding an event taken from epoll
-    /// just before the close still finds a valid (closed) object behind the pointer.
+    /// Closed connections, kept alive while a thread may still hold an event for them taken from
+    /// epoll before the close, so the pointer in that event still leads to a (closed) object.
     private let graveyard = Mutex<[HTTPConnection]>([])
+    /// Per event thread: since when it may hold a connection pointer it has not claimed yet
+    /// (`.max` when it holds none). Closed connections older than the oldest such time are freed.
+    private let slots = Mutex<[EventThreadSlot]>([])
     private let listenerRemoved = Atomic<Bool>(false)
     private let acceptPaused = Atomic<Bool>(false)
     /// Monotonic time after which in-flight work is cut off; 0 until shutdown starts.
@@ -69,27 +72,34 @@ final class EventLoop: Sendable {
         let capacity = 1
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
+        let slot = EventThreadSlot()
+        slots.withLock { $0.append(slot) }
         defer {
             events.deallocate()
             readBuffer.deallocate()
+            slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
         }
         while true {
             if context.isStopping {
                 removeListener()
                 if finished(now: MonotonicClock.now()) { return }
             }
+            slot.holdingSince.store(MonotonicClock.now(), ordering: .sequentiallyConsistent)
             let count = epoll_wait(epollFD, events, Int32(capacity), 100)
             if count < 0 && errno != EINTR { return }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
                 if event.data.u64 == Self.listenTag {
+                    slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
                     acceptConnections(readBuffer: readBuffer)
                     continue
                 }
                 // The registry, then the graveyard, hold the strong reference (see `graveyard`).
                 guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
                 let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
-                guard acquire(connection) else { continue }
+                let owned = acquire(connection)
+                slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
+                guard owned else { continue }
                 serve(connection, readBuffer: readBuffer)
                 release(connection, readBuffer: readBuffer)
             }
@@ -398,8 +408,12 @@ final class EventLoop: Sendable {
             let now = MonotonicClock.now()
             if finished(now: now) { return }
             sweep(now: now, readBuffer: readBuffer)
+            // Epoll drops a descriptor's registration when it is closed, so an event taken after a
+            // close cannot name that connection: only threads holding events since before then matter.
+            let oldestHold = slots.withLock { $0.map { $0.holdingSince.load(ordering: .sequentiallyConsistent) }.min() } ?? .max
+            let cutoff = min(oldestHold, MonotonicClock.now())
             graveyard.withLock { closed in
-                closed.removeAll { MonotonicClock.elapsed(from: $0.closedAt, to: now) > 1_000_000_000 }
+                closed.removeAll { $0.closedAt < cutoff }
             }
             usleep(UInt32(Self.sweepInterval / 1000))
         }
