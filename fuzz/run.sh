@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the request-parser fuzzer with libFuzzer + AddressSanitizer and runs it.
 # Usage: fuzz/run.sh [seconds]   (default 600). Needs libclang-rt-14-dev for LeakSanitizer.
-# New inputs are added to fuzz/corpus; crashes land in fuzz/artifacts.
+# New inputs are added to fuzz/corpus (minimize with: .build/fuzz/parser-fuzzer -merge=1 NEW_DIR fuzz/corpus);
+# crashes land in fuzz/artifacts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"

@@ -109,3 +109,23 @@ func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (r
         #expect(parseAll(refusal.request, chunk: 1).error?.status == refusal.status, "\(refusal.name) split")
     }
 }
+
+@Suite struct ParserBoundaryTests {
+    @Test func limitsAreInclusive() {
+        // Request line of exactly 8 KiB is accepted; one byte more is 414.
+        let exact = "GET /" + String(repeating: "a", count: 8192 - "GET / HTTP/1.1".count) + " HTTP/1.1"
+        #expect(exact.utf8.count == 8192)
+        #expect(parseAll(exact + "\r\nHost: a\r\n\r\n").error == nil)
+        let over = "GET /a" + String(repeating: "a", count: 8192 - "GET / HTTP/1.1".count) + " HTTP/1.1"
+        #expect(parseAll(over + "\r\nHost: a\r\n\r\n").error == .requestLineTooLong)
+        // 100 fields are accepted; 101 are not.
+        let hundred = "GET / HTTP/1.1\r\nHost: a\r\n" + (0..<99).map { "X-\($0): 1\r\n" }.joined() + "\r\n"
+        #expect(parseAll(hundred).error == nil)
+    }
+
+    @Test func elapsedTimeNeverUnderflows() {
+        // A worker may stamp a connection after another thread read the clock.
+        #expect(MonotonicClock.elapsed(from: 10, to: 5) == 0)
+        #expect(MonotonicClock.elapsed(from: 5, to: 10) == 5)
+    }
+}

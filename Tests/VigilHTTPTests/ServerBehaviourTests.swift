@@ -194,4 +194,44 @@ import VigilHTTP
         let output = try runTool("/usr/bin/env", ["curl", "-s", "-g", "http://[::1]:\(server.boundPort)/hello"])
         #expect(output == "hello")
     }
+
+    @Test func anyAddressListensOnIPv6AndIPv4() throws {
+        var configuration = HTTPServerConfiguration(host: "::", port: 0)
+        configuration.workerThreads = 2
+        let server = HTTPServer(configuration: configuration, handler: TestServer.defaultRouter(), log: .disabled)
+        try server.start()
+        defer { server.shutdownAndWait() }
+        let port = server.boundPort
+        #expect(try runTool("/usr/bin/env", ["curl", "-s", "-g", "http://[::1]:\(port)/hello"]) == "hello")
+        let client = try RawClient(port: port) // 127.0.0.1 through the dual-stack socket
+        try client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+    }
+}
+
+@Suite struct WriteTimeoutTests {
+    /// A client that stops reading a large response is dropped after the write timeout, without
+    /// holding a thread meanwhile, and the producer of a stream is told to stop.
+    @Test func clientThatStopsReadingIsDropped() throws {
+        let streamStopped = Atomic<Bool>(false)
+        var router = TestServer.defaultRouter()
+        router.add("GET", "/big") { _ in .json([UInt8](repeating: 0x20, count: 16 * 1024 * 1024)) }
+        router.add("GET", "/stream") { _ in
+            HTTPResponse(status: 200, body: .stream { writer in
+                defer { streamStopped.store(true, ordering: .relaxed) }
+                let block = [UInt8](repeating: 0x20, count: 64 * 1024)
+                for _ in 0..<1024 { try writer.write(block) }
+            })
+        }
+        let server = try TestServer(router: router) { $0.timeouts.write = .milliseconds(500) }
+        let big = try server.client()
+        try big.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+        let stream = try server.client()
+        try stream.send("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try server.assertStillServes() == 200) // neither stalled client holds up others
+        #expect(eventually(within: 5) { streamStopped.load(ordering: .relaxed) })
+        // Only the probe's own connection may remain (it is idle until its timeout).
+        #expect(eventually(within: 5) { server.server.openConnections <= 1 })
+        _ = (big, stream)
+    }
 }

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Serves benchmarks/http/body.json from VigilHTTP and from nginx, measures both with
-# wrk (2 threads, 64 connections) in the same run, and prints requests/s, p99 and the ratio.
-# Usage: benchmarks/http/run.sh [seconds] [io-threads]   Needs wrk and nginx (nginx-light).
+# wrk (2 threads, 64 connections) in the same run, alternating ROUNDS times so that noise from
+# other work on the machine hits both alike, and prints every figure, the medians and the ratio.
+# Usage: benchmarks/http/run.sh [seconds-per-round] [threads] [rounds]   Needs wrk and nginx-light.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-seconds="${1:-10}"
-io_threads="${2:-1}"
+seconds="${1:-5}"
+threads="${2:-4}"
+rounds="${3:-3}"
 work="$(mktemp -d)"
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 mkdir -p .build/bench
-swiftc -O -parse-as-library -module-name VigilHTTPBench -I Sources/CEpoll \
+swiftc -O -wmo -parse-as-library -module-name VigilHTTPBench -I Sources/CEpoll \
     Sources/VigilHTTP/Parser/*.swift Sources/VigilHTTP/Handler/*.swift Sources/VigilHTTP/Server/*.swift \
     benchmarks/http/BenchServer.swift -o .build/bench/bench-server
 
@@ -18,7 +20,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 ours_port="$(free_port)"
 nginx_port="$(free_port)"
 
-.build/bench/bench-server "$ours_port" benchmarks/http/body.json "$io_threads" > "$work/ours.log" 2>&1 &
+.build/bench/bench-server "$ours_port" benchmarks/http/body.json "$threads" > "$work/ours.log" 2>&1 &
 echo $! > "$work/ours.pid"
 
 mkdir -p "$work/html"
@@ -43,20 +45,33 @@ echo $! > "$work/nginx-main.pid"
 for port in "$ours_port" "$nginx_port"; do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/body.json" > /dev/null && break; sleep 0.1; done
 done
+cmp <(curl -s "http://127.0.0.1:$ours_port/body.json") <(curl -s "http://127.0.0.1:$nginx_port/body.json")
 
-measure() {
-    wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$1/body.json" > "$work/$2.wrk"
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/$2.wrk")
-    p99=$(awk '$1=="99%" {print $2}' "$work/$2.wrk")
-    errors=$(grep -E "Socket errors|Non-2xx" "$work/$2.wrk" || true)
-    echo "$2: $rps req/s, p99 $p99 ${errors}"
+measure() { # port name round
+    wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$1/body.json" > "$work/$2.$3.wrk"
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/$2.$3.wrk")
+    p99=$(awk '$1=="99%" {print $2}' "$work/$2.$3.wrk")
+    errors=$(grep -E "Socket errors|Non-2xx" "$work/$2.$3.wrk" || true)
+    echo "$rps $p99" >> "$work/$2.results"
+    echo "round $3 $2: $rps req/s, p99 $p99 $errors"
 }
 wrk -t2 -c64 -d2s "http://127.0.0.1:$ours_port/body.json" > /dev/null   # warm-up
 wrk -t2 -c64 -d2s "http://127.0.0.1:$nginx_port/body.json" > /dev/null
-ours=$(measure "$ours_port" vigil)
-theirs=$(measure "$nginx_port" nginx)
-echo "$ours"
-echo "$theirs"
-ours_rps=$(awk '/Requests\/sec/ {print $2}' "$work/vigil.wrk")
-nginx_rps=$(awk '/Requests\/sec/ {print $2}' "$work/nginx.wrk")
-python3 -c "print(f'ratio vigil/nginx: {float($ours_rps)/float($nginx_rps):.2f}')"
+for round in $(seq "$rounds"); do
+    measure "$ours_port" vigil "$round"
+    measure "$nginx_port" nginx "$round"
+done
+python3 - "$work" <<'PY'
+import sys, statistics
+work = sys.argv[1]
+def load(name):
+    rows = [line.split() for line in open(f"{work}/{name}.results")]
+    def ms(value):
+        return float(value[:-2]) if value.endswith("ms") else float(value[:-2]) / 1000 if value.endswith("us") else float(value[:-1]) * 1000
+    return statistics.median(float(r[0]) for r in rows), statistics.median(ms(r[1]) for r in rows)
+ours, ours_p99 = load("vigil")
+nginx, nginx_p99 = load("nginx")
+print(f"median vigil: {ours:.0f} req/s, p99 {ours_p99:.2f} ms")
+print(f"median nginx: {nginx:.0f} req/s, p99 {nginx_p99:.2f} ms")
+print(f"ratio vigil/nginx: {ours / nginx:.2f}")
+PY

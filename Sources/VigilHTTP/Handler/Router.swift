@@ -103,12 +103,21 @@ public struct Router: HTTPHandler {
         path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
     }
 
+    /// The path's segments after the leading `/`, each percent-decoded on its own.
     static func decodedSegments(_ rawPath: String) -> [String]? {
+        let bytes = Array(rawPath.utf8)
         var segments: [String] = []
-        for segment in split(rawPath) {
-            guard let decoded = PercentDecoding.decode(ArraySlice(segment.utf8), plusAsSpace: false) else { return nil }
-            segments.append(decoded)
+        guard var start = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
+        start += 1
+        var index = start
+        while true {
+            if index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                guard let decoded = PercentDecoding.decode(bytes[start..<index], plusAsSpace: false) else { return nil }
+                segments.append(decoded)
+                if index == bytes.count { return segments }
+                start = index + 1
+            }
+            index += 1
         }
-        return segments
     }
 }

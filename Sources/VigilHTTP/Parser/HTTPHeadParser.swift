@@ -7,6 +7,7 @@ enum HTTPHeadParser {
     /// final empty line. The scanner has already checked line endings and sizes.
     static func parse(_ head: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
         var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(16)
         var lineStart = head.startIndex
         var index = head.startIndex
         while index < head.endIndex {
@@ -83,19 +84,33 @@ enum HTTPHeadParser {
         method: String, target: ArraySlice<UInt8>, version: HTTPVersion, headers: HTTPHeaders
     ) throws(HTTPParseError) -> HTTPRequestHead {
         let isHTTP11 = version.minor >= 1
-        let hosts = headers.values(for: "host")
+        // One pass over the fields collects the ones that decide framing and semantics.
+        var hosts: [String] = []
+        var transferEncodings: [String] = []
+        var contentLengths: [String] = []
+        var connectionValues: [String] = []
+        var expect: [String] = []
+        for field in headers {
+            switch field.name.utf8.count {
+            case 4 where asciiCaseInsensitiveEquals(field.name, "host"): hosts.append(field.value)
+            case 6 where asciiCaseInsensitiveEquals(field.name, "expect"): expect.append(field.value)
+            case 10 where asciiCaseInsensitiveEquals(field.name, "connection"): connectionValues.append(field.value)
+            case 14 where asciiCaseInsensitiveEquals(field.name, "content-length"): contentLengths.append(field.value)
+            case 17 where asciiCaseInsensitiveEquals(field.name, "transfer-encoding"): transferEncodings.append(field.value)
+            default: break
+            }
+        }
         if hosts.count > 1 { throw .badRequest("Duplicate Host header.") }
         if isHTTP11 && hosts.isEmpty { throw .badRequest("Missing Host header.") }
         if let host = hosts.first, !isValidHost(host) { throw .badRequest("Invalid Host header.") }
 
-        let framing = try bodyFraming(headers: headers, isHTTP11: isHTTP11)
+        let framing = try bodyFraming(transferEncodings: transferEncodings, contentLengths: contentLengths, isHTTP11: isHTTP11)
 
-        let connection = headers.values(for: "connection").flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased)
+        let connection = connectionValues.isEmpty ? [] : connectionValues.flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased)
         let keepAlive = isHTTP11 ? !connection.contains("close")
             : connection.contains("keep-alive") && !connection.contains("close")
 
         var expectsContinue = false
-        let expect = headers.values(for: "expect")
         if !expect.isEmpty {
             guard expect.count == 1, HTTPSyntax.lowercased(expect[0]) == "100-continue" else {
                 throw .expectationFailed
@@ -131,9 +146,7 @@ enum HTTPHeadParser {
     }
 
     /// RFC 9112 §6.1–6.3: one way of framing, spelled exactly one way.
-    static func bodyFraming(headers: HTTPHeaders, isHTTP11: Bool) throws(HTTPParseError) -> HTTPBodyFraming {
-        let transferEncodings = headers.values(for: "transfer-encoding")
-        let contentLengths = headers.values(for: "content-length")
+    static func bodyFraming(transferEncodings: [String], contentLengths: [String], isHTTP11: Bool) throws(HTTPParseError) -> HTTPBodyFraming {
         if !transferEncodings.isEmpty {
             if !contentLengths.isEmpty { throw .badRequest("Both Content-Length and Transfer-Encoding.") }
             if !isHTTP11 { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request.") }

@@ -1,13 +1,3 @@
-/// How the body of a request is delimited, decided from its header fields (RFC 9112 §6.3).
-public enum HTTPBodyFraming: Sendable, Equatable {
-    /// No body (neither `Content-Length` nor `Transfer-Encoding`).
-    case none
-    /// Exactly this many bytes follow.
-    case length(Int)
-    /// A chunked body follows, possibly with trailer fields.
-    case chunked
-}
-
 /// The request line and header fields of a request, validated, before any of its body is read.
 ///
 /// Handlers see it through ``HTTPHandler/bodyLimit(for:)`` so that the body limit of a route is

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A pthread mutex with a condition variable: the worker pool needs to sleep until work arrives,
+/// A pthread mutex with a condition variable: `run()` needs to sleep until the threads finish,
 /// which `Synchronization.Mutex` cannot do.
 final class ConditionLock: @unchecked Sendable { // the pthread objects are only used through lock()/unlock()/wait()
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -31,26 +31,5 @@ final class ConditionLock: @unchecked Sendable { // the pthread objects are only
         lock()
         defer { unlock() }
         return try body()
-    }
-}
-
-/// Counts finished threads so `HTTPServer.run()` can wait for all of them.
-final class CompletionLatch: @unchecked Sendable { // `remaining` is only touched with `condition` held
-    private let condition = ConditionLock()
-    private var remaining: Int
-
-    init(count: Int) { remaining = count }
-
-    func countDown() {
-        condition.withLock {
-            remaining -= 1
-            if remaining <= 0 { condition.broadcast() }
-        }
-    }
-
-    func wait() {
-        condition.lock()
-        while remaining > 0 { condition.wait() }
-        condition.unlock()
     }
 }

@@ -2,36 +2,36 @@ import CEpoll
 import Glibc
 import Synchronization
 
-/// One epoll thread: accepts connections, reads and parses requests, enforces deadlines, writes
-/// what workers could not send at once, and hands complete requests to the worker pool.
+/// One epoll instance served by a fixed set of threads, each of which accepts, reads, parses, runs
+/// the handler and writes the response for the connection whose event it received.
 ///
-/// Sockets are nonblocking and edge-triggered, so thousands of idle or trickling connections cost
-/// a little memory each and no thread. Deadlines are checked by a sweep every 100 ms.
-final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex) is confined to the loop thread
-    enum Message {
-        case responseDone(HTTPConnection, keepAlive: Bool)
-        case writeRemaining(HTTPConnection, [UInt8], keepAlive: Bool)
-        case shutdown
-    }
-
+/// Sockets are edge-triggered and registered once. An atomic ownership flag makes exactly one
+/// thread serve a connection at a time (a second event for it only marks it pending, and the
+/// owner serves again before letting go), so requests on one connection are handled in order, with
+/// no hand-off between an I/O thread and a worker (a futex wake and two context switches per
+/// request in the first design, see docs/http-server.md) and no `epoll_ctl` per request. A slow
+/// handler occupies one thread; the others keep serving. Idle or trickling connections cost
+/// memory, not threads. Deadlines are enforced by a sweeper thread every 100 ms, which claims a
+/// connection only while no event thread holds it.
+final class EventLoop: Sendable {
     private static let listenTag: UInt64 = .max
-    private static let wakeTag: UInt64 = .max - 1
     private static let readSize = 64 * 1024
-    private static let sweepInterval: UInt64 = 100_000_000
+    static let sweepInterval: UInt64 = 100_000_000
 
     let context: ServerContext
     private let epollFD: Int32
-    private let wakeFD: Int32
     private let listenFD: Int32
-    private let inbox = Mutex<[Message]>([])
-    private var connections: [Int32: HTTPConnection] = [:]
-    private var accepting = true
-    private var acceptPaused = false
-    private var stopping = false
-    private var graceDeadline: UInt64 = 0
-    private var forced = false
-    private var lastSweep: UInt64 = 0
-    private let readBuffer: UnsafeMutableRawBufferPointer
+    private let registry = Mutex<[Int32: HTTPConnection]>([:])
+    /// Closed connections, kept alive while a thread may still hold an event for them taken from
+    /// epoll before the close, so the pointer in that event still leads to a (closed) object.
+    private let graveyard = Mutex<[HTTPConnection]>([])
+    /// Per event thread: since when it may hold a connection pointer it has not claimed yet
+    /// (`.max` when it holds none). Closed connections older than the oldest such time are freed.
+    private let slots = Mutex<[EventThreadSlot]>([])
+    private let listenerRemoved = Atomic<Bool>(false)
+    private let acceptPaused = Atomic<Bool>(false)
+    /// Monotonic time after which in-flight work is cut off; 0 until shutdown starts.
+    private let graceDeadline = Atomic<UInt64>(0)
     private var timeouts: HTTPTimeouts { context.configuration.timeouts }
 
     init(context: ServerContext, listenFD: Int32) throws(SocketError) {
@@ -39,104 +39,161 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         self.listenFD = listenFD
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .system(call: "epoll_create1", code: errno) }
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wakeFD >= 0 else {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+        event.data.u64 = Self.listenTag
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, &event) == 0 else {
+            let code = errno
             Glibc.close(epollFD)
-            throw .system(call: "eventfd", code: errno)
+            throw .system(call: "epoll_ctl", code: code)
         }
-        readBuffer = .allocate(byteCount: Self.readSize, alignment: 16)
-        try register(wakeFD, events: EPOLLIN.rawValue, tag: Self.wakeTag)
-        try register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, tag: Self.listenTag)
     }
 
     deinit {
         Glibc.close(epollFD)
-        Glibc.close(wakeFD)
-        readBuffer.deallocate()
     }
 
-    private func register(_ fd: Int32, events: UInt32, tag: UInt64) throws(SocketError) {
-        var event = epoll_event()
-        event.events = events
-        event.data.u64 = tag
-        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
-            throw .system(call: "epoll_ctl", code: errno)
-        }
+    var connectionCount: Int { registry.withLock { $0.count } }
+
+    /// True once shutdown has started and there is nothing left to wait for.
+    private func finished(now: UInt64) -> Bool {
+        guard context.isStopping else { return false }
+        let deadline = graceDeadline.load(ordering: .relaxed)
+        if deadline != 0 && now > deadline + 1_000_000_000 { return true }
+        return connectionCount == 0
     }
 
-    /// Queues a message for the loop thread and wakes it. Callable from any thread.
-    func post(_ message: Message) {
-        inbox.withLock { $0.append(message) }
-        var one: UInt64 = 1
-        _ = Glibc.write(wakeFD, &one, 8)
-    }
+    // MARK: - Event threads
 
-    // MARK: - The loop
-
-    func run() {
-        let capacity = 256
+    /// The body of each event thread; returns when the server has shut down.
+    func runEventThread() {
+        // One event per wait: a thread runs handlers inline, so events it held back behind a slow
+        // handler would wait for it (edge-triggered epoll does not hand them to another thread).
+        let capacity = 1
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
-        defer { events.deallocate() }
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
+        let slot = EventThreadSlot()
+        slots.withLock { $0.append(slot) }
+        defer {
+            events.deallocate()
+            readBuffer.deallocate()
+            slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
+        }
         while true {
-            let timeout: Int32 = connections.isEmpty && !stopping ? 1000 : 100
-            let count = epoll_wait(epollFD, events, Int32(capacity), timeout)
-            if count < 0 && errno != EINTR { break }
+            if context.isStopping {
+                removeListener()
+                if finished(now: MonotonicClock.now()) { return }
+            }
+            slot.holdingSince.store(MonotonicClock.now(), ordering: .sequentiallyConsistent)
+            let count = epoll_wait(epollFD, events, Int32(capacity), 100)
+            if count < 0 && errno != EINTR { return }
             for index in 0..<max(0, Int(count)) {
                 let event = events[index]
-                switch event.data.u64 {
-                case Self.listenTag:
-                    acceptConnections()
-                case Self.wakeTag:
-                    drainInbox()
-                default:
-                    let fd = Int32(truncatingIfNeeded: event.data.u64)
-                    if let connection = connections[fd] { handle(connection, events: event.events) }
+                if event.data.u64 == Self.listenTag {
+                    slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
+                    acceptConnections(readBuffer: readBuffer)
+                    continue
                 }
+                // The registry, then the graveyard, hold the strong reference (see `graveyard`).
+                guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
+                let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
+                let owned = acquire(connection)
+                slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
+                guard owned else { continue }
+                serve(connection, readBuffer: readBuffer)
+                release(connection, readBuffer: readBuffer)
             }
-            let now = MonotonicClock.now()
-            if now - lastSweep >= Self.sweepInterval || stopping {
-                lastSweep = now
-                sweep(now: now)
-            }
-            if stopping && connections.isEmpty { break }
-            if stopping && forced && now > graceDeadline + 1_000_000_000 { break }
         }
     }
 
-    private func drainInbox() {
-        var value: UInt64 = 0
-        _ = Glibc.read(wakeFD, &value, 8)
-        let messages = inbox.withLock { messages in
-            let taken = messages
-            messages.removeAll(keepingCapacity: true)
-            return taken
+    private static func tag(_ connection: HTTPConnection) -> UInt64 {
+        UInt64(UInt(bitPattern: Unmanaged.passUnretained(connection).toOpaque()))
+    }
+
+    /// Takes ownership of a connection for an event, or, if another thread owns it, marks it
+    /// pending so that owner serves it again. Returns whether the caller now owns it.
+    private func acquire(_ connection: HTTPConnection) -> Bool {
+        while true {
+            let (exchanged, original) = connection.ownership.compareExchange(
+                expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
+            )
+            if exchanged { return true }
+            switch original {
+            case HTTPConnection.owned:
+                if connection.ownership.compareExchange(
+                    expected: HTTPConnection.owned, desired: HTTPConnection.ownedPending, ordering: .acquiringAndReleasing
+                ).exchanged {
+                    return false
+                }
+            default:
+                return false // closed, or already pending
+            }
         }
-        for message in messages {
-            switch message {
-            case .responseDone(let connection, let keepAlive):
-                finishResponse(connection, keepAlive: keepAlive)
-            case .writeRemaining(let connection, let bytes, let keepAlive):
-                connection.outbound = bytes
-                connection.outboundOffset = 0
-                connection.closeAfterFlush = !keepAlive
-                connection.enter(.writing, at: MonotonicClock.now())
+    }
+
+    /// Lets go of a connection, first serving any event that arrived while it was owned.
+    private func release(_ connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer) {
+        while connection.phase != .closed {
+            if connection.ownership.compareExchange(
+                expected: HTTPConnection.owned, desired: HTTPConnection.unowned, ordering: .acquiringAndReleasing
+            ).exchanged {
+                return
+            }
+            connection.ownership.store(HTTPConnection.owned, ordering: .sequentiallyConsistent)
+            serve(connection, readBuffer: readBuffer)
+        }
+    }
+
+    /// Does everything the socket allows now: flushes pending output, reads and processes input.
+    /// A read shorter than the buffer means the socket was drained; data arriving later raises a
+    /// new edge, so no extra read to see EAGAIN is needed.
+    private func serve(_ connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer) {
+        if connection.expired {
+            close(connection)
+            return
+        }
+        while true {
+            switch connection.phase {
+            case .writing:
                 flush(connection)
-            case .shutdown:
-                beginShutdown()
+                if connection.phase == .writing { return } // the EPOLLOUT edge brings us back
+                continue
+            case .idle, .head, .body, .lingering:
+                break
+            case .busy, .closed:
+                return
+            }
+            let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
+            if count > 0 {
+                connection.lastProgress = MonotonicClock.now()
+                if connection.phase != .lingering {
+                    connection.buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                    if connection.phase == .body { connection.bodyBytesRead += count }
+                    process(connection)
+                }
+                if count < Self.readSize && connection.phase != .writing { return }
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return
+            } else {
+                close(connection)
+                return
             }
         }
     }
 
     // MARK: - Accepting
 
-    private func acceptConnections() {
+    private func acceptConnections(readBuffer: UnsafeMutableRawBufferPointer) {
         let limit = context.configuration.maxConnections
-        while accepting {
+        while !context.isStopping {
             let fd = vigil_accept_nonblocking(listenFD)
             if fd < 0 {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM: pauseAccepting()
+                case EINVAL: removeListener()
                 default: break
                 }
                 return
@@ -147,15 +204,17 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 continue
             }
             try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            let connection = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
+            registry.withLock { $0[fd] = connection }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
-            event.data.u64 = UInt64(UInt32(bitPattern: fd))
-            guard epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) == 0 else {
-                Glibc.close(fd)
-                context.openConnections.wrappingSubtract(1, ordering: .relaxed)
-                continue
+            event.data.u64 = Self.tag(connection)
+            if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+                close(connection) // still owned by this thread: ownership starts as `owned`
+            } else {
+                // An event may already have arrived and marked it pending: release serves it.
+                release(connection, readBuffer: readBuffer)
             }
-            connections[fd] = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
         }
     }
 
@@ -167,68 +226,33 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
             out.append(contentsOf: body)
             _ = Socket.sendNonBlocking(fd, out, from: 0)
         }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
         Glibc.close(fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)
     }
 
     /// Out of file descriptors: stop polling the listener until the next sweep instead of spinning.
     private func pauseAccepting() {
-        guard !acceptPaused else { return }
-        acceptPaused = true
+        guard !acceptPaused.exchange(true, ordering: .relaxed) else { return }
         epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
     }
 
     private func resumeAccepting() {
-        guard acceptPaused, accepting else { return }
-        acceptPaused = false
-        try? register(listenFD, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, tag: Self.listenTag)
+        guard !context.isStopping, acceptPaused.exchange(false, ordering: .relaxed) else { return }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+        event.data.u64 = Self.listenTag
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, &event)
     }
 
-    // MARK: - Reading
-
-    private func handle(_ connection: HTTPConnection, events: UInt32) {
-        if events & EPOLLOUT.rawValue != 0 && connection.phase == .writing {
-            flush(connection)
-        }
-        if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
-            connection.readPending = true
-            readAvailable(connection)
-        }
+    private func removeListener() {
+        guard !listenerRemoved.exchange(true, ordering: .relaxed) else { return }
+        epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil)
     }
 
-    private func canRead(_ connection: HTTPConnection) -> Bool {
-        switch connection.phase {
-        case .idle, .head, .body, .lingering: true
-        case .busy, .writing, .closed: false
-        }
-    }
+    // MARK: - Requests
 
-    /// Reads until the socket is empty or the connection hands off to a worker.
-    private func readAvailable(_ connection: HTTPConnection) {
-        while connection.readPending && canRead(connection) {
-            let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
-            if count > 0 {
-                let now = MonotonicClock.now()
-                connection.lastProgress = now
-                if connection.phase == .lingering { continue }
-                connection.buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                if connection.phase == .body { connection.bodyBytesRead += count }
-                process(connection)
-            } else if count == 0 {
-                close(connection)
-                return
-            } else if errno == EINTR {
-                continue
-            } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                connection.readPending = false
-            } else {
-                close(connection)
-                return
-            }
-        }
-    }
-
-    /// Parses as far as the buffered bytes allow, dispatching a complete request to a worker.
+    /// Parses buffered bytes and runs complete requests in order (pipelining) until more input is needed.
     private func process(_ connection: HTTPConnection) {
         while connection.phase == .idle || connection.phase == .head || connection.phase == .body {
             let now = MonotonicClock.now()
@@ -257,8 +281,9 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
             case .head(let head):
                 if connection.phase == .idle { connection.requestStart = now }
                 connection.currentHead = head
-                let limit = context.handler.bodyLimit(for: head)
                 do {
+                    // Only a request with a body needs its route's limit.
+                    let limit = head.bodyFraming == .none ? 0 : context.handler.bodyLimit(for: head)
                     try connection.parser.beginBody(limit: limit)
                 } catch {
                     fail(connection, error)
@@ -266,7 +291,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 }
                 connection.bodyBytesRead = connection.buffer.count - connection.readIndex
                 connection.enter(.body, at: now)
-                if head.expectsContinue && expectsBody(head) && connection.readIndex == connection.buffer.count {
+                if head.expectsContinue && Self.expectsBody(head) && connection.readIndex == connection.buffer.count {
                     let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
                     guard case .complete = Socket.sendNonBlocking(connection.fd, continueLine, from: 0) else {
                         close(connection)
@@ -278,25 +303,28 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
                 connection.currentHead = nil
                 connection.enter(.busy, at: now)
                 let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: connection.peer)
-                let receivedAt = connection.requestStart
-                let context = context
-                context.pool.submit { [self] in
-                    RequestExecutor.execute(request: request, connection: connection, loop: self, context: context, receivedAt: receivedAt)
+                switch RequestExecutor.execute(request: request, connection: connection, context: context, receivedAt: connection.requestStart) {
+                case .done(let keepAlive):
+                    finishResponse(connection, keepAlive: keepAlive)
+                case .pending(let bytes, let keepAlive):
+                    connection.outbound = bytes
+                    connection.outboundOffset = 0
+                    connection.closeAfterFlush = !keepAlive
+                    connection.enter(.writing, at: MonotonicClock.now())
+                case .failed:
+                    close(connection)
                 }
-                return
             }
         }
     }
 
-    private func expectsBody(_ head: HTTPRequestHead) -> Bool {
+    private static func expectsBody(_ head: HTTPRequestHead) -> Bool {
         switch head.bodyFraming {
         case .none: false
         case .length(let length): length > 0
         case .chunked: true
         }
     }
-
-    // MARK: - Writing
 
     /// Answers a refused request with its problem response and closes the connection after it.
     private func fail(_ connection: HTTPConnection, _ error: HTTPParseError) {
@@ -308,7 +336,7 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         context.accessLog.record(
             method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery,
             status: response.status, bytes: body.count,
-            durationNanos: MonotonicClock.now() - connection.requestStart, peer: connection.peer
+            durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: MonotonicClock.now()), peer: connection.peer
         )
         connection.buffer = []
         connection.readIndex = 0
@@ -332,18 +360,17 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         }
     }
 
-    /// A response is fully written: continue with pipelined bytes, or close.
+    /// A response is fully written: go on with pipelined bytes, or close.
     private func finishResponse(_ connection: HTTPConnection, keepAlive: Bool) {
         guard connection.phase != .closed else { return }
         let now = MonotonicClock.now()
-        guard keepAlive && !stopping else {
+        guard keepAlive && !context.isStopping else {
             startLingering(connection, at: now)
             return
         }
         connection.enter(.idle, at: now)
         connection.requestStart = now
         process(connection)
-        readAvailable(connection)
     }
 
     /// Shuts down output and drains input for a while, so the client reads the final response
@@ -353,65 +380,104 @@ final class EventLoop: @unchecked Sendable { // everything but `inbox` (a Mutex)
         connection.buffer = []
         connection.readIndex = 0
         connection.enter(.lingering, at: now)
-        connection.readPending = true
-        readAvailable(connection)
     }
 
+    /// Closes a connection its caller owns.
     private func close(_ connection: HTTPConnection) {
         guard connection.phase != .closed else { return }
-        if connection.phase == .busy {
-            // A worker still owns the socket: make its writes fail; it reports back and we close then.
-            Glibc.shutdown(connection.fd, Int32(SHUT_RDWR))
-            return
-        }
         connection.phase = .closed
-        connections[connection.fd] = nil
+        connection.ownership.store(HTTPConnection.closed, ordering: .releasing)
+        // Removed before the descriptor is closed, so a new connection reusing the number is not dropped.
+        registry.withLock { $0[connection.fd] = nil }
+        connection.closedAt = MonotonicClock.now()
+        connection.buffer = [] // the object lingers a second in the graveyard; its memory need not
+        connection.outbound = []
+        connection.parser.reset()
+        graveyard.withLock { $0.append(connection) }
         Glibc.close(connection.fd)
         context.openConnections.wrappingSubtract(1, ordering: .relaxed)
     }
 
     // MARK: - Deadlines and shutdown
 
-    private func sweep(now: UInt64) {
-        resumeAccepting()
-        let timeouts = timeouts
-        for connection in Array(connections.values) {
-            let elapsed = now - connection.phaseStart
-            switch connection.phase {
-            case .idle:
-                if stopping || elapsed > timeouts.idle.nanoseconds { close(connection) }
-            case .head:
-                if now - connection.requestStart > timeouts.header.nanoseconds { fail(connection, .requestTimeout) }
-            case .body:
-                let idleFor = now - connection.lastProgress
-                let bodyIdle = timeouts.bodyIdle.nanoseconds
-                let tooSlow = elapsed > bodyIdle
-                    && Double(connection.bodyBytesRead) / (Double(elapsed) / 1e9) < Double(timeouts.minimumBodyRate)
-                if idleFor > bodyIdle || tooSlow { fail(connection, .requestTimeout) }
-            case .writing:
-                if elapsed > timeouts.write.nanoseconds { close(connection) }
-            case .lingering:
-                if elapsed > timeouts.linger.nanoseconds { close(connection) }
-            case .busy, .closed:
-                break
+    /// The body of the sweeper thread: enforces deadlines and drives shutdown.
+    func runSweeper() {
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
+        defer { readBuffer.deallocate() }
+        while true {
+            let now = MonotonicClock.now()
+            if finished(now: now) { return }
+            sweep(now: now, readBuffer: readBuffer)
+            // Epoll drops a descriptor's registration when it is closed, so an event taken after a
+            // close cannot name that connection: only threads holding events since before then matter.
+            let oldestHold = slots.withLock { $0.map { $0.holdingSince.load(ordering: .sequentiallyConsistent) }.min() } ?? .max
+            let cutoff = min(oldestHold, MonotonicClock.now())
+            graveyard.withLock { closed in
+                closed.removeAll { $0.closedAt < cutoff }
             }
-        }
-        if stopping && !forced && now > graceDeadline {
-            forced = true
-            for connection in Array(connections.values) {
-                close(connection)
-            }
+            usleep(UInt32(Self.sweepInterval / 1000))
         }
     }
 
-    private func beginShutdown() {
-        guard !stopping else { return }
-        stopping = true
-        accepting = false
-        if !acceptPaused { epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, nil) }
-        graceDeadline = MonotonicClock.now() + timeouts.shutdownGrace.nanoseconds
-        for connection in Array(connections.values) where connection.phase == .idle {
-            close(connection)
+    private func sweep(now: UInt64, readBuffer: UnsafeMutableRawBufferPointer) {
+        resumeAccepting()
+        let stopping = context.isStopping
+        if stopping && graceDeadline.load(ordering: .relaxed) == 0 {
+            graceDeadline.store(now + timeouts.shutdownGrace.nanoseconds, ordering: .relaxed)
         }
+        let forced = stopping && now > graceDeadline.load(ordering: .relaxed)
+        let timeouts = timeouts
+        let connections = registry.withLock { Array($0.values) }
+        for connection in connections {
+            guard connection.ownership.compareExchange(
+                expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
+            ).exchanged else { continue } // an event thread is working on it, or it is closed
+            defer { release(connection, readBuffer: readBuffer) }
+            if connection.expired { continue }
+            let elapsed = MonotonicClock.elapsed(from: connection.phaseStart, to: now)
+            switch connection.phase {
+            case .idle:
+                if stopping || elapsed > timeouts.idle.nanoseconds { expire(connection) }
+            case .head:
+                if MonotonicClock.elapsed(from: connection.requestStart, to: now) > timeouts.header.nanoseconds {
+                    timeOut(connection, now: now)
+                }
+            case .body:
+                let idleFor = MonotonicClock.elapsed(from: connection.lastProgress, to: now)
+                let bodyIdle = timeouts.bodyIdle.nanoseconds
+                let tooSlow = elapsed > bodyIdle
+                    && Double(connection.bodyBytesRead) / (Double(elapsed) / 1e9) < Double(timeouts.minimumBodyRate)
+                if idleFor > bodyIdle || tooSlow { timeOut(connection, now: now) }
+            case .writing:
+                if elapsed > timeouts.write.nanoseconds { expire(connection) }
+            case .lingering:
+                if elapsed > timeouts.linger.nanoseconds { expire(connection) }
+            case .busy, .closed:
+                break
+            }
+            if forced && !connection.expired { expire(connection) }
+        }
+    }
+
+    /// Shuts the socket down; its pending one-shot event fires and the event thread closes it.
+    private func expire(_ connection: HTTPConnection) {
+        Glibc.shutdown(connection.fd, Int32(SHUT_RDWR))
+        connection.expired = true
+    }
+
+    /// A client too slow with its request: a best-effort 408, then linger and close.
+    private func timeOut(_ connection: HTTPConnection, now: UInt64) {
+        let response = HTTPResponse.problem(for: .requestTimeout)
+        if case .bytes(let body) = response.body {
+            var out = ResponseEncoder.head(status: 408, headers: response.headers, framing: .length(body.count), keepAlive: false)
+            out.append(contentsOf: body)
+            let head = connection.currentHead
+            context.accessLog.record(
+                method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery, status: 408,
+                bytes: body.count, durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: now), peer: connection.peer
+            )
+            _ = Socket.sendNonBlocking(connection.fd, out, from: 0)
+        }
+        startLingering(connection, at: now)
     }
 }

@@ -7,9 +7,17 @@ public struct HTTPAccessLog: Sendable {
     public typealias Sink = @Sendable (String) -> Void
 
     public let sink: Sink
+    /// False for ``disabled``, so lines are not even formatted.
+    let isEnabled: Bool
 
     public init(sink: @escaping Sink) {
         self.sink = sink
+        isEnabled = true
+    }
+
+    private init(sink: @escaping Sink, isEnabled: Bool) {
+        self.sink = sink
+        self.isEnabled = isEnabled
     }
 
     /// Writes each line to standard error with a single `write`, so lines from different threads do not interleave.
@@ -22,9 +30,10 @@ public struct HTTPAccessLog: Sendable {
     }
 
     /// Discards everything (benchmarks, tests that do not look at the log).
-    public static let disabled = HTTPAccessLog { _ in }
+    public static let disabled = HTTPAccessLog(sink: { _ in }, isEnabled: false)
 
     func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64, peer: String) {
+        guard isEnabled else { return }
         let milliseconds = Double(durationNanos) / 1_000_000
         let rounded = (milliseconds * 1000).rounded() / 1000
         sink("\(peer) \(method) \(HTTPAccessLog.loggedPath(rawPath: rawPath, rawQuery: rawQuery)) \(status) \(bytes) \(rounded)ms")

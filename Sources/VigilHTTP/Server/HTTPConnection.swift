@@ -1,8 +1,11 @@
+import Synchronization
+
 /// The state of one client connection.
 ///
-/// Owned by its event loop's thread, except while `phase == .busy`: then a worker owns writing to
-/// `fd` and the loop touches nothing but `readPending`, so the two never write the socket together.
-final class HTTPConnection: @unchecked Sendable { // thread confinement as described above; handed over by messages
+/// Exactly one thread works on a connection at a time: an event thread that received one of its
+/// epoll events, or the deadline sweeper, whichever claimed `ownership` first. A thread that gets
+/// an event for an owned connection marks it `ownedPending` and moves on; the owner serves again.
+final class HTTPConnection: @unchecked Sendable { // fields are only touched by the thread holding `ownership`
     enum Phase {
         /// Waiting for the first byte of a request.
         case idle
@@ -10,15 +13,26 @@ final class HTTPConnection: @unchecked Sendable { // thread confinement as descr
         case head
         /// Receiving the body.
         case body
-        /// A worker is running the handler and writing the response.
+        /// The handler is running and its response being written.
         case busy
-        /// The loop is writing buffered response bytes.
+        /// Waiting for the socket to take the rest of a response.
         case writing
         /// Output shut down after a final response; draining input before closing.
         case lingering
         case closed
     }
 
+    /// Waiting in epoll for its next event; nobody works on it.
+    static let unowned = 0
+    /// A thread is working on it.
+    static let owned = 1
+    /// Closed; must not be claimed again.
+    static let closed = 2
+    /// A thread is working on it and another event arrived meanwhile: the owner serves it again
+    /// before letting go (edge-triggered epoll will not repeat the event).
+    static let ownedPending = 3
+
+    let ownership = Atomic<Int>(HTTPConnection.owned)
     let fd: Int32
     let peer: String
     var parser: HTTPRequestParser
@@ -30,8 +44,10 @@ final class HTTPConnection: @unchecked Sendable { // thread confinement as descr
     /// When bytes last arrived.
     var lastProgress: UInt64
     var bodyBytesRead = 0
-    /// Data may be waiting in the socket (edge-triggered epoll reported it while busy).
-    var readPending = false
+    /// The sweeper shut the socket down (deadline passed): the next owner closes it.
+    var expired = false
+    /// When it was closed; it is kept alive a little longer for events already taken from epoll.
+    var closedAt: UInt64 = 0
     var outbound: [UInt8] = []
     var outboundOffset = 0
     var closeAfterFlush = false

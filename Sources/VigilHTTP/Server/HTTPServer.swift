@@ -3,7 +3,8 @@ import CEpoll
 import Glibc
 import Synchronization
 
-/// An HTTP/1.1 server: epoll event loops for I/O and a fixed worker pool for handlers.
+/// An HTTP/1.1 server: one epoll instance served by a fixed pool of threads that each read,
+/// parse, run the handler and write, plus a sweeper thread for deadlines.
 ///
 /// Lifecycle: `start()` binds and begins serving (port 0 picks a free port, see ``boundPort``);
 /// `run()` blocks until the server has stopped; `shutdown()` (from any thread, or SIGTERM/SIGINT
@@ -15,9 +16,9 @@ public final class HTTPServer: Sendable {
     private let state = Mutex<State>(State())
     let signalSources = Mutex<[any DispatchSourceSignal]>([])
 
-    private struct State: @unchecked Sendable { // only accessed inside the `state` Mutex
+    private struct State: Sendable {
         var listenFD: Int32 = -1
-        var loops: [EventLoop] = []
+        var loop: EventLoop?
         var latch: CompletionLatch?
         var boundAddress = ""
         var boundPort = 0
@@ -45,34 +46,37 @@ public final class HTTPServer: Sendable {
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
         let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
-        var loops: [EventLoop] = []
+        let loop: EventLoop
         do {
-            for _ in 0..<max(1, configuration.ioThreads) {
-                loops.append(try EventLoop(context: context, listenFD: listener.fd))
-            }
-            try context.pool.start()
+            loop = try EventLoop(context: context, listenFD: listener.fd)
         } catch {
             Glibc.close(listener.fd)
             throw error
         }
-        let latch = CompletionLatch(count: loops.count)
+        let threadCount = max(1, configuration.workerThreads)
+        let latch = CompletionLatch(count: threadCount + 1)
         state.withLock {
             $0.listenFD = listener.fd
-            $0.loops = loops
+            $0.loop = loop
             $0.latch = latch
             $0.boundAddress = listener.address
             $0.boundPort = listener.port
             $0.started = true
         }
-        for loop in loops {
+        for _ in 0..<threadCount {
             try SystemThread.start {
-                loop.run()
+                loop.runEventThread()
                 latch.countDown()
             }
         }
+        try SystemThread.start {
+            loop.runSweeper()
+            latch.countDown()
+        }
     }
 
-    /// Blocks until the server has shut down and every thread has finished.
+    /// Blocks until the server has shut down and every thread has finished. A handler that never
+    /// returns keeps it waiting: handlers bound their own work (queries have timeouts).
     public func run() {
         guard let latch = state.withLock({ $0.latch }) else { return }
         latch.wait()
@@ -82,22 +86,20 @@ public final class HTTPServer: Sendable {
             return state.listenFD
         }
         if let listenFD = finish {
-            context.pool.stop()
             Glibc.close(listenFD)
         }
     }
 
     /// Starts a graceful shutdown; returns at once. Safe to call more than once, from any thread.
     public func shutdown() {
-        let (loops, listenFD) = state.withLock { state -> ([EventLoop], Int32) in
-            guard !state.shutdownRequested else { return ([], -1) }
+        let listenFD = state.withLock { state -> Int32 in
+            guard !state.shutdownRequested else { return -1 }
             state.shutdownRequested = true
-            return (state.loops, state.listenFD)
+            return state.listenFD
         }
         context.stopping.store(true, ordering: .relaxed)
         // Stops the kernel from completing new handshakes; the descriptor is closed once the loops are done.
         if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
-        for loop in loops { loop.post(.shutdown) }
     }
 
     /// Shuts down and waits until stopped (tests, embedding).

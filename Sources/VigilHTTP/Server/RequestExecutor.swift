@@ -1,13 +1,23 @@
-/// Runs a handler on a worker thread and writes its response.
+/// Runs a handler on the thread that owns the connection and writes its response.
 ///
 /// A whole in-memory response is sent with one nonblocking `send` (head and body in one buffer);
-/// whatever the socket does not take is handed back to the event loop, so a slow reader never
-/// holds a worker. A streamed body is produced on the worker, blocking while the socket is full.
+/// what the socket does not take is returned, to be written when epoll reports the socket
+/// writable, so a slow reader does not hold the thread. A streamed body is produced here, blocking
+/// (with the write timeout) while the client's socket buffer is full.
 enum RequestExecutor {
-    static func execute(request: HTTPRequest, connection: HTTPConnection, loop: EventLoop, context: ServerContext, receivedAt: UInt64) {
+    enum Outcome {
+        /// The response is written; keep the connection if `keepAlive`.
+        case done(keepAlive: Bool)
+        /// These bytes are still to be written.
+        case pending([UInt8], keepAlive: Bool)
+        /// The client is gone or the stream failed: close.
+        case failed
+    }
+
+    static func execute(request: HTTPRequest, connection: HTTPConnection, context: ServerContext, receivedAt: UInt64) -> Outcome {
         let response = context.handler.handle(request)
         let isHead = request.method == "HEAD"
-        let responseWantsClose = response.headers.values(for: "connection")
+        let responseWantsClose = response.headers.contains("connection") && response.headers.values(for: "connection")
             .flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased).contains("close")
         var keepAlive = request.head.keepAlive && !responseWantsClose && !context.isStopping
         let hasBody = ResponseEncoder.bodyAllowed(status: response.status) && !isHead
@@ -15,17 +25,16 @@ enum RequestExecutor {
 
         switch response.body {
         case .bytes(let body):
-            var out = ResponseEncoder.head(status: response.status, headers: response.headers, framing: .length(body.count), keepAlive: keepAlive)
+            var out = ResponseEncoder.head(
+                status: response.status, headers: response.headers, framing: .length(body.count),
+                keepAlive: keepAlive, reserving: hasBody ? body.count : 0
+            )
             if hasBody { out.append(contentsOf: body) }
-            let sentBody = hasBody ? body.count : 0
-            log(request, status: response.status, bytes: sentBody, since: receivedAt, context: context, peer: connection.peer)
+            log(request, status: response.status, bytes: hasBody ? body.count : 0, since: receivedAt, context: context, peer: connection.peer)
             switch Socket.sendNonBlocking(fd, out, from: 0) {
-            case .complete:
-                loop.post(.responseDone(connection, keepAlive: keepAlive))
-            case .wouldBlock(let sentUpTo):
-                loop.post(.writeRemaining(connection, Array(out[sentUpTo...]), keepAlive: keepAlive))
-            case .failed:
-                loop.post(.responseDone(connection, keepAlive: false))
+            case .complete: return .done(keepAlive: keepAlive)
+            case .wouldBlock(let sentUpTo): return .pending(Array(out[sentUpTo...]), keepAlive: keepAlive)
+            case .failed: return .failed
             }
         case .stream(let producer):
             let chunked = request.version.minor >= 1
@@ -45,14 +54,15 @@ enum RequestExecutor {
                 completed = false
             }
             log(request, status: response.status, bytes: writer.bodyBytes, since: receivedAt, context: context, peer: connection.peer)
-            loop.post(.responseDone(connection, keepAlive: completed && keepAlive))
+            return completed ? .done(keepAlive: keepAlive) : .failed
         }
     }
 
     static func log(_ request: HTTPRequest, status: Int, bytes: Int, since start: UInt64, context: ServerContext, peer: String) {
+        guard context.accessLog.isEnabled else { return }
         context.accessLog.record(
             method: request.method, rawPath: request.rawPath, rawQuery: request.head.rawQuery,
-            status: status, bytes: bytes, durationNanos: MonotonicClock.now() - start, peer: peer
+            status: status, bytes: bytes, durationNanos: MonotonicClock.elapsed(from: start, to: MonotonicClock.now()), peer: peer
         )
     }
 }

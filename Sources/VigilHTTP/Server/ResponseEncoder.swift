@@ -10,15 +10,29 @@ enum ResponseEncoder {
         case untilClose
     }
 
-    private static let ownedFields: Set<String> = ["content-length", "transfer-encoding", "connection", "date"]
+    private static let ownedFields = ["content-length", "transfer-encoding", "connection", "date"]
 
-    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool) -> [UInt8] {
+    /// Whether the server sets this field itself (length checked first: most names differ there).
+    static func isOwned(_ name: String) -> Bool {
+        let count = name.utf8.count
+        for owned in ownedFields where owned.utf8.count == count && asciiCaseInsensitiveEquals(owned, name) {
+            return true
+        }
+        return false
+    }
+
+    /// - Parameter reserving: extra capacity for the body appended after the head, so head and
+    ///   body go out in one buffer without a reallocation.
+    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool, reserving: Int = 0) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+        out.reserveCapacity(256 + reserving)
+        if status == 200 {
+            out.append(contentsOf: statusLine200)
+        } else {
+            out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+        }
         for field in headers {
-            let lower = HTTPSyntax.lowercased(field.name)
-            guard !ownedFields.contains(lower), HTTPSyntax.isToken(field.name.utf8),
+            guard !isOwned(field.name), HTTPSyntax.isToken(field.name.utf8),
                   field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte)
             else { continue }
             out.append(contentsOf: field.name.utf8)
@@ -31,7 +45,10 @@ enum ResponseEncoder {
         out.append(contentsOf: "\r\n".utf8)
         if bodyAllowed(status: status) {
             switch framing {
-            case .length(let length): out.append(contentsOf: "Content-Length: \(length)\r\n".utf8)
+            case .length(let length):
+                out.append(contentsOf: contentLengthPrefix)
+                appendDecimal(length, to: &out)
+                out.append(contentsOf: crlf)
             case .chunked: out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
             case .untilClose: break
             }
@@ -39,6 +56,24 @@ enum ResponseEncoder {
         if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
         out.append(contentsOf: "\r\n".utf8)
         return out
+    }
+
+    private static let statusLine200 = Array("HTTP/1.1 200 OK\r\n".utf8)
+    private static let contentLengthPrefix = Array("Content-Length: ".utf8)
+    private static let crlf = Array("\r\n".utf8)
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var digits: [UInt8] = []
+        var rest = value
+        while rest > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        out.append(contentsOf: digits.reversed())
     }
 
     /// 1xx, 204 and 304 responses never have a body (RFC 9110 §6.4.1).

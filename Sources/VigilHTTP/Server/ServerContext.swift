@@ -1,11 +1,10 @@
 import Synchronization
 
-/// What every event loop and worker shares: configuration, handler, log and counters.
+/// What every event thread shares: configuration, handler, log and counters.
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let accessLog: HTTPAccessLog
-    let pool: WorkerPool
     let openConnections = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
 
@@ -13,7 +12,6 @@ final class ServerContext: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.accessLog = accessLog
-        pool = WorkerPool(threadCount: configuration.workerThreads)
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }

@@ -26,21 +26,3 @@ enum SystemThread {
     /// Online processor count (at least 1).
     static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
-
-/// Monotonic nanoseconds, for deadlines that must not jump with the wall clock.
-enum MonotonicClock {
-    static func now() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating at zero for negative durations.
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        let total = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        return total > 0 ? UInt64(total) : 0
-    }
-}
