@@ -336,7 +336,7 @@ final class EventLoop: Sendable {
         context.accessLog.record(
             method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery,
             status: response.status, bytes: body.count,
-            durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: MonotonicClock.now()), peer: connection.peer
+            durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: MonotonicClock.now())
         )
         connection.buffer = []
         connection.readIndex = 0
@@ -474,7 +474,7 @@ final class EventLoop: Sendable {
             let head = connection.currentHead
             context.accessLog.record(
                 method: head?.method ?? "-", rawPath: head?.rawPath ?? "-", rawQuery: head?.rawQuery, status: 408,
-                bytes: body.count, durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: now), peer: connection.peer
+                bytes: body.count, durationNanos: MonotonicClock.elapsed(from: connection.requestStart, to: now)
             )
             _ = Socket.sendNonBlocking(connection.fd, out, from: 0)
         }

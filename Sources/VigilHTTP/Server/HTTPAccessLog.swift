@@ -1,7 +1,8 @@
 import Glibc
 
-/// One line per request: peer, method, path with query names but not their values, status, body
-/// bytes sent and duration. Header fields (notably `Authorization`) and bodies are never logged.
+/// One line per request: method, path with query names but not their values, status, body bytes
+/// sent and duration. Header fields (notably `Authorization`), bodies and the client's address
+/// are never logged: where Vigil is used, who connected can itself endanger someone.
 public struct HTTPAccessLog: Sendable {
     /// Receives each finished line (without a newline).
     public typealias Sink = @Sendable (String) -> Void
@@ -32,11 +33,11 @@ public struct HTTPAccessLog: Sendable {
     /// Discards everything (benchmarks, tests that do not look at the log).
     public static let disabled = HTTPAccessLog(sink: { _ in }, isEnabled: false)
 
-    func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64, peer: String) {
+    func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64) {
         guard isEnabled else { return }
         let milliseconds = Double(durationNanos) / 1_000_000
         let rounded = (milliseconds * 1000).rounded() / 1000
-        sink("\(peer) \(method) \(HTTPAccessLog.loggedPath(rawPath: rawPath, rawQuery: rawQuery)) \(status) \(bytes) \(rounded)ms")
+        sink("\(method) \(HTTPAccessLog.loggedPath(rawPath: rawPath, rawQuery: rawQuery)) \(status) \(bytes) \(rounded)ms")
     }
 
     /// `/v1/incidents?country=&limit=`: names kept, values removed, since values may be personal data.

@@ -30,7 +30,7 @@ enum RequestExecutor {
                 keepAlive: keepAlive, reserving: hasBody ? body.count : 0
             )
             if hasBody { out.append(contentsOf: body) }
-            log(request, status: response.status, bytes: hasBody ? body.count : 0, since: receivedAt, context: context, peer: connection.peer)
+            log(request, status: response.status, bytes: hasBody ? body.count : 0, since: receivedAt, context: context)
             switch Socket.sendNonBlocking(fd, out, from: 0) {
             case .complete: return .done(keepAlive: keepAlive)
             case .wouldBlock(let sentUpTo): return .pending(Array(out[sentUpTo...]), keepAlive: keepAlive)
@@ -53,16 +53,16 @@ enum RequestExecutor {
             } catch {
                 completed = false
             }
-            log(request, status: response.status, bytes: writer.bodyBytes, since: receivedAt, context: context, peer: connection.peer)
+            log(request, status: response.status, bytes: writer.bodyBytes, since: receivedAt, context: context)
             return completed ? .done(keepAlive: keepAlive) : .failed
         }
     }
 
-    static func log(_ request: HTTPRequest, status: Int, bytes: Int, since start: UInt64, context: ServerContext, peer: String) {
+    static func log(_ request: HTTPRequest, status: Int, bytes: Int, since start: UInt64, context: ServerContext) {
         guard context.accessLog.isEnabled else { return }
         context.accessLog.record(
             method: request.method, rawPath: request.rawPath, rawQuery: request.head.rawQuery,
-            status: status, bytes: bytes, durationNanos: MonotonicClock.elapsed(from: start, to: MonotonicClock.now()), peer: peer
+            status: status, bytes: bytes, durationNanos: MonotonicClock.elapsed(from: start, to: MonotonicClock.now())
         )
     }
 }
