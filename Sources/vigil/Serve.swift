@@ -39,6 +39,9 @@ struct Serve: ParsableCommand {
         let service = VigilService(store: store, publicRead: publicRead)
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
+        // A thread serving a streamed export blocks while its client reads slowly (up to the
+        // write timeout); more threads than cores keep a few slow readers from stalling others.
+        configuration.workerThreads = max(16, configuration.workerThreads)
         let server = HTTPServer(configuration: configuration, handler: service.router())
         do {
             try server.start()
