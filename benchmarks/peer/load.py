@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Loads the peer benchmark's data (shared/bench export_ndjson.py files) into a Vigil database.
+
+Every row goes through `vigil import` (validated, audited, indexed), table by table, keeping a
+map from each row's source_ref to the id Vigil gave it so that references resolve. Field mapping
+(as the bench README suggests): description -> summary, occurred_on -> occurred, violation_type
+-> violation_types [..], region -> admin1, victim_count -> victims_min/_max; allegations'
+source_name becomes a source record; denials' official becomes speaker and speaker_position.
+Everything is public, so a confidential-clearance token sees what datasette serves.
+
+Usage: load.py VIGIL_BIN EXPORT_DIR VIGIL_DB  -> prints VIGIL_TOKEN=... and VIGIL_ID_4242=... lines
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SITE_TYPES = {"prison": "official_prison", "police_station": "police_station", "military_base": "military_base",
+              "detention_camp": "camp", "unofficial_facility": "secret_facility",
+              "intelligence_branch": "intelligence_facility", "immigration_centre": "immigration_centre"}
+VERIFICATION = {"reported": "unverified", "under_review": "under_review", "verified": "confirmed",
+                "closed": "corroborated"}
+ASSESSMENT = {"unverified": "unassessed", "low": "disputed", "medium": "credible", "high": "corroborated"}
+
+
+def rows(path):
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def vigil_import(binary, db, kind, records):
+    """Imports records (in order) and returns their new ids, in the same order."""
+    with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False, encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        name = handle.name
+    try:
+        result = subprocess.run([binary, "import", "--db", db, kind, name], capture_output=True, text=True)
+    finally:
+        os.unlink(name)
+    if result.returncode != 0:
+        sys.exit(f"import of {kind} failed: {result.stderr.strip()} {result.stdout[:500]}")
+    answer = json.loads(result.stdout)
+    created = sorted(answer["created"], key=lambda item: item["line"])
+    print(f"imported {len(created):,} {kind}", file=sys.stderr)
+    return [item["id"] for item in created]
+
+
+def main():
+    binary, export, db = sys.argv[1], sys.argv[2], sys.argv[3]
+    path = lambda table: os.path.join(export, f"{table}.ndjson")
+
+    sites = list(rows(path("detention_sites")))
+    site_ids = vigil_import(binary, db, "sites", [{
+        "name": s["name"], "country": s["country"], "admin1": s["region"], "lat": s["lat"], "lon": s["lon"],
+        "site_type": SITE_TYPES.get(s["site_type"], "other"), "status": s["status"], "confidentiality": "public",
+    } for s in sites])
+    site_map = {s["source_ref"]: new for s, new in zip(sites, site_ids)}
+
+    links = {}
+    for link in rows(path("incident_sites")):
+        links.setdefault(link["incident_ref"], []).append({"site_id": site_map[link["site_ref"]], "role": "held_at"})
+
+    incidents = list(rows(path("incidents")))
+    incident_ids = vigil_import(binary, db, "incidents", [{
+        "title": i["title"], "summary": i["description"], "occurred": i["occurred_on"], "country": i["country"],
+        "admin1": i["region"], "violation_types": [i["violation_type"]], "victims_min": i["victim_count"],
+        "victims_max": i["victim_count"], "lat": i["lat"], "lon": i["lon"],
+        "verification": VERIFICATION.get(i["status"], "unverified"), "confidentiality": "public",
+        **({"sites": links[i["source_ref"]]} if i["source_ref"] in links else {}),
+    } for i in incidents])
+    incident_map = {i["source_ref"]: new for i, new in zip(incidents, incident_ids)}
+    del incidents
+
+    allegations = list(rows(path("allegations")))
+    names = sorted({a["source_name"] for a in allegations})
+    source_ids = vigil_import(binary, db, "sources", [{"name": n, "confidentiality": "public"} for n in names])
+    source_map = dict(zip(names, source_ids))
+    allegation_ids = vigil_import(binary, db, "allegations", [{
+        "source_id": source_map[a["source_name"]], "incident_id": incident_map[a["incident_ref"]],
+        "claim": a["summary"], "alleged_on": a["published_on"],
+        "assessment": ASSESSMENT.get(a["credibility"], "unassessed"), "confidentiality": "public",
+    } for a in allegations])
+    allegation_map = {a["source_ref"]: new for a, new in zip(allegations, allegation_ids)}
+    del allegations
+
+    vigil_import(binary, db, "denials", [{
+        "statement": d["statement"], "allegation_id": allegation_map[d["allegation_ref"]],
+        "speaker": d["official_name"], "speaker_position": d["official_role"], "stated_on": d["stated_on"],
+        "confidentiality": "public",
+    } for d in rows(path("denials"))])
+
+    token = subprocess.run([binary, "token", "create", "--db", db, "--name", "bench", "--role", "editor",
+                            "--clearance", "confidential"], capture_output=True, text=True, check=True).stdout.strip()
+    print(f"VIGIL_TOKEN={token}")
+    print(f"VIGIL_ID_4242={incident_map[4242]}")
+
+
+if __name__ == "__main__":
+    main()
