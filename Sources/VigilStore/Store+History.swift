@@ -33,15 +33,41 @@ extension Store {
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE seq > ? AND confidentiality <= ? AND kind IN (\(marks)) ORDER BY seq LIMIT ?
                 """)
+            // An entry is shown only while its record is visible now, too: a record made more
+            // secret later must not keep showing its earlier states to those it is now hidden from.
+            var visibleNow: [String: Bool] = [:]
+            func isVisibleNow(kind: String, id: String) throws(SQLiteError) -> Bool {
+                if context.clearance == .confidential { return true }
+                guard let resource = ResourceKind(rawValue: kind) else { return false }
+                if let known = visibleNow[id] { return known }
+                let level = try db.scalar("SELECT confidentiality FROM \(resource.table) WHERE id = ?", [.text(id)])
+                var visible = false
+                if case .integer(let rank)? = level { visible = rank <= Int64(context.clearance.rawValue) }
+                visibleNow[id] = visible
+                return visible
+            }
             var entries: [AuditEntry] = []
-            let arguments: [SQLValue] = [.integer(since), .integer(Int64(context.clearance.rawValue))]
-                + Store.feedKinds.map { .text($0) } + [.integer(Int64(limit + 1))]
-            try statement.forEachRow(arguments) { row in
-                entries.append(Store.decodeEntry(row, context: context))
+            var scanned = since
+            var exhausted = false
+            while entries.count <= limit, !exhausted {
+                let batch = limit + 1
+                var rows = 0
+                let arguments: [SQLValue] = [.integer(scanned), .integer(Int64(context.clearance.rawValue))]
+                    + Store.feedKinds.map { .text($0) } + [.integer(Int64(batch))]
+                try statement.forEachRow(arguments) { (row: Statement) throws(SQLiteError) in
+                    rows += 1
+                    guard entries.count <= limit else { return }
+                    scanned = row.int64(0)
+                    if try isVisibleNow(kind: row.text(4) ?? "", id: row.text(5) ?? "") {
+                        entries.append(Store.decodeEntry(row, context: context))
+                    }
+                }
+                exhausted = rows < batch
             }
             let hasMore = entries.count > limit
             if hasMore { entries.removeLast() }
-            return ChangesPage(entries: entries, nextSince: entries.last?.seq ?? since, hasMore: hasMore)
+            let next = hasMore ? (entries.last?.seq ?? since) : scanned
+            return ChangesPage(entries: entries, nextSince: next, hasMore: hasMore)
         }
     }
 

@@ -206,6 +206,28 @@ import Testing
         }
     }
 
+    @Test func aRecordMadeMoreSecretDisappearsFromTheFeedForThoseItIsNowHiddenFrom() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let record = try store.make(.incidents, #"{"title": "Published by mistake: Vwxq", "confidentiality": "public"}"#)
+        _ = try store.update(.incidents, id: record.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+        let other = try store.make(.incidents, #"{"title": "open", "confidentiality": "public"}"#)
+        let publicFeed = try store.changes(since: 0, limit: 1, as: Caller.publicReader)
+        #expect(publicFeed.entries.map(\.recordID) == [other.id], "only the still-public record, even with limit 1")
+        #expect(publicFeed.hasMore == false)
+        #expect(publicFeed.nextSince == 3)
+        let text = String(decoding: JSONValue.array(publicFeed.entries.map { .object($0.json) }).serialized(), as: UTF8.self)
+        #expect(!text.contains("Vwxq"))
+        #expect(try store.changes(since: 0, as: Caller.restrictedReader).entries.count == 3)
+        #expect(throws: StoreError.self) { try store.history(.incidents, id: record.id, as: Caller.publicReader) }
+        // Made public again, its history shows again.
+        _ = try store.update(.incidents, id: record.id, patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
+        let again = try store.changes(since: 0, as: Caller.publicReader).entries
+        #expect(again.map(\.action) == ["create", "update", "create", "update"])
+        #expect(again[1].after == nil, "the restricted state is never shown to a public reader")
+        #expect(again[3].before == nil)
+    }
+
     @Test func restrictedEditorCannotTouchConfidentialRecords() throws {
         let c = try Case()
         let confidential = try c.store.make(.incidents, #"{"title": "c", "confidentiality": "confidential"}"#)
