@@ -39,6 +39,7 @@ public final class Store: Sendable {
             for _ in 0..<max(1, readerCount) {
                 let reader = try Database(path: path, mode: .readOnly)
                 try reader.execute("PRAGMA query_only = ON")
+                try reader.execute("PRAGMA cache_size = -32768")
                 connections.append(reader)
             }
             readers = ReaderPool(connections: connections)
