@@ -12,8 +12,8 @@ public enum TimelineInterval: String, Sendable, CaseIterable {
 extension Store {
     /// Fields of incidents that can be faceted, and how each is read.
     static let facetExpressions: [String: (from: String, value: String)] = [
-        "violation_types": ("json_each(r.violation_types) f", "f.value"),
-        "targeted_groups": ("json_each(r.targeted_groups) f", "f.value"),
+        "violation_types": ("incident_codes f", "f.code"),
+        "targeted_groups": ("incident_codes f", "f.code"),
         "country": ("", "r.country"),
         "admin1": ("", "r.admin1"),
         "verification": ("", "r.verification"),
@@ -40,14 +40,18 @@ extension Store {
             var result: [(String, [FacetCount])] = []
             for field in fields {
                 guard let expression = Store.facetExpressions[field] else { continue }
-                let source = expression.from.isEmpty ? from : "\(from), \(expression.from)"
+                // List fields count through `incident_codes` (one row per code, indexed by incident).
+                // CROSS JOIN keeps the incidents first: without statistics the planner would
+                // otherwise walk every code of the field and look each incident up.
+                let source = expression.from.isEmpty ? from : "\(from) CROSS JOIN \(expression.from) ON f.incident_pk = r.pk AND f.field = ?"
+                let arguments: [SQLValue] = (expression.from.isEmpty ? [] : [.text(field)]) + conditions.arguments
                 let statement = try db.cachedStatement("""
                     SELECT \(expression.value) AS v, count(*) AS n FROM \(source)
                     WHERE \(conditions.sql.joined(separator: " AND ")) AND \(expression.value) IS NOT NULL
                     GROUP BY v ORDER BY n DESC, v LIMIT 1000
                     """)
                 var counts: [FacetCount] = []
-                try statement.forEachRow(conditions.arguments) { row in
+                try statement.forEachRow(arguments) { row in
                     var value = Cursor.jsonValue(row.value(0))
                     if field == "confidentiality", case .int(let rank) = value {
                         value = .string(Confidentiality(rawValue: Int(rank))?.name ?? "")

@@ -42,6 +42,28 @@ import VigilStore
         #expect(try server.request("GET", "/v1/incidents/facets?fields=country&colour=red").status == 400)
     }
 
+    @Test func listFiltersOnCodedListsFollowEveryChange() throws {
+        let server = try TestServer()
+        try server.request("POST", "/v1/incidents", json: "[" + Self.items.joined(separator: ",") + "]")
+        func titles(_ query: String) throws -> [String] {
+            try server.request("GET", "/v1/incidents?sort=title&\(query)").data.compactMap { $0["title"]?.stringValue }
+        }
+        #expect(try titles("violation_types=torture") == ["a", "b", "d"])
+        #expect(try titles("violation_types.in=arbitrary_detention,enforced_disappearance") == ["a", "c", "secret"])
+        #expect(try titles("violation_types.nin=torture") == ["c", "secret"])
+        #expect(try titles("violation_types.ne=torture&country=RU") == [])
+        #expect(try titles("targeted_groups.null=true").count == 5)
+        let b = try server.request("GET", "/v1/incidents?title=b").data.first?["id"]?.stringValue ?? ""
+        try server.request("PATCH", "/v1/incidents/\(b)", json: #"{"violation_types": ["extortion"], "targeted_groups": ["journalists"]}"#)
+        #expect(try titles("violation_types=torture") == ["a", "d"])
+        #expect(try titles("violation_types=extortion") == ["b"])
+        #expect(try titles("targeted_groups=journalists") == ["b"])
+        try server.request("DELETE", "/v1/incidents/\(b)")
+        #expect(try titles("violation_types=extortion") == [])
+        let facets = try server.request("GET", "/v1/incidents/facets?fields=targeted_groups")
+        #expect(facets.object["facets"]?.objectValue?["targeted_groups"] == .array([]))
+    }
+
     @Test func timelineBucketsByMonthOrYear() throws {
         let server = try TestServer()
         try server.request("POST", "/v1/incidents", json: "[" + Self.items.joined(separator: ",") + "]")

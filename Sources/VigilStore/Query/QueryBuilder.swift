@@ -285,7 +285,12 @@ struct QueryBuilder {
         func check(_ text: String) throws(StoreError) {
             do { try rawCheck(text) } catch { throw StoreError.wrap(error) }
         }
-        let member = "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE value"
+        // An incident's coded lists are also in `incident_codes`, indexed; other lists are read
+        // from their JSON array. (The field name is the catalog's, never the client's text.)
+        let indexed = kind == .incidents && (filter.field == "violation_types" || filter.field == "targeted_groups")
+        let member = indexed
+            ? "EXISTS (SELECT 1 FROM incident_codes c WHERE c.incident_pk = r.pk AND c.field = '\(filter.field)' AND c.code"
+            : "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE value"
         switch filter.op {
         case .eq, .contains, .ne:
             try check(filter.value)
