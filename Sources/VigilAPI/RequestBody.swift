@@ -5,9 +5,14 @@ import VigilStore
 /// parse (400 otherwise).
 enum RequestBody {
     /// Media types accepted for JSON bodies; PATCH also takes `application/merge-patch+json`.
-    static func requireJSON(_ request: HTTPRequest, allowMergePatch: Bool = false) throws -> JSONValue {
-        let mediaType = (request.headers["Content-Type"] ?? "")
+    /// The request's media type without parameters, lowercased (`text/csv; charset=utf-8` → `text/csv`).
+    static func mediaType(of request: HTTPRequest) -> String {
+        (request.headers["Content-Type"] ?? "")
             .split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() } ?? ""
+    }
+
+    static func requireJSON(_ request: HTTPRequest, allowMergePatch: Bool = false) throws -> JSONValue {
+        let mediaType = mediaType(of: request)
         let accepted = allowMergePatch ? ["application/json", "application/merge-patch+json"] : ["application/json"]
         guard accepted.contains(mediaType) else {
             var headers = HTTPHeaders()

@@ -11,8 +11,7 @@ extension VigilService {
             throw Problem.badRequest("mode must be all or partial.", errors: [Problem.fieldError("mode", "must be all or partial")])
         }
         let dryRun = try parameters.flag("dry_run")
-        let mediaType = (request.headers["Content-Type"] ?? "")
-            .split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() } ?? ""
+        let mediaType = RequestBody.mediaType(of: request)
         let rows: [ImportRow]
         do {
             switch mediaType {

@@ -227,13 +227,14 @@ extension Store {
         _ kind: ResourceKind, id: String, action: AuditLog.Action, before: StoredRecord, in db: Database,
         context: AccessContext, at now: String
     ) throws -> Record {
-        guard let after = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
+        // One read serves both: the stored state for the audit entry, the counts for the answer.
+        guard let after = try load(kind, id: id, in: db, clearance: context.clearance, computed: true) else {
             throw StoreError.notFound(kind: kind.rawValue, id: id)
         }
         try AuditLog.append(
             to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
             before: before.state, after: after.state, at: now)
-        return try renderComputed(kind, id: id, in: db, clearance: context.clearance)
+        return after.render(for: context.clearance)
     }
 
     static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws -> Record {
