@@ -68,23 +68,18 @@ struct QueryParameters {
         let reserved: Set<String> = ["sort", "limit", "cursor", "count", "updated_since", "q"]
         for item in items where !reserved.contains(item.name) && !allowed.contains(item.name) {
             let name = item.name
-            var field = name
-            var op = FilterOperator.eq
-            if let dot = name.lastIndex(of: ".") {
-                field = String(name[..<dot])
-                let opName = String(name[name.index(after: dot)...])
-                guard let parsed = FilterOperator(rawValue: opName) else {
-                    unknown.append(Problem.fieldError(
-                        name, "unknown operator \"\(opName)\"; use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))"))
-                    continue
-                }
-                op = parsed
+            guard let filter = Filter(parameter: name, value: item.value) else {
+                let opName = name[name.index(after: name.lastIndex(of: ".") ?? name.startIndex)...]
+                unknown.append(Problem.fieldError(
+                    name, "unknown operator \"\(opName)\"; use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))"))
+                continue
             }
+            let field = filter.field
             guard kind.field(named: field) != nil || ["id", "created_at", "updated_at"].contains(field) else {
                 unknown.append(Problem.fieldError(name, "is not a parameter or a field of \(kind.rawValue)"))
                 continue
             }
-            query.filters.append(Filter(field: field, op: op, value: item.value))
+            query.filters.append(filter)
         }
         if !unknown.isEmpty {
             let names = unknown.compactMap { $0["field"]?.stringValue }

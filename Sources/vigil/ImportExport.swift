@@ -73,16 +73,10 @@ struct Export: ParsableCommand {
             guard let equals = text.firstIndex(of: "=") else { throw CommandError("--filter \(text): use field=value or field.op=value") }
             let name = String(text[..<equals])
             let value = String(text[text.index(after: equals)...])
-            var field = name
-            var op = FilterOperator.eq
-            if let dot = name.lastIndex(of: ".") {
-                guard let parsed = FilterOperator(rawValue: String(name[name.index(after: dot)...])) else {
-                    throw CommandError("--filter \(text): unknown operator")
-                }
-                field = String(name[..<dot])
-                op = parsed
+            guard let filter = Filter(parameter: name, value: value) else {
+                throw CommandError("--filter \(text): unknown operator")
             }
-            query.filters.append(Filter(field: field, op: op, value: value))
+            query.filters.append(filter)
         }
         let store = try database.openStore(mustExist: true)
         let handle: FileHandle

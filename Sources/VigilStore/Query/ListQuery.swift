@@ -38,6 +38,17 @@ public struct Filter: Sendable, Hashable {
         self.value = value
     }
 
+    /// Reads a query parameter `field` or `field.op` with its value; nil when `op` is not an
+    /// operator. The field name is checked later, against the kind's catalog.
+    public init?(parameter name: String, value: String) {
+        guard let dot = name.lastIndex(of: ".") else {
+            self.init(field: name, op: .eq, value: value)
+            return
+        }
+        guard let op = FilterOperator(rawValue: String(name[name.index(after: dot)...])) else { return nil }
+        self.init(field: String(name[..<dot]), op: op, value: value)
+    }
+
     /// The query parameter name the client used, for error messages.
     public var parameter: String { op == .eq ? field : "\(field).\(op.rawValue)" }
 }
