@@ -29,12 +29,20 @@ extension Store {
     public func facets(_ query: ListQuery, fields: [String], as context: AccessContext) throws(StoreError)
         -> (facets: [(String, [FacetCount])], total: Int)
     {
+        try facets(query, fields: fields, as: context, keptCounts: true)
+    }
+
+    /// `keptCounts: false` always counts the matching incidents (tests compare both ways).
+    func facets(_ query: ListQuery, fields: [String], as context: AccessContext, keptCounts: Bool) throws(StoreError)
+        -> (facets: [(String, [FacetCount])], total: Int)
+    {
         guard !fields.isEmpty, fields.count <= 10 else {
             throw .badQuery(parameter: "fields", message: "name 1 to 10 of \(Store.facetFields.joined(separator: ", "))")
         }
         for field in fields where Store.facetExpressions[field] == nil {
             throw .badQuery(parameter: "fields", message: "cannot count by \"\(field)\"; use \(Store.facetFields.joined(separator: ", "))")
         }
+        if keptCounts, let kept = try keptFacets(query, fields: fields, clearance: context.clearance) { return kept }
         let (from, conditions) = try matching(.incidents, query, as: context)
         return try read { db in
             var result: [(String, [FacetCount])] = []
@@ -63,6 +71,53 @@ extension Store {
             var total = 0
             try db.cachedStatement("SELECT count(*) FROM \(from) WHERE \(conditions.sql.joined(separator: " AND "))")
                 .forEachRow(conditions.arguments) { row in total = Int(row.int64(0)) }
+            return (result, total)
+        }
+    }
+
+    /// Facets read from `facet_counts` (kept by triggers, migrations/0004_kept_counts.sql) when
+    /// the question is one it answers: coded fields or country, over all incidents or one
+    /// country, without search or other filters. Nil sends the question to the general count.
+    /// A few dozen rows are summed instead of counting every incident of the country, so the
+    /// cost no longer grows with the table.
+    private func keptFacets(_ query: ListQuery, fields: [String], clearance: Confidentiality) throws(StoreError)
+        -> (facets: [(String, [FacetCount])], total: Int)?
+    {
+        guard query.search == nil, query.updatedSince == nil, query.filters.count <= 1,
+              fields.allSatisfy({ ["violation_types", "targeted_groups", "country"].contains($0) })
+        else { return nil }
+        var country: String?
+        if let filter = query.filters.first {
+            guard filter.field == "country", filter.op == .eq, CountryCode.isValid(filter.value) else { return nil }
+            country = filter.value
+        }
+        let level = Int64(clearance.rawValue)
+        let place = country == nil ? "" : " AND country = ?"
+        let placeArgument: [SQLValue] = country.map { [.text($0)] } ?? []
+        return try read { db in
+            var result: [(String, [FacetCount])] = []
+            for field in fields {
+                let statement = field == "country"
+                    ? try db.cachedStatement("""
+                        SELECT country AS v, sum(n) AS c FROM facet_counts
+                        WHERE field = '*' AND code = '*' AND level <= ? AND country <> ''\(place)
+                        GROUP BY v HAVING c > 0 ORDER BY c DESC, v LIMIT 1000
+                        """)
+                    : try db.cachedStatement("""
+                        SELECT code AS v, sum(n) AS c FROM facet_counts WHERE field = ? AND level <= ?\(place)
+                        GROUP BY v HAVING c > 0 ORDER BY c DESC, v LIMIT 1000
+                        """)
+                let arguments: [SQLValue] = (field == "country" ? [] : [.text(field)]) + [.integer(level)] + placeArgument
+                var counts: [FacetCount] = []
+                try statement.forEachRow(arguments) { row in
+                    counts.append(FacetCount(value: .string(row.text(0) ?? ""), count: Int(row.int64(1))))
+                }
+                result.append((field, counts))
+            }
+            var total = 0
+            try db.cachedStatement("""
+                SELECT coalesce(sum(n), 0) FROM facet_counts WHERE field = '*' AND code = '*' AND level <= ?\(place)
+                """).forEachRow([.integer(level)] + placeArgument) { row in total = Int(row.int64(0)) }
             return (result, total)
         }
     }

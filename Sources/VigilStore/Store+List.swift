@@ -29,7 +29,7 @@ extension Store {
             ? ", snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)" : ""
         let sql = """
             SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))\(snippet)
-            FROM \(from) WHERE \(conditions.sql.joined(separator: " AND "))
+            FROM \(from)\(codec.countsJoin(for: context.clearance)) WHERE \(conditions.sql.joined(separator: " AND "))
             ORDER BY \(orderSQL) LIMIT ?
             """
         let computedCount = kind.computedFields.count

@@ -18,8 +18,9 @@ extension Store {
         _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality, computed: Bool
     ) throws -> StoredRecord? {
         let codec = RecordCodec(kind: kind)
-        let list = computed ? codec.selectList(withComputedFor: clearance) : codec.selectList
-        let statement = try db.cachedStatement("SELECT \(list) FROM \(kind.table) r WHERE r.id = ?")
+        let statement = try db.cachedStatement(computed
+            ? "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.countsJoin(for: clearance)) WHERE r.id = ?"
+            : "SELECT \(codec.selectList) FROM \(kind.table) r WHERE r.id = ?")
         var result: StoredRecord?
         try statement.forEachRow([.text(id)]) { row in result = codec.decode(row) }
         return result

@@ -1,33 +1,44 @@
 /// Maps a kind's fields to its table's columns and back: the only place that knows how a
 /// field is laid out in SQL.
-struct RecordCodec {
+struct RecordCodec: Sendable {
     let kind: ResourceKind
-
     /// Columns read for a record, in order: id, every field column, then the system columns.
-    var columns: [String] {
-        ["id"] + kind.fields.flatMap(\.columns) + ["version", "created_at", "updated_at", "deleted_at"]
-    }
-
+    let columns: [String]
     /// `r.id, r.title, …` for a SELECT over the table aliased `r`.
-    var selectList: String { columns.map { "r." + $0 }.joined(separator: ", ") }
+    let selectList: String
+    /// `INSERT INTO kind (…) VALUES (?, …)`.
+    let insertSQL: String
+    /// `UPDATE kind SET … WHERE id = ?`: every field column, version and updated_at.
+    let updateSQL: String
+    private let computedSelectList: String
 
-    /// The SELECT list plus the computed counts for a caller with `clearance`.
-    func selectList(withComputedFor clearance: Confidentiality) -> String {
-        let computed = ComputedFields.expressions(for: kind, clearance: clearance)
-        return ([selectList] + computed.map(\.sql)).joined(separator: ", ")
+    /// The codec of `kind`, built once: its SQL text is the key of cached statements, so building
+    /// it on every request would cost string work and hashing for nothing.
+    init(kind: ResourceKind) {
+        self = Self.codecs[kind] ?? RecordCodec(building: kind)
     }
 
-    /// `INSERT INTO kind (…) VALUES (?, …)`.
-    var insertSQL: String {
+    private static let codecs: [ResourceKind: RecordCodec] = Dictionary(
+        uniqueKeysWithValues: ResourceKind.allCases.map { ($0, RecordCodec(building: $0)) })
+
+    private init(building kind: ResourceKind) {
+        self.kind = kind
+        columns = ["id"] + kind.fields.flatMap(\.columns) + ["version", "created_at", "updated_at", "deleted_at"]
+        selectList = columns.map { "r." + $0 }.joined(separator: ", ")
         let names = columns.filter { $0 != "deleted_at" }
         let marks = Array(repeating: "?", count: names.count).joined(separator: ", ")
-        return "INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(marks))"
+        insertSQL = "INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(marks))"
+        let updated = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
+        updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+        computedSelectList = selectList + ComputedFields.selectList(for: kind)
     }
 
-    /// `UPDATE kind SET … WHERE id = ?`: every field column, version and updated_at.
-    var updateSQL: String {
-        let names = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
-        return "UPDATE \(kind.table) SET " + names.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+    /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.
+    func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectList }
+
+    /// The join that the computed counts of ``selectList(withComputedFor:)`` read from.
+    func countsJoin(for clearance: Confidentiality) -> String {
+        ComputedFields.join(for: kind, clearance: clearance)
     }
 
     /// The values for the field columns, in column order.
