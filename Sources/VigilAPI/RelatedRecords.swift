@@ -18,7 +18,8 @@ struct RelatedRecords {
         .actors: [],
     ]
 
-    func embed(_ include: String, into record: Record) throws -> [(String, JSONValue)] {
+    /// The embedded lists by name, each as JSON text (records keep the form the store encoded).
+    func embed(_ include: String, into record: Record) throws -> [(String, [UInt8])] {
         let names = include.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         let allowed = Self.allowed[record.kind] ?? []
         for name in names where !allowed.contains(name) {
@@ -26,7 +27,7 @@ struct RelatedRecords {
                 "include=\(name) is not available for \(record.kind.rawValue); use \(allowed.isEmpty ? "nothing" : allowed.joined(separator: ", ")).",
                 errors: [Problem.fieldError("include", "unknown include \(name)")])
         }
-        var result: [(String, JSONValue)] = []
+        var result: [(String, [UInt8])] = []
         var allegations: [Record]?
         func allegationsOfRecord() throws -> [Record] {
             if let allegations { return allegations }
@@ -44,7 +45,7 @@ struct RelatedRecords {
         for name in names {
             switch name {
             case "allegations":
-                result.append((name, .array(try allegationsOfRecord().map { .object($0.json) })))
+                result.append((name, Self.array(try allegationsOfRecord())))
             case "denials":
                 var denials: [Record]
                 switch record.kind {
@@ -62,7 +63,7 @@ struct RelatedRecords {
                     let right = rhs.json["stated_on_earliest"]?.stringValue ?? ""
                     return left != right ? left < right : lhs.id < rhs.id
                 }
-                result.append((name, .array(denials.map { .object($0.json) })))
+                result.append((name, Self.array(denials)))
             case "sources":
                 var ids: [String] = []
                 if let own = record.json["source_id"]?.stringValue { ids.append(own) }
@@ -71,7 +72,7 @@ struct RelatedRecords {
                 }
                 var seen = Set<String>()
                 ids = ids.filter { seen.insert($0).inserted }
-                result.append((name, .array(try list(.sources, "id", ids, sort: "id").map { .object($0.json) })))
+                result.append((name, Self.array(try list(.sources, "id", ids, sort: "id"))))
             case "sites":
                 let links = try store.links(ofIncident: record.id, as: context)
                 let sites = try list(.sites, "id", links.compactMap { $0["site_id"]?.stringValue }, sort: "id")
@@ -85,12 +86,23 @@ struct RelatedRecords {
                     site["link"] = .object(linkObject)
                     return .object(site)
                 }
-                result.append((name, .array(embedded)))
+                result.append((name, JSONValue.array(embedded).serialized()))
             default:
                 break
             }
         }
         return result
+    }
+
+    /// `[record,record,…]` as JSON text.
+    static func array(_ records: [Record]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            record.write(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
     }
 
     /// Live records of `kind` whose `field` is one of `values`, visible to the caller.

@@ -11,15 +11,23 @@ extension VigilService {
         }
         let query = try parameters.listQuery(for: kind, extra: ["format"])
         let page = try store.list(kind, query, as: caller.context)
-        var body = JSONObject()
-        body["data"] = .array(page.records.map { .object($0.json) })
-        body["next_cursor"] = page.nextCursor.map(JSONValue.string) ?? .null
-        if let total = page.total { body["total"] = .int(Int64(total)) }
+        // {"data":[…],"next_cursor":…,"total":…}, the records copied in as the store encoded them.
+        var body: [UInt8] = []
+        body.reserveCapacity(page.records.count * 1024 + 64)
+        body += Array(#"{"data":"#.utf8)
+        body += RelatedRecords.array(page.records)
+        body += Array(#","next_cursor":"#.utf8)
+        (page.nextCursor.map(JSONValue.string) ?? .null).write(into: &body)
+        if let total = page.total {
+            body += Array(#","total":"#.utf8)
+            JSONWriter.writeInt(Int64(total), into: &body)
+        }
+        body.append(UInt8(ascii: "}"))
         var headers = HTTPHeaders()
         if let next = page.nextCursor {
             headers.add(name: "Link", value: "<\(request.path)?\(parameters.replacingCursor(with: next))>; rel=\"next\"")
         }
-        return Responses.json(.object(body), headers: headers)
+        return Responses.json(encoded: body, headers: headers)
     }
 
     func get(_ kind: ResourceKind, _ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
@@ -36,7 +44,7 @@ extension VigilService {
         if let include = try parameters.single("include") {
             let related = RelatedRecords(store: store, context: caller.context)
             for (name, value) in try related.embed(include, into: record) {
-                record.json[name] = value
+                record.append(key: name, json: value)
             }
         }
         return Responses.record(record)

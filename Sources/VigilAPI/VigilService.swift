@@ -83,16 +83,21 @@ public struct VigilService: Sendable {
 /// JSON responses.
 enum Responses {
     static func json(_ value: JSONValue, status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        json(encoded: value.serialized(), status: status, headers: headers)
+    }
+
+    /// A body already encoded as JSON text.
+    static func json(encoded body: [UInt8], status: Int = 200, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
-        return HTTPResponse(status: status, headers: headers, body: .bytes(value.serialized()))
+        return HTTPResponse(status: status, headers: headers, body: .bytes(body))
     }
 
     /// One record with its ETag.
     static func record(_ record: Record, status: Int = 200, extraHeaders: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
         var headers = extraHeaders
         headers.replaceOrAdd(name: "ETag", value: record.etag)
-        return json(.object(record.json), status: status, headers: headers)
+        return json(encoded: record.encoded, status: status, headers: headers)
     }
 }

@@ -8,10 +8,15 @@ extension Store {
             throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
         }
         let builder = QueryBuilder(kind: kind, clearance: context.clearance)
-        let (from, filtered) = try matching(kind, query, as: context)
+        var (from, filtered) = try matching(kind, query, as: context)
         let fts = "\(kind.table)_fts"
         let searching = query.search != nil
         var order = try builder.orderKeys(query.sort)
+        if let path = Store.codeOrderedPath(kind, query, clearance: context.clearance) {
+            from = path.from
+            filtered.add(path.condition, path.arguments)
+            order[0] = QueryBuilder.OrderKey(expression: path.orderExpression, descending: order[0].descending)
+        }
         if searching, query.sort.isEmpty {
             order.insert(QueryBuilder.OrderKey(expression: "bm25(\(fts))", descending: false), at: 0)
         }
@@ -24,6 +29,7 @@ extension Store {
         }
 
         let codec = RecordCodec(kind: kind)
+        let encoder = RecordEncoder(kind: kind)
         let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
         let snippet = searching
             ? ", snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)" : ""
@@ -43,11 +49,12 @@ extension Store {
                     more = true
                     return
                 }
-                var record = codec.decode(row).render(for: context.clearance)
+                var record = encoder.encode(row, for: context.clearance)
                 let first = Int32(codec.columns.count + computedCount)
                 lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
                 if searching {
-                    record.json["snippet"] = .string(Snippet.render(row.text(first + Int32(order.count)) ?? ""))
+                    let snippet = JSONValue.string(Snippet.render(row.text(first + Int32(order.count)) ?? ""))
+                    record.append(key: "snippet", json: snippet.serialized())
                 }
                 records.append(record)
             }
@@ -60,6 +67,30 @@ extension Store {
             let next = more ? Cursor.encode(lastKeys, sort: sortSignature) : nil
             return Page(records: records, nextCursor: next, total: total)
         }
+    }
+}
+
+extension Store {
+    /// The access path for incidents filtered by one code and sorted by date first: walk
+    /// `incident_codes_ordered` (field, code[, country], date) so the page comes out of the index
+    /// in order and only its rows are read, instead of checking the code of every incident of the
+    /// country in date order. The list's own conditions still apply to every row; this only adds
+    /// the equivalent conditions on the code row and sorts by its copy of the date.
+    static func codeOrderedPath(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality)
+        -> (from: String, condition: String, arguments: [SQLValue], orderExpression: String)?
+    {
+        guard kind == .incidents, query.search == nil, query.sort.first?.field == "occurred",
+              let code = query.filters.first(where: {
+                  ($0.field == "violation_types" || $0.field == "targeted_groups") && $0.op == .eq
+              })
+        else { return nil }
+        var condition = "x.field = ? AND x.code = ? AND x.deleted_at IS NULL AND x.confidentiality <= \(clearance.rawValue)"
+        var arguments: [SQLValue] = [.text(code.field), .text(code.value)]
+        if let country = query.filters.first(where: { $0.field == "country" && $0.op == .eq }) {
+            condition += " AND x.country = ?"
+            arguments.append(.text(country.value))
+        }
+        return ("incident_codes x CROSS JOIN incidents r ON r.pk = x.incident_pk", condition, arguments, "x.occurred_earliest")
     }
 }
 

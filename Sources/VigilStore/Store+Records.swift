@@ -5,11 +5,20 @@ extension Store {
     /// `notFound`, exactly as if it did not exist; a tombstone the caller could see is `gone`.
     public func record(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
         try read { db in
-            guard let stored = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: true),
-                  stored.confidentiality <= context.clearance
-            else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
-            if stored.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
-            return stored.render(for: context.clearance)
+            let codec = RecordCodec(kind: kind)
+            let encoder = RecordEncoder(kind: kind)
+            let statement = try db.cachedStatement("""
+                SELECT \(codec.selectList(withComputedFor: context.clearance)) FROM \(kind.table) r\(codec.countsJoin(for: context.clearance)) \
+                WHERE r.id = ?
+                """)
+            var found: Record?
+            try statement.forEachRow([.text(id)]) { row in
+                guard encoder.confidentiality(row) <= context.clearance else { return }
+                found = encoder.encode(row, for: context.clearance)
+            }
+            guard let record = found else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
+            if record.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
+            return record
         }
     }
 

@@ -439,10 +439,11 @@ struct PaginationTests {
         }
     }
 
-    /// Checks that consecutive records are strictly ordered by the sort keys, then id.
+    /// Checks that consecutive records are strictly ordered by the sort keys, then id (in the
+    /// last key's direction).
     static func expectOrdered(_ records: [Record], by keys: [SortKey], sort: String, caller: AccessContext) throws {
         var full = keys
-        if !keys.contains(where: { $0.field == "id" }) { full.append(SortKey(field: "id", descending: false)) }
+        if !keys.contains(where: { $0.field == "id" }) { full.append(SortKey(field: "id", descending: keys.last?.descending ?? false)) }
         var disorders = 0
         for (previous, current) in zip(records, records.dropFirst()) {
             var result = 0

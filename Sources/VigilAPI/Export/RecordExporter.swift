@@ -71,7 +71,7 @@ public struct RecordExporter: Sendable {
                 case .csv:
                     CSVEncoder.writeRow(columns.map { record.json[$0] ?? .null }, into: &buffer, plain: false)
                 case .ndjson:
-                    JSONValue.object(record.json).write(into: &buffer)
+                    record.write(into: &buffer)
                     buffer.append(10)
                 case .geojson:
                     guard let feature = GeoJSON.feature(record) else { continue }

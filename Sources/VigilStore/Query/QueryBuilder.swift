@@ -69,7 +69,8 @@ struct QueryBuilder {
 
     // MARK: Sorting
 
-    /// Resolves sort keys, refusing fields that are not sortable, and appends `id`.
+    /// Resolves sort keys, refusing fields that are not sortable, and appends `id` (in the last
+    /// key's direction).
     func orderKeys(_ keys: [SortKey]) throws(StoreError) -> [OrderKey] {
         var result: [OrderKey] = []
         var seen = Set<String>()
@@ -97,7 +98,9 @@ struct QueryBuilder {
                 result.append(OrderKey(expression: try expression(for: spec, parameter: "sort"), descending: key.descending))
             }
         }
-        result.append(OrderKey(expression: "r.id", descending: false))
+        // Ties go by id in the direction of the last key: newest first stays newest first
+        // among records of the same date (ids grow with creation time).
+        result.append(OrderKey(expression: "r.id", descending: keys.last?.descending ?? false))
         return result
     }
 

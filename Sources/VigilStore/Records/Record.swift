@@ -11,8 +11,78 @@ public struct Record: Sendable {
     public let version: Int64
     /// True for a tombstone.
     public let isDeleted: Bool
+
+    /// Reads encode records straight from the row into JSON text (``RecordEncoder``); writes
+    /// build them as objects. Either form gives the other on demand, so a response that only
+    /// sends the record never builds an object, and code that needs fields can still read them.
+    private enum Body: Sendable {
+        case object(JSONObject)
+        case encoded([UInt8])
+    }
+    private var body: Body
+
+    init(kind: ResourceKind, id: String, version: Int64, isDeleted: Bool, json: JSONObject) {
+        self.kind = kind
+        self.id = id
+        self.version = version
+        self.isDeleted = isDeleted
+        body = .object(json)
+    }
+
+    init(kind: ResourceKind, id: String, version: Int64, isDeleted: Bool, encoded: [UInt8]) {
+        self.kind = kind
+        self.id = id
+        self.version = version
+        self.isDeleted = isDeleted
+        body = .encoded(encoded)
+    }
+
     /// The whole record: stored fields (redacted), date bounds, computed counts, system fields.
-    public var json: JSONObject
+    public var json: JSONObject {
+        get {
+            switch body {
+            case .object(let object): return object
+            case .encoded(let bytes):
+                guard case .object(let object)? = try? JSONValue.parse(bytes) else { return JSONObject() }
+                return object
+            }
+        }
+        set { body = .object(newValue) }
+    }
+
+    /// The record as compact JSON text: what responses and exports send.
+    public var encoded: [UInt8] {
+        switch body {
+        case .object(let object): JSONValue.object(object).serialized()
+        case .encoded(let bytes): bytes
+        }
+    }
+
+    /// Appends the record's JSON text to `buffer`.
+    public func write(into buffer: inout [UInt8]) {
+        switch body {
+        case .object(let object): JSONValue.object(object).write(into: &buffer)
+        case .encoded(let bytes): buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Adds a key the record does not have (a snippet, an included list) at the end, keeping
+    /// the encoded form when there is one. `value` is JSON text.
+    public mutating func append(key: String, json value: [UInt8]) {
+        switch body {
+        case .object(var object):
+            object[key] = (try? JSONValue.parse(value)) ?? .null
+            body = .object(object)
+        case .encoded(var bytes):
+            guard bytes.last == UInt8(ascii: "}") else { return }
+            bytes.removeLast()
+            if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+            JSONWriter.writeKey(key, into: &bytes)
+            bytes.append(contentsOf: value)
+            bytes.append(UInt8(ascii: "}"))
+            body = .encoded(bytes)
+        }
+    }
 
     /// The strong ETag for this version: `"<version>"`.
     public var etag: String { "\"\(version)\"" }

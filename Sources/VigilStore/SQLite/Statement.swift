@@ -128,6 +128,17 @@ public final class Statement {
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
+    /// Lends column `index` as UTF-8 bytes (empty when NULL) without copying them: valid only
+    /// inside `body`, before the statement moves on.
+    public func withBytes<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let pointer = sqlite3_column_text(handle, index)  // first, then its length (SQLite's rule)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        guard let pointer, count > 0 else {
+            return try body(UnsafeBufferPointer(start: nil, count: 0))
+        }
+        return try body(UnsafeBufferPointer(start: pointer, count: count))
+    }
+
     /// Column `index` as whichever storage class the row holds.
     public func value(_ index: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, index) {
