@@ -31,32 +31,60 @@ extension Store {
         let codec = RecordCodec(kind: kind)
         let encoder = RecordEncoder(kind: kind)
         let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-        let snippet = searching
-            ? ", snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)" : ""
         let sql = """
-            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))\(snippet)
+            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))
             FROM \(from)\(codec.countsJoin(for: context.clearance)) WHERE \(conditions.sql.joined(separator: " AND "))
             ORDER BY \(orderSQL) LIMIT ?
             """
+        // A search ranks every match before the limit, and SQLite builds each sorted row whole:
+        // so a search first ranks just keys, then reads the page's records, counts and
+        // snippets (the costly part) for those rows alone.
+        let rankSQL = """
+            SELECT r.pk, \(order.map(\.expression).joined(separator: ", "))
+            FROM \(from) WHERE \(conditions.sql.joined(separator: " AND ")) ORDER BY \(orderSQL) LIMIT ?
+            """
+        let pageSQL = """
+            SELECT \(codec.selectList(withComputedFor: context.clearance)), r.pk, \
+            snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
+            FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.countsJoin(for: context.clearance))
+            WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
+            """
+        let match = query.search.flatMap(FullTextQuery.expression(for:)) ?? ""
         let computedCount = kind.computedFields.count
+        let first = Int32(codec.columns.count + computedCount)
         return try read { db in
             var records: [Record] = []
             var lastKeys: [JSONValue] = []
             var more = false
-            let statement = try db.cachedStatement(sql)
-            try statement.forEachRow(conditions.arguments + [.integer(Int64(query.limit + 1))]) { row in
-                if records.count == query.limit {
-                    more = true
-                    return
+            let arguments = conditions.arguments + [.integer(Int64(query.limit + 1))]
+            if searching {
+                var ranked: [Int64] = []
+                try db.cachedStatement(rankSQL).forEachRow(arguments) { row in
+                    if ranked.count == query.limit {
+                        more = true
+                        return
+                    }
+                    ranked.append(row.int64(0))
+                    lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(1 + $0)) }
                 }
-                var record = encoder.encode(row, for: context.clearance)
-                let first = Int32(codec.columns.count + computedCount)
-                lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
-                if searching {
-                    let snippet = JSONValue.string(Snippet.render(row.text(first + Int32(order.count)) ?? ""))
+                var byKey: [Int64: Record] = [:]
+                let keys = "[" + ranked.map(String.init).joined(separator: ",") + "]"
+                try db.cachedStatement(pageSQL).forEachRow([.text(match), .text(keys)]) { row in
+                    var record = encoder.encode(row, for: context.clearance)
+                    let snippet = JSONValue.string(Snippet.render(row.text(first + 1) ?? ""))
                     record.append(key: "snippet", json: snippet.serialized())
+                    byKey[row.int64(first)] = record
                 }
-                records.append(record)
+                records = ranked.compactMap { byKey[$0] }
+            } else {
+                try db.cachedStatement(sql).forEachRow(arguments) { row in
+                    if records.count == query.limit {
+                        more = true
+                        return
+                    }
+                    records.append(encoder.encode(row, for: context.clearance))
+                    lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+                }
             }
             var total: Int?
             if query.includeTotal {

@@ -11,20 +11,31 @@ import CSQLite
 struct RecordEncoder: Sendable {
     let kind: ResourceKind
 
+    /// How a column is written. Slots hold only plain values (no strings, no arrays), so the
+    /// loop over them copies nothing that is reference counted.
+    private enum Value: UInt8, Sendable {
+        case date, level, bool, count, coordinate, json, text
+    }
+
+    private enum Rule: UInt8, Sendable {
+        case plain, placeLevel, geoPrecision, protectedName, confidentialOnly
+    }
+
     private struct Slot: Sendable {
-        let spec: FieldSpec
         let column: Int32
-        /// `"name":` as bytes (and for dates the two bound keys).
-        let key: [UInt8]
-        let earliestKey: [UInt8]
-        let latestKey: [UInt8]
+        let value: Value
+        let rule: Rule
         let isLocation: Bool
+        /// `"name":` (and for dates the two bound keys) as ranges of ``keyBytes``.
+        let key: Range<Int>
+        let earliestKey: Range<Int>
+        let latestKey: Range<Int>
     }
 
     private let slots: [Slot]
+    private let keyBytes: [UInt8]
     private let confidentialityColumn: Int32?
     private let locationLevelColumn: Int32?
-    private let geoPrecisionColumn: Int32?
     private let protectedColumn: Int32?
     private let systemColumn: Int32
     private let computedKeys: [[UInt8]]
@@ -45,20 +56,47 @@ struct RecordEncoder: Sendable {
     private init(building kind: ResourceKind) {
         self.kind = kind
         var slots: [Slot] = []
+        var keyBytes: [UInt8] = []
+        func addKey(_ name: String) -> Range<Int> {
+            let start = keyBytes.count
+            keyBytes += Self.key(name)
+            return start..<keyBytes.count
+        }
         var column: Int32 = 1
         var columns: [String: Int32] = [:]
         for spec in kind.fields {
             columns[spec.name] = column
+            let value: Value = switch spec.type {
+            case .date: .date
+            case .level: .level
+            case .bool: .bool
+            case .count: .count
+            case .coordinate: .coordinate
+            case .codes, .strings, .references: .json
+            case .text, .url, .code, .country, .reference: .text
+            }
+            let rule: Rule
+            if kind.hasPlace, spec.name == "location_confidentiality" {
+                rule = .placeLevel
+            } else if kind.hasPlace, spec.name == "geo_precision" {
+                rule = .geoPrecision
+            } else {
+                switch spec.visibility {
+                case .protectedName: rule = .protectedName
+                case .confidentialOnly: rule = .confidentialOnly
+                case .always, .location: rule = .plain
+                }
+            }
             slots.append(Slot(
-                spec: spec, column: column, key: Self.key(spec.name),
-                earliestKey: Self.key(spec.name + "_earliest"), latestKey: Self.key(spec.name + "_latest"),
-                isLocation: Redaction.locationFields.contains(spec.name)))
+                column: column, value: value, rule: rule,
+                isLocation: Redaction.locationFields.contains(spec.name),
+                key: addKey(spec.name), earliestKey: addKey(spec.name + "_earliest"), latestKey: addKey(spec.name + "_latest")))
             column += Int32(spec.columns.count)
         }
         self.slots = slots
+        self.keyBytes = keyBytes
         confidentialityColumn = columns["confidentiality"]
         locationLevelColumn = columns["location_confidentiality"]
-        geoPrecisionColumn = columns["geo_precision"]
         protectedColumn = columns["protected_identity"]
         systemColumn = column
         computedKeys = kind.computedFields.map(Self.key)
@@ -85,66 +123,16 @@ struct RecordEncoder: Sendable {
         out.append(UInt8(ascii: "{"))
         out += Self.idKey
         writeText(row, 0, into: &out)
-        for slot in slots {
-            let spec = slot.spec
-            if hidePlace && slot.isLocation { continue }
-            if belowConfidential, case .confidentialOnly = spec.visibility { continue }
-            out.append(UInt8(ascii: ","))
-            out += slot.key
-            let column = slot.column
-            if kind.hasPlace, spec.name == "location_confidentiality" {
-                JSONWriter.writeString(placeLevel.name, into: &out)
-                continue
-            }
-            if hidePlace, spec.name == "geo_precision" {
-                let precision = row.text(column)
-                if let precision, !Redaction.finePrecisions.contains(precision) {
-                    JSONWriter.writeString(precision, into: &out)
-                } else {
-                    JSONWriter.writeString("admin1", into: &out)
-                }
-                continue
-            }
-            if belowConfidential, case .protectedName = spec.visibility, isProtected {
-                JSONWriter.writeString("protected source", into: &out)
-                continue
-            }
-            if row.isNull(column) {
-                JSONWriter.writeNull(into: &out)
-                if case .date = spec.type {
+        keyBytes.withUnsafeBufferPointer { keys in
+            slots.withUnsafeBufferPointer { slots in
+                for slot in slots {
+                    if hidePlace && slot.isLocation { continue }
+                    if belowConfidential && slot.rule == .confidentialOnly { continue }
                     out.append(UInt8(ascii: ","))
-                    out += slot.earliestKey
-                    JSONWriter.writeNull(into: &out)
-                    out.append(UInt8(ascii: ","))
-                    out += slot.latestKey
-                    JSONWriter.writeNull(into: &out)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.key]))
+                    writeValue(row, slot, keys: keys, placeLevel: placeLevel, hidePlace: hidePlace,
+                               hideName: belowConfidential && isProtected, into: &out)
                 }
-                continue
-            }
-            switch spec.type {
-            case .date:
-                writeText(row, column, into: &out)
-                out.append(UInt8(ascii: ","))
-                out += slot.earliestKey
-                writeTextOrNull(row, column + 1, into: &out)
-                out.append(UInt8(ascii: ","))
-                out += slot.latestKey
-                writeTextOrNull(row, column + 2, into: &out)
-            case .level:
-                JSONWriter.writeString((level(row, column) ?? .confidential).name, into: &out)
-            case .bool:
-                JSONWriter.writeBool(row.int64(column) != 0, into: &out)
-            case .count:
-                JSONWriter.writeInt(row.int64(column), into: &out)
-            case .coordinate:
-                JSONWriter.writeDouble(row.double(column), into: &out)
-            case .codes, .strings, .references:
-                // Stored as the compact JSON text this module wrote; sent as it is.
-                row.withBytes(column) { bytes in
-                    if bytes.isEmpty { out += [UInt8(ascii: "["), UInt8(ascii: "]")] } else { out.append(contentsOf: bytes) }
-                }
-            case .text, .url, .code, .country, .reference:
-                writeText(row, column, into: &out)
             }
         }
         var column = systemColumn
@@ -173,6 +161,68 @@ struct RecordEncoder: Sendable {
         }
         out.append(UInt8(ascii: "}"))
         return Record(kind: kind, id: row.text(0) ?? "", version: version, isDeleted: isDeleted, encoded: out)
+    }
+
+    private func writeValue(
+        _ row: Statement, _ slot: Slot, keys: UnsafeBufferPointer<UInt8>, placeLevel: Confidentiality, hidePlace: Bool,
+        hideName: Bool, into out: inout [UInt8]
+    ) {
+        let column = slot.column
+        switch slot.rule {
+        case .placeLevel:
+            JSONWriter.writeString(placeLevel.name, into: &out)
+            return
+        case .geoPrecision where hidePlace:
+            let precision = row.text(column)
+            if let precision, !Redaction.finePrecisions.contains(precision) {
+                JSONWriter.writeString(precision, into: &out)
+            } else {
+                JSONWriter.writeString("admin1", into: &out)
+            }
+            return
+        case .protectedName where hideName:
+            JSONWriter.writeString("protected source", into: &out)
+            return
+        default:
+            break
+        }
+        if row.isNull(column) {
+            JSONWriter.writeNull(into: &out)
+            if slot.value == .date {
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
+                JSONWriter.writeNull(into: &out)
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
+                JSONWriter.writeNull(into: &out)
+            }
+            return
+        }
+        switch slot.value {
+        case .date:
+            writeText(row, column, into: &out)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
+            writeTextOrNull(row, column + 1, into: &out)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
+            writeTextOrNull(row, column + 2, into: &out)
+        case .level:
+            JSONWriter.writeString((level(row, column) ?? .confidential).name, into: &out)
+        case .bool:
+            JSONWriter.writeBool(row.int64(column) != 0, into: &out)
+        case .count:
+            JSONWriter.writeInt(row.int64(column), into: &out)
+        case .coordinate:
+            JSONWriter.writeDouble(row.double(column), into: &out)
+        case .json:
+            // Stored as the compact JSON text this module wrote; sent as it is.
+            row.withBytes(column) { bytes in
+                if bytes.isEmpty { out += [UInt8(ascii: "["), UInt8(ascii: "]")] } else { out.append(contentsOf: bytes) }
+            }
+        case .text:
+            writeText(row, column, into: &out)
+        }
     }
 
     /// The record's own level on `row` (to refuse it above the caller's clearance).
