@@ -147,6 +147,7 @@ for n in "$@"; do
     VIGIL_ID_4242=$(sed -n 's/^VIGIL_ID_4242=//p' "$DIR/vigil.env")
     [[ -n $VIGIL_TOKEN && -n $VIGIL_ID_4242 ]] || die "$DIR/vigil.env lacks VIGIL_TOKEN/VIGIL_ID_4242 (RELOAD=1)"
     mkdir -p "$OUT/$n"
+    echo "load average before $n: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)" >>"$OUT/env.txt"
     say "$n: vigil serve --db $DB --port $PORT"
     start_server "$n" "$OUT/$n/server.log"
     declare -A paths=()

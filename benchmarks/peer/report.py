@@ -4,10 +4,10 @@
 Reads OUT/results.tsv (run_peer.sh and run_ceiling.sh rows, summarize.py's columns), OUT/rss.tsv
 (rss_sampler.py) and OUT/compare.txt (compare.py) and prints markdown:
 
-  endpoint | peer req/s | vigil req/s | vigil ÷ peer | vigil p50 | vigil p99 | nginx ceiling req/s | vigil ÷ ceiling
+  endpoint | peer req/s | vigil req/s | vigil ÷ peer | vigil p50 | vigil p99 | nginx ceiling req/s | vigil / ceiling
 
-req/s is the mean over the runs (the harness's ratio rule); p50 and p99 are the mean over the runs,
-in milliseconds. Reads: datasette-immutable vs vigil; w: datasette-writes vs vigil-writes. Runs that
+req/s is the mean over the runs (the harness's ratio rule); p50 and p99 are the mean over the runs, in
+milliseconds; vigil / ceiling is a percentage. Reads: datasette-immutable vs vigil; w: datasette-writes vs vigil-writes. Runs that
 failed, returned errors or were contended (other processes > 0.15 cores) are listed below the table.
 
 Usage: report.py OUT [--peer datasette-immutable] [--vigil vigil] [--peer-writes datasette-writes]
@@ -33,6 +33,10 @@ def ratio(a, b):
     return f"{a / b:.2f}×" if a and b else "-"
 
 
+def percent(a, b):
+    return f"{100 * a / b:.2g}%" if a and b else "-"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out")
@@ -56,7 +60,7 @@ def main():
             head = [l.strip() for l in handle if l.startswith(("date:", "host:", "wrk:"))][:3]
         lines += [f"- {l}" for l in head] + [""]
     lines += ["| endpoint | peer req/s | vigil req/s | vigil ÷ peer | vigil p50 ms | vigil p99 ms "
-              "| nginx ceiling req/s | vigil ÷ ceiling |", "|---|---|---|---|---|---|---|---|"]
+              "| nginx ceiling req/s | vigil / ceiling |", "|---|---|---|---|---|---|---|---|"]
     eps = sorted({r["endpoint"] for r in rows if r["endpoint"] != "w"})
     for ep in eps + ["w"]:
         peer_sys, vigil_sys = (a.peer_writes, a.vigil_writes) if ep == "w" else (a.peer, a.vigil)
@@ -69,7 +73,7 @@ def main():
         label = f"{ep} ({peer_sys} / {vigil_sys})" if ep == "w" else ep
         lines.append(f"| {label} | {fmt(peer)} | {fmt(vigil)} | {ratio(vigil, peer)} | "
                      f"{fmt(mean(vrows, 'p50_ms'), 1)} | {fmt(mean(vrows, 'p99_ms'), 1)} | "
-                     f"{fmt(ceiling)} | {ratio(vigil, ceiling) if ceiling else '-'} |")
+                     f"{fmt(ceiling)} | {percent(vigil, ceiling)} |")
     runs = {r["run"] for r in rows if r["run"].isdigit()}
     lines += ["", f"req/s and latencies: mean over {len(runs)} run(s) per endpoint; full per-run "
               "figures in summary.md and results.tsv."]
