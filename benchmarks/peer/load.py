@@ -8,7 +8,11 @@ map from each row's source_ref to the id Vigil gave it so that references resolv
 source_name becomes a source record; denials' official becomes speaker and speaker_position.
 Everything is public, so a confidential-clearance token sees what datasette serves.
 
-Usage: load.py VIGIL_BIN EXPORT_DIR VIGIL_DB  -> prints VIGIL_TOKEN=... and VIGIL_ID_4242=... lines
+Usage: load.py VIGIL_BIN EXPORT_DIR VIGIL_DB [ID_MAP]
+  -> prints VIGIL_TOKEN=... and VIGIL_ID_4242=... lines, and writes ID_MAP (default: VIGIL_DB
+     without its extension + "-ids.tsv", e.g. vigil.db -> vigil-ids.tsv): one "table source_ref
+     vigil_id" line (tab-separated) per imported row of detention_sites, incidents, allegations and
+     denials, so that answers can be compared with datasette's (compare.py).
 """
 import json
 import os
@@ -49,8 +53,16 @@ def vigil_import(binary, db, kind, records):
     return [item["id"] for item in created]
 
 
+def id_map_path(db):
+    return os.path.splitext(db)[0] + "-ids.tsv"
+
+
 def main():
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__.split("Usage: ")[1])
     binary, export, db = sys.argv[1], sys.argv[2], sys.argv[3]
+    map_path = sys.argv[4] if len(sys.argv) == 5 else id_map_path(db)
+    id_rows = []  # (table, source_ref, vigil id)
     path = lambda table: os.path.join(export, f"{table}.ndjson")
 
     sites = list(rows(path("detention_sites")))
@@ -59,6 +71,7 @@ def main():
         "site_type": SITE_TYPES.get(s["site_type"], "other"), "status": s["status"], "confidentiality": "public",
     } for s in sites])
     site_map = {s["source_ref"]: new for s, new in zip(sites, site_ids)}
+    id_rows += [("detention_sites", ref, new) for ref, new in site_map.items()]
 
     links = {}
     for link in rows(path("incident_sites")):
@@ -73,6 +86,7 @@ def main():
         **({"sites": links[i["source_ref"]]} if i["source_ref"] in links else {}),
     } for i in incidents])
     incident_map = {i["source_ref"]: new for i, new in zip(incidents, incident_ids)}
+    id_rows += [("incidents", ref, new) for ref, new in incident_map.items()]
     del incidents
 
     allegations = list(rows(path("allegations")))
@@ -85,13 +99,23 @@ def main():
         "assessment": ASSESSMENT.get(a["credibility"], "unassessed"), "confidentiality": "public",
     } for a in allegations])
     allegation_map = {a["source_ref"]: new for a, new in zip(allegations, allegation_ids)}
+    id_rows += [("allegations", ref, new) for ref, new in allegation_map.items()]
     del allegations
 
-    vigil_import(binary, db, "denials", [{
+    denials = list(rows(path("denials")))
+    denial_ids = vigil_import(binary, db, "denials", [{
         "statement": d["statement"], "allegation_id": allegation_map[d["allegation_ref"]],
         "speaker": d["official_name"], "speaker_position": d["official_role"], "stated_on": d["stated_on"],
         "confidentiality": "public",
-    } for d in rows(path("denials"))])
+    } for d in denials])
+    id_rows += [("denials", d["source_ref"], new) for d, new in zip(denials, denial_ids)]
+    del denials
+
+    with open(map_path + ".part", "w", encoding="utf-8") as handle:
+        handle.write("table\tsource_ref\tvigil_id\n")
+        handle.writelines(f"{table}\t{ref}\t{new}\n" for table, ref, new in id_rows)
+    os.replace(map_path + ".part", map_path)
+    print(f"wrote {len(id_rows):,} ids to {map_path}", file=sys.stderr)
 
     token = subprocess.run([binary, "token", "create", "--db", db, "--name", "bench", "--role", "editor",
                             "--clearance", "confidential"], capture_output=True, text=True, check=True).stdout.strip()
