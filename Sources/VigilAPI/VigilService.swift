@@ -59,8 +59,16 @@ public struct VigilService: Sendable {
         _ body: @escaping @Sendable (HTTPRequest, Authenticator.Caller) throws -> HTTPResponse
     ) -> Router.Handler {
         let authenticator = self.authenticator
+        let store = self.store
         return { request in
             do {
+                // A read request makes all its reads, authentication included, in one session.
+                if request.method == "GET" || request.method == "HEAD" {
+                    return try store.readSession {
+                        let caller = try authenticator.authenticate(request)
+                        return try body(request, caller)
+                    }
+                }
                 let caller = try authenticator.authenticate(request)
                 return try body(request, caller)
             } catch {

@@ -70,9 +70,11 @@ extension Store {
             if try skipIf(db) { return nil }
             let (created, referenceFailures) = try Store.insert(kind, prepared, in: db, context: context, at: Timestamp.now())
             if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
-            // Re-read with computed counts, now that links and all items exist.
-            let records = try created.map { item in
-                try Store.renderComputed(kind, id: item.id, in: db, clearance: context.clearance)
+            // Nothing can point at a record yet when it is created: its counts are all zero.
+            let records = created.map { item in
+                var stored = item.stored
+                stored.computed = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
+                return stored.render(for: context.clearance)
             }
             try beforeCommit(db, records)
             return records
@@ -117,9 +119,9 @@ extension Store {
     /// transaction. A record whose references fail is skipped and reported by index.
     static func insert(
         _ kind: ResourceKind, _ prepared: [PreparedRecord], in db: Database, context: AccessContext, at now: String
-    ) throws -> (created: [(index: Int, id: String)], failures: [Int: [FieldError]]) {
+    ) throws -> (created: [(index: Int, id: String, stored: StoredRecord)], failures: [Int: [FieldError]]) {
         let codec = RecordCodec(kind: kind)
-        var created: [(index: Int, id: String)] = []
+        var created: [(index: Int, id: String, stored: StoredRecord)] = []
         var failures: [Int: [FieldError]] = [:]
         for item in prepared {
             var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
@@ -141,7 +143,7 @@ extension Store {
             for link in item.links {
                 _ = try insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
             }
-            created.append((item.index, id))
+            created.append((item.index, id, stored))
         }
         return (created, failures)
     }

@@ -39,7 +39,7 @@ public final class Store: Sendable {
             for _ in 0..<max(1, readerCount) {
                 let reader = try Database(path: path, mode: .readOnly)
                 try reader.execute("PRAGMA query_only = ON")
-                try reader.execute("PRAGMA cache_size = -32768")
+                try reader.execute("PRAGMA cache_size = -16384")
                 connections.append(reader)
             }
             readers = ReaderPool(connections: connections)
@@ -126,6 +126,12 @@ public final class Store: Sendable {
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// Runs `body` in one read session: every read it makes (authentication included) shares
+    /// one connection and one snapshot. For requests that only read.
+    public func readSession<T>(_ body: () throws -> T) throws -> T {
+        try readers.session(body)
     }
 
     /// Runs `PRAGMA integrity_check` (the slow, complete one) and returns its lines.

@@ -22,7 +22,8 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        let store = try database.openStore(readers: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        HTTPServer.tuneAllocator()
+        let store = try database.openStore(readers: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
         var demoToken: String?
         if demo {
             do {

@@ -39,4 +39,8 @@ final class Lock: @unchecked Sendable {
 
     /// Wakes every thread waiting in ``withLock(waitingUntil:_:)``.
     func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Wakes one thread waiting in ``withLock(waitingUntil:_:)``: enough when one resource was
+    /// freed, and it spares the others a wake-up only to wait again.
+    func signal() { pthread_cond_signal(condition) }
 }
