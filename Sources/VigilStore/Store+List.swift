@@ -13,9 +13,18 @@ extension Store {
         let searching = query.search != nil
         var order = try builder.orderKeys(query.sort)
         if let path = Store.codeOrderedPath(kind, query, clearance: context.clearance) {
+            var rest = query
+            if let index = rest.filters.firstIndex(of: path.consumed) { rest.filters.remove(at: index) }
+            (_, filtered) = try matching(kind, rest, as: context)
             from = path.from
             filtered.add(path.condition, path.arguments)
-            order[0] = QueryBuilder.OrderKey(expression: path.orderExpression, descending: order[0].descending)
+            order = order.map { key in
+                switch key.expression {
+                case "r.occurred_earliest": QueryBuilder.OrderKey(expression: "x.occurred_earliest", descending: key.descending)
+                case "r.id": QueryBuilder.OrderKey(expression: "x.id", descending: key.descending)
+                default: key
+                }
+            }
         }
         if searching, query.sort.isEmpty {
             order.insert(QueryBuilder.OrderKey(expression: "bm25(\(fts))", descending: false), at: 0)
@@ -99,26 +108,34 @@ extension Store {
 }
 
 extension Store {
-    /// The access path for incidents filtered by one code and sorted by date first: walk
-    /// `incident_codes_ordered` (field, code[, country], date) so the page comes out of the index
-    /// in order and only its rows are read, instead of checking the code of every incident of the
-    /// country in date order. The list's own conditions still apply to every row; this only adds
-    /// the equivalent conditions on the code row and sorts by its copy of the date.
-    static func codeOrderedPath(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality)
-        -> (from: String, condition: String, arguments: [SQLValue], orderExpression: String)?
-    {
-        guard kind == .incidents, query.search == nil, query.sort.first?.field == "occurred",
+    /// The access path for incidents filtered by one code and one country, sorted by date
+    /// first: walk `incident_codes_ordered` (field, code, country, date, id) so the page comes
+    /// out of the index in order (ties by id included) and only its rows are read, instead of
+    /// checking the code of every incident of the country in date order. The code filter is
+    /// answered by the index; the list's other conditions still apply to every row.
+    struct CodeOrderedPath {
+        let from: String
+        let condition: String
+        let arguments: [SQLValue]
+        /// The filter the index answers, left out of the row conditions.
+        let consumed: Filter
+    }
+
+    static func codeOrderedPath(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality) -> CodeOrderedPath? {
+        guard kind == .incidents, query.search == nil, query.sort.count == 1, query.sort[0].field == "occurred",
               let code = query.filters.first(where: {
                   ($0.field == "violation_types" || $0.field == "targeted_groups") && $0.op == .eq
-              })
+              }),
+              let country = query.filters.first(where: { $0.field == "country" && $0.op == .eq })
         else { return nil }
-        var condition = "x.field = ? AND x.code = ? AND x.deleted_at IS NULL AND x.confidentiality <= \(clearance.rawValue)"
-        var arguments: [SQLValue] = [.text(code.field), .text(code.value)]
-        if let country = query.filters.first(where: { $0.field == "country" && $0.op == .eq }) {
-            condition += " AND x.country = ?"
-            arguments.append(.text(country.value))
-        }
-        return ("incident_codes x CROSS JOIN incidents r ON r.pk = x.incident_pk", condition, arguments, "x.occurred_earliest")
+        return CodeOrderedPath(
+            from: "incident_codes x CROSS JOIN incidents r ON r.pk = x.incident_pk",
+            condition: """
+                x.field = ? AND x.code = ? AND x.country = ? AND x.deleted_at IS NULL \
+                AND x.confidentiality <= \(clearance.rawValue)
+                """,
+            arguments: [.text(code.field), .text(code.value), .text(country.value)],
+            consumed: code)
     }
 }
 

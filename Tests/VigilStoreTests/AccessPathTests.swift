@@ -49,11 +49,11 @@ import Testing
         var compared = 0
         for reader in [Caller.publicReader, Caller.restrictedReader, Caller.confidentialReader] {
             for sort in ["-occurred", "occurred", "-occurred,title", "occurred,-id"] {
-                for country in [nil, "RU"] as [String?] {
-                    let place = country.map { [Filter(field: "country", op: .eq, value: $0)] } ?? []
+                for country in ["RU", "SY"] {
+                    let place = [Filter(field: "country", op: .eq, value: country)]
                     let fast = try walk([Filter(field: "violation_types", op: .eq, value: "torture")] + place, sort: sort, as: reader)
                     let general = try walk([Filter(field: "violation_types", op: .in, value: "torture")] + place, sort: sort, as: reader)
-                    #expect(fast == general, "\(reader.actor) sort=\(sort) country=\(country ?? "any")")
+                    #expect(fast == general, "\(reader.actor) sort=\(sort) country=\(country)")
                     #expect(Set(fast).count == fast.count)
                     compared += fast.count
                 }
@@ -62,7 +62,7 @@ import Testing
         #expect(compared > 500)
         #expect(Store.codeOrderedPath(.incidents, {
             var query = ListQuery()
-            query.filters = [Filter(field: "violation_types", op: .eq, value: "torture")]
+            query.filters = [Filter(field: "violation_types", op: .eq, value: "torture"), Filter(field: "country", op: .eq, value: "RU")]
             query.sort = [SortKey(field: "occurred", descending: true)]
             return query
         }(), clearance: .public) != nil, "the fast path is the one compared")
