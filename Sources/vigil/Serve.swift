@@ -14,11 +14,14 @@ struct Serve: ParsableCommand {
     @Option(help: "The address to listen on (127.0.0.1, ::1, 0.0.0.0, ::).") var host: String = "127.0.0.1"
     @Option(help: "The port (0 picks a free one).") var port: Int = 8080
     @Flag(help: "Let requests without a token read public records.") var publicRead = false
+    @Option(help: "Threads serving connections and running requests (default: twice the cores, at least 4). A streamed export holds one while its client reads.")
+    var threads: Int?
     @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
     var demo = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
     }
 
     func run() throws {
@@ -40,9 +43,11 @@ struct Serve: ParsableCommand {
         let service = VigilService(store: store, publicRead: publicRead)
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
-        // A thread serving a streamed export blocks while its client reads slowly (up to the
-        // write timeout); more threads than cores keep a few slow readers from stalling others.
-        configuration.workerThreads = max(16, configuration.workerThreads)
+        // Measured (docs/performance.md): two threads per core serve reads with the lowest tail
+        // latency; sixteen cost a third of the throughput in context switches. A thread serving
+        // a streamed export blocks while its client reads slowly (up to the write timeout), so
+        // a server with many slow export clients wants more: --threads.
+        if let threads { configuration.workerThreads = threads }
         let server = HTTPServer(configuration: configuration, handler: service.router())
         do {
             try server.start()
