@@ -48,10 +48,15 @@ extension Store {
         // A search ranks every match before the limit, and SQLite builds each sorted row whole:
         // so a search first ranks just keys, then reads the page's records, counts and
         // snippets (the costly part) for those rows alone.
-        let rankSQL = """
+        var rankSQL = """
             SELECT r.pk, \(order.map(\.expression).joined(separator: ", "))
             FROM \(from) WHERE \(conditions.sql.joined(separator: " AND ")) ORDER BY \(orderSQL) LIMIT ?
             """
+        var rankArguments = conditions.arguments
+        if let plain = Store.plainIncidentSearch(kind, query, clearance: context.clearance, cursor: query.cursor.map { _ in order }) {
+            rankSQL = plain.sql
+            rankArguments = plain.arguments
+        }
         let pageSQL = """
             SELECT \(codec.selectList(withComputedFor: context.clearance)), r.pk, \
             snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
@@ -68,7 +73,7 @@ extension Store {
             let arguments = conditions.arguments + [.integer(Int64(query.limit + 1))]
             if searching {
                 var ranked: [Int64] = []
-                try db.cachedStatement(rankSQL).forEachRow(arguments) { row in
+                try db.cachedStatement(rankSQL).forEachRow(rankArguments + [.integer(Int64(query.limit + 1))]) { row in
                     if ranked.count == query.limit {
                         more = true
                         return
@@ -136,6 +141,36 @@ extension Store {
                 """,
             arguments: [.text(code.field), .text(code.value), .text(country.value)],
             consumed: code)
+    }
+}
+
+extension Store {
+    /// A search of incidents with nothing but `q` (and a cursor): ranked against
+    /// `incident_visibility` (pk, id, tombstone, level), a table small enough to stay cached,
+    /// instead of looking every match up in the incidents table. Same order, same keys: ties by id.
+    static func plainIncidentSearch(
+        _ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality, cursor order: [QueryBuilder.OrderKey]?
+    ) -> (sql: String, arguments: [SQLValue])? {
+        guard kind == .incidents, let search = query.search, let match = FullTextQuery.expression(for: search),
+              query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
+        else { return nil }
+        var sql = """
+            SELECT v.pk, bm25(incidents_fts), v.id FROM incidents_fts JOIN incident_visibility v ON v.pk = incidents_fts.rowid
+            WHERE incidents_fts MATCH ? AND v.deleted = 0 AND v.level <= \(clearance.rawValue)
+            """
+        var arguments: [SQLValue] = [.text(match)]
+        if let cursor = query.cursor {
+            guard let order, order.count == 2,
+                  let values = try? Cursor.decode(cursor, sort: "|q", keys: order.count)
+            else { return nil }
+            let keys = [
+                QueryBuilder.OrderKey(expression: "bm25(incidents_fts)", descending: false),
+                QueryBuilder.OrderKey(expression: "v.id", descending: false),
+            ]
+            sql += " AND " + Cursor.condition(keys, values: values)
+            arguments += Cursor.arguments(keys, values: values)
+        }
+        return (sql + " ORDER BY 2, v.id LIMIT ?", arguments)
     }
 }
 
