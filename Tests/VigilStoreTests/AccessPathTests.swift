@@ -36,14 +36,7 @@ import Testing
             query.sort = SortKey.parseList(sort) ?? []
             query.limit = 7
             query.includeTotal = true
-            var seen: [String] = []
-            while true {
-                let page = try store.list(.incidents, query, as: reader)
-                seen += page.records.map(\.id)
-                guard let next = page.nextCursor else { break }
-                query.cursor = next
-            }
-            return seen
+            return try Self.walk(store, query, as: reader)
         }
 
         var compared = 0
@@ -95,14 +88,7 @@ import Testing
             query.search = "stadium"
             query.filters = filters
             query.limit = 6
-            var seen: [String] = []
-            while true {
-                let page = try store.list(.incidents, query, as: reader)
-                seen += page.records.map(\.id)
-                guard let next = page.nextCursor else { break }
-                query.cursor = next
-            }
-            return seen
+            return try Self.walk(store, query, as: reader)
         }
         var compared = 0
         for reader in [Caller.publicReader, Caller.restrictedReader, Caller.confidentialReader] {
@@ -117,5 +103,17 @@ import Testing
         var plain = ListQuery()
         plain.search = "stadium"
         #expect(Store.plainIncidentSearch(.incidents, plain, clearance: .public, cursor: nil) != nil)
+    }
+
+    /// The ids of every page of `query`, following the cursors.
+    static func walk(_ store: Store, _ query: ListQuery, as reader: AccessContext) throws -> [String] {
+        var query = query
+        var seen: [String] = []
+        while true {
+            let page = try store.list(.incidents, query, as: reader)
+            seen += page.records.map(\.id)
+            guard let next = page.nextCursor else { return seen }
+            query.cursor = next
+        }
     }
 }
