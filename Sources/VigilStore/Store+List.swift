@@ -37,69 +37,15 @@ extension Store {
             conditions.add(Cursor.condition(order, values: values), Cursor.arguments(order, values: values))
         }
 
-        let codec = RecordCodec(kind: kind)
-        let encoder = RecordEncoder(kind: kind)
-        let orderSQL = order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
-        let sql = """
-            SELECT \(codec.selectList(withComputedFor: context.clearance)), \(order.map(\.expression).joined(separator: ", "))
-            FROM \(from)\(codec.countsJoin(for: context.clearance)) WHERE \(conditions.sql.joined(separator: " AND "))
-            ORDER BY \(orderSQL) LIMIT ?
-            """
-        // A search ranks every match before the limit, and SQLite builds each sorted row whole:
-        // so a search first ranks just keys, then reads the page's records, counts and
-        // snippets (the costly part) for those rows alone.
-        var rankSQL = """
-            SELECT r.pk, \(order.map(\.expression).joined(separator: ", "))
-            FROM \(from) WHERE \(conditions.sql.joined(separator: " AND ")) ORDER BY \(orderSQL) LIMIT ?
-            """
-        var rankArguments = conditions.arguments
-        if let plain = Store.plainIncidentSearch(kind, query, clearance: context.clearance, cursor: query.cursor.map { _ in order }) {
-            rankSQL = plain.sql
-            rankArguments = plain.arguments
-        }
-        let pageSQL = """
-            SELECT \(codec.selectList(withComputedFor: context.clearance)), r.pk, \
-            snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
-            FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.countsJoin(for: context.clearance))
-            WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
-            """
-        let match = query.search.flatMap(FullTextQuery.expression(for:)) ?? ""
-        let computedCount = kind.computedFields.count
-        let first = Int32(codec.columns.count + computedCount)
+        let shape = PageShape(
+            kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order, limit: query.limit)
+        let plainSearch = Store.plainIncidentSearch(
+            kind, query, clearance: context.clearance, cursor: query.cursor.map { _ in order })
+        let match = query.search.flatMap(FullTextQuery.expression(for:))
         return try read { db in
-            var records: [Record] = []
-            var lastKeys: [JSONValue] = []
-            var more = false
-            let arguments = conditions.arguments + [.integer(Int64(query.limit + 1))]
-            if searching {
-                var ranked: [Int64] = []
-                try db.cachedStatement(rankSQL).forEachRow(rankArguments + [.integer(Int64(query.limit + 1))]) { row in
-                    if ranked.count == query.limit {
-                        more = true
-                        return
-                    }
-                    ranked.append(row.int64(0))
-                    lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(1 + $0)) }
-                }
-                var byKey: [Int64: Record] = [:]
-                let keys = "[" + ranked.map(String.init).joined(separator: ",") + "]"
-                try db.cachedStatement(pageSQL).forEachRow([.text(match), .text(keys)]) { row in
-                    var record = encoder.encode(row, for: context.clearance)
-                    let snippet = JSONValue.string(Snippet.render(row.text(first + 1) ?? ""))
-                    record.append(key: "snippet", json: snippet.serialized())
-                    byKey[row.int64(first)] = record
-                }
-                records = ranked.compactMap { byKey[$0] }
-            } else {
-                try db.cachedStatement(sql).forEachRow(arguments) { row in
-                    if records.count == query.limit {
-                        more = true
-                        return
-                    }
-                    records.append(encoder.encode(row, for: context.clearance))
-                    lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
-                }
-            }
+            let (records, lastKeys, more) = try match.map { match in
+                try shape.searchPage(in: db, match: match, plain: plainSearch)
+            } ?? shape.page(in: db)
             var total: Int?
             if query.includeTotal {
                 let count = try db.cachedStatement(
@@ -109,6 +55,85 @@ extension Store {
             let next = more ? Cursor.encode(lastKeys, sort: sortSignature) : nil
             return Page(records: records, nextCursor: next, total: total)
         }
+    }
+}
+
+/// One page's query, once the store has chosen its conditions and order: read either in one
+/// statement, or, for a search, by ranking keys first and then reading the page's records.
+private struct PageShape {
+    let kind: ResourceKind
+    let clearance: Confidentiality
+    let from: String
+    let conditions: QueryBuilder.Conditions
+    let order: [QueryBuilder.OrderKey]
+    let limit: Int
+
+    private var codec: RecordCodec { RecordCodec(kind: kind) }
+    private var whereSQL: String { conditions.sql.joined(separator: " AND ") }
+    private var orderSQL: String { order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ") }
+    private var orderColumns: String { order.map(\.expression).joined(separator: ", ") }
+    /// The column after the record's columns and counts.
+    private var firstExtraColumn: Int32 { Int32(codec.columns.count + kind.computedFields.count) }
+
+    /// The records, the last one's sort keys, and whether more follow.
+    typealias Result = (records: [Record], lastKeys: [JSONValue], more: Bool)
+
+    func page(in db: Database) throws -> Result {
+        let encoder = RecordEncoder(kind: kind)
+        let first = firstExtraColumn
+        let statement = try db.cachedStatement("""
+            SELECT \(codec.selectList(withComputedFor: clearance)), \(orderColumns)
+            FROM \(from)\(codec.countsJoin(for: clearance)) WHERE \(whereSQL)
+            ORDER BY \(orderSQL) LIMIT ?
+            """)
+        var result: Result = ([], [], false)
+        try statement.forEachRow(conditions.arguments + [.integer(Int64(limit + 1))]) { row in
+            if result.records.count == limit {
+                result.more = true
+                return
+            }
+            result.records.append(encoder.encode(row, for: clearance))
+            result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+        }
+        return result
+    }
+
+    /// A search ranks every match before the limit, and SQLite builds each sorted row whole: so
+    /// it first ranks just keys (`plain`: against the small visibility table), then reads the
+    /// page's records, counts and snippets (the costly part) for those rows alone.
+    func searchPage(in db: Database, match: String, plain: (sql: String, arguments: [SQLValue])?) throws -> Result {
+        let fts = "\(kind.table)_fts"
+        let rank = plain ?? ("""
+            SELECT r.pk, \(orderColumns) FROM \(from) WHERE \(whereSQL) ORDER BY \(orderSQL) LIMIT ?
+            """, conditions.arguments)
+        var result: Result = ([], [], false)
+        var ranked: [Int64] = []
+        try db.cachedStatement(rank.sql).forEachRow(rank.arguments + [.integer(Int64(limit + 1))]) { row in
+            if ranked.count == limit {
+                result.more = true
+                return
+            }
+            ranked.append(row.int64(0))
+            result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(1 + $0)) }
+        }
+        let encoder = RecordEncoder(kind: kind)
+        let first = firstExtraColumn
+        var byKey: [Int64: Record] = [:]
+        let statement = try db.cachedStatement("""
+            SELECT \(codec.selectList(withComputedFor: clearance)), r.pk, \
+            snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
+            FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.countsJoin(for: clearance))
+            WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
+            """)
+        let keys = "[" + ranked.map(String.init).joined(separator: ",") + "]"
+        try statement.forEachRow([.text(match), .text(keys)]) { row in
+            var record = encoder.encode(row, for: clearance)
+            let snippet = JSONValue.string(Snippet.render(row.text(first + 1) ?? ""))
+            record.append(key: "snippet", json: snippet.serialized())
+            byKey[row.int64(first)] = record
+        }
+        result.records = ranked.compactMap { byKey[$0] }
+        return result
     }
 }
 
