@@ -69,6 +69,18 @@ def import_chunk(binary, db, kind, records):
     return [item["id"] for item in created]
 
 
+def stored_ids(db, table, expected):
+    """The ids of a table's rows in the order they were stored (for LOAD_RESUME)."""
+    import sqlite3
+    conn = sqlite3.connect(f"file:{os.path.abspath(db)}?mode=ro", uri=True)
+    ids = [row[0] for row in conn.execute(f"SELECT id FROM {table} ORDER BY pk")]
+    conn.close()
+    if len(ids) != expected:
+        sys.exit(f"LOAD_RESUME: {table} holds {len(ids)} rows, the export {expected}")
+    print(f"kept {len(ids):,} {table}", file=sys.stderr)
+    return ids
+
+
 def id_map_path(db):
     return os.path.splitext(db)[0] + "-ids.tsv"
 
@@ -81,8 +93,15 @@ def main():
     id_rows = []  # (table, source_ref, vigil id)
     path = lambda table: os.path.join(export, f"{table}.ndjson")
 
+    # LOAD_RESUME=1: sites and incidents are already in the database (in file order, as this
+    # script imports them); read their ids back instead of importing them again.
+    resume = os.environ.get("LOAD_RESUME") == "1"
+    # LOAD_ALLEGATIONS_FOR=N: allegations (and their denials) of incidents 1..N only, to bound
+    # the load time of the largest sizes; every incident keeps all of its own.
+    allegations_for = int(os.environ.get("LOAD_ALLEGATIONS_FOR", "0")) or None
+
     sites = list(rows(path("detention_sites")))
-    site_ids = vigil_import(binary, db, "sites", [{
+    site_ids = stored_ids(db, "sites", len(sites)) if resume else vigil_import(binary, db, "sites", [{
         "name": s["name"], "country": s["country"], "admin1": s["region"], "lat": s["lat"], "lon": s["lon"],
         "site_type": SITE_TYPES.get(s["site_type"], "other"), "status": s["status"], "confidentiality": "public",
     } for s in sites])
@@ -94,7 +113,7 @@ def main():
         links.setdefault(link["incident_ref"], []).append({"site_id": site_map[link["site_ref"]], "role": "held_at"})
 
     incidents = list(rows(path("incidents")))
-    incident_ids = vigil_import(binary, db, "incidents", [{
+    incident_ids = stored_ids(db, "incidents", len(incidents)) if resume else vigil_import(binary, db, "incidents", [{
         "title": i["title"], "summary": i["description"], "occurred": i["occurred_on"], "country": i["country"],
         "admin1": i["region"], "violation_types": [i["violation_type"]], "victims_min": i["victim_count"],
         "victims_max": i["victim_count"], "lat": i["lat"], "lon": i["lon"],
@@ -105,7 +124,7 @@ def main():
     id_rows += [("incidents", ref, new) for ref, new in incident_map.items()]
     del incidents
 
-    allegations = list(rows(path("allegations")))
+    allegations = [a for a in rows(path("allegations")) if allegations_for is None or a["incident_ref"] <= allegations_for]
     names = sorted({a["source_name"] for a in allegations})
     source_ids = vigil_import(binary, db, "sources", [{"name": n, "confidentiality": "public"} for n in names])
     source_map = dict(zip(names, source_ids))
@@ -118,7 +137,7 @@ def main():
     id_rows += [("allegations", ref, new) for ref, new in allegation_map.items()]
     del allegations
 
-    denials = list(rows(path("denials")))
+    denials = [d for d in rows(path("denials")) if d["allegation_ref"] in allegation_map]
     denial_ids = vigil_import(binary, db, "denials", [{
         "statement": d["statement"], "allegation_id": allegation_map[d["allegation_ref"]],
         "speaker": d["official_name"], "speaker_position": d["official_role"], "stated_on": d["stated_on"],
