@@ -10,7 +10,8 @@ struct RecordCodec: Sendable {
     let insertSQL: String
     /// `UPDATE kind SET … WHERE id = ?`: every field column, version and updated_at.
     let updateSQL: String
-    private let computedSelectList: String
+    /// By clearance level: the counts computed on read differ per level.
+    private let computedSelectLists: [String]
 
     /// The codec of `kind`, built once: its SQL text is the key of cached statements, so building
     /// it on every request would cost string work and hashing for nothing.
@@ -30,11 +31,12 @@ struct RecordCodec: Sendable {
         insertSQL = "INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(marks))"
         let updated = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
         updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
-        computedSelectList = selectList + ComputedFields.selectList(for: kind)
+        let base = selectList
+        computedSelectLists = Confidentiality.allCases.map { base + ComputedFields.selectList(for: kind, clearance: $0) }
     }
 
     /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.
-    func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectList }
+    func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
     /// The join that the computed counts of ``selectList(withComputedFor:)`` read from.
     func countsJoin(for clearance: Confidentiality) -> String {
