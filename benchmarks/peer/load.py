@@ -69,6 +69,14 @@ def import_chunk(binary, db, kind, records):
     return [item["id"] for item in created]
 
 
+def count_rows(db, table):
+    import sqlite3
+    conn = sqlite3.connect(f"file:{os.path.abspath(db)}?mode=ro", uri=True)
+    count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    conn.close()
+    return count
+
+
 def stored_ids(db, table, expected):
     """The ids of a table's rows in the order they were stored (for LOAD_RESUME)."""
     import sqlite3
@@ -93,8 +101,8 @@ def main():
     id_rows = []  # (table, source_ref, vigil id)
     path = lambda table: os.path.join(export, f"{table}.ndjson")
 
-    # LOAD_RESUME=1: sites and incidents are already in the database (in file order, as this
-    # script imports them); read their ids back instead of importing them again.
+    # LOAD_RESUME=1: sites and incidents (and sources, when all are there) are already in the
+    # database, in file order as this script imports them; read their ids back instead.
     resume = os.environ.get("LOAD_RESUME") == "1"
     # LOAD_ALLEGATIONS_FOR=N: allegations (and their denials) of incidents 1..N only, to bound
     # the load time of the largest sizes; every incident keeps all of its own.
@@ -126,7 +134,10 @@ def main():
 
     allegations = [a for a in rows(path("allegations")) if allegations_for is None or a["incident_ref"] <= allegations_for]
     names = sorted({a["source_name"] for a in allegations})
-    source_ids = vigil_import(binary, db, "sources", [{"name": n, "confidentiality": "public"} for n in names])
+    if resume and count_rows(db, "sources") == len(names):
+        source_ids = stored_ids(db, "sources", len(names))
+    else:
+        source_ids = vigil_import(binary, db, "sources", [{"name": n, "confidentiality": "public"} for n in names])
     source_map = dict(zip(names, source_ids))
     allegation_ids = vigil_import(binary, db, "allegations", [{
         "source_id": source_map[a["source_name"]], "incident_id": incident_map[a["incident_ref"]],
