@@ -45,7 +45,7 @@ struct RelatedRecords {
         for name in names {
             switch name {
             case "allegations":
-                result.append((name, Self.array(try allegationsOfRecord())))
+                result.append((name, Responses.array(try allegationsOfRecord())))
             case "denials":
                 var denials: [Record]
                 switch record.kind {
@@ -58,12 +58,12 @@ struct RelatedRecords {
                 case .allegations: denials = try list(.denials, "allegation_id", [record.id], sort: "stated_on")
                 default: denials = []
                 }
-                denials.sort { lhs, rhs in
-                    let left = lhs.json["stated_on_earliest"]?.stringValue ?? ""
-                    let right = rhs.json["stated_on_earliest"]?.stringValue ?? ""
-                    return left != right ? left < right : lhs.id < rhs.id
-                }
-                result.append((name, Self.array(denials)))
+                // Each record's date read once (reading a field parses the record), then sorted.
+                denials = denials
+                    .map { ($0.json["stated_on_earliest"]?.stringValue ?? "", $0) }
+                    .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.id < $1.1.id }
+                    .map(\.1)
+                result.append((name, Responses.array(denials)))
             case "sources":
                 var ids: [String] = []
                 if let own = record.json["source_id"]?.stringValue { ids.append(own) }
@@ -72,7 +72,7 @@ struct RelatedRecords {
                 }
                 var seen = Set<String>()
                 ids = ids.filter { seen.insert($0).inserted }
-                result.append((name, Self.array(try list(.sources, "id", ids, sort: "id"))))
+                result.append((name, Responses.array(try list(.sources, "id", ids, sort: "id"))))
             case "sites":
                 let links = try store.links(ofIncident: record.id, as: context)
                 let sites = try list(.sites, "id", links.compactMap { $0["site_id"]?.stringValue }, sort: "id")
@@ -92,17 +92,6 @@ struct RelatedRecords {
             }
         }
         return result
-    }
-
-    /// `[record,record,…]` as JSON text.
-    static func array(_ records: [Record]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
-        for (index, record) in records.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            record.write(into: &out)
-        }
-        out.append(UInt8(ascii: "]"))
-        return out
     }
 
     /// Live records of `kind` whose `field` is one of `values`, visible to the caller.

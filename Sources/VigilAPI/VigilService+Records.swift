@@ -15,7 +15,7 @@ extension VigilService {
         var body: [UInt8] = []
         body.reserveCapacity(page.records.count * 1024 + 64)
         body += Array(#"{"data":"#.utf8)
-        body += RelatedRecords.array(page.records)
+        body += Responses.array(page.records)
         body += Array(#","next_cursor":"#.utf8)
         (page.nextCursor.map(JSONValue.string) ?? .null).write(into: &body)
         if let total = page.total {
@@ -78,14 +78,14 @@ extension VigilService {
 
         let render: ([Record]) -> StoredAnswer = { records in
             if isBatch {
-                let body = JSONValue.object(JSONObject([("data", .array(records.map { .object($0.json) }))]))
-                return StoredAnswer(status: 201, headers: ["Content-Type": "application/json"], body: body.serialized())
+                let body = Array(#"{"data":"#.utf8) + Responses.array(records) + [UInt8(ascii: "}")]
+                return StoredAnswer(status: 201, headers: ["Content-Type": "application/json"], body: body)
             }
             let record = records[0]
             return StoredAnswer(
                 status: 201,
                 headers: ["Content-Type": "application/json", "ETag": record.etag, "Location": "/v1/\(kind.rawValue)/\(record.id)"],
-                body: JSONValue.object(record.json).serialized())
+                body: record.encoded)
         }
         do {
             if let key = request.headers["Idempotency-Key"] {

@@ -62,15 +62,10 @@ public struct VigilService: Sendable {
         let store = self.store
         return { request in
             do {
+                let run = { try body(request, try authenticator.authenticate(request)) }
                 // A read request makes all its reads, authentication included, in one session.
-                if request.method == "GET" || request.method == "HEAD" {
-                    return try store.readSession {
-                        let caller = try authenticator.authenticate(request)
-                        return try body(request, caller)
-                    }
-                }
-                let caller = try authenticator.authenticate(request)
-                return try body(request, caller)
+                let reads = request.method == "GET" || request.method == "HEAD"
+                return try reads ? store.readSession(run) : run()
             } catch {
                 let problem = Problem.from(error)
                 if problem.status >= 500 {
@@ -100,6 +95,17 @@ enum Responses {
         headers.replaceOrAdd(name: "Content-Type", value: "application/json")
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
         return HTTPResponse(status: status, headers: headers, body: .bytes(body))
+    }
+
+    /// `[record,record,…]` as JSON text, each record copied in as the store encoded it.
+    static func array(_ records: [Record]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            record.write(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
     }
 
     /// One record with its ETag.

@@ -5,12 +5,8 @@ extension Store {
     /// `notFound`, exactly as if it did not exist; a tombstone the caller could see is `gone`.
     public func record(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
         try read { db in
-            let codec = RecordCodec(kind: kind)
             let encoder = RecordEncoder(kind: kind)
-            let statement = try db.cachedStatement("""
-                SELECT \(codec.selectList(withComputedFor: context.clearance)) FROM \(kind.table) r\(codec.countsJoin(for: context.clearance)) \
-                WHERE r.id = ?
-                """)
+            let statement = try db.cachedStatement(RecordCodec(kind: kind).selectByID(withComputedFor: context.clearance))
             var found: Record?
             try statement.forEachRow([.text(id)]) { row in
                 guard encoder.confidentiality(row) <= context.clearance else { return }
@@ -28,8 +24,7 @@ extension Store {
     ) throws -> StoredRecord? {
         let codec = RecordCodec(kind: kind)
         let statement = try db.cachedStatement(computed
-            ? "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.countsJoin(for: clearance)) WHERE r.id = ?"
-            : "SELECT \(codec.selectList) FROM \(kind.table) r WHERE r.id = ?")
+            ? codec.selectByID(withComputedFor: clearance) : "SELECT \(codec.selectList) FROM \(kind.table) r WHERE r.id = ?")
         var result: StoredRecord?
         try statement.forEachRow([.text(id)]) { row in result = codec.decode(row) }
         return result
@@ -119,9 +114,9 @@ extension Store {
     /// transaction. A record whose references fail is skipped and reported by index.
     static func insert(
         _ kind: ResourceKind, _ prepared: [PreparedRecord], in db: Database, context: AccessContext, at now: String
-    ) throws -> (created: [(index: Int, id: String, stored: StoredRecord)], failures: [Int: [FieldError]]) {
+    ) throws -> (created: [(index: Int, stored: StoredRecord)], failures: [Int: [FieldError]]) {
         let codec = RecordCodec(kind: kind)
-        var created: [(index: Int, id: String, stored: StoredRecord)] = []
+        var created: [(index: Int, stored: StoredRecord)] = []
         var failures: [Int: [FieldError]] = [:]
         for item in prepared {
             var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
@@ -143,7 +138,7 @@ extension Store {
             for link in item.links {
                 _ = try insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
             }
-            created.append((item.index, id, stored))
+            created.append((item.index, stored))
         }
         return (created, failures)
     }

@@ -69,7 +69,8 @@ public struct RecordExporter: Sendable {
             for record in result.records {
                 switch format {
                 case .csv:
-                    CSVEncoder.writeRow(columns.map { record.json[$0] ?? .null }, into: &buffer, plain: false)
+                    let fields = record.json  // parsed once: the store hands out encoded records
+                    CSVEncoder.writeRow(columns.map { fields[$0] ?? .null }, into: &buffer, plain: false)
                 case .ndjson:
                     record.write(into: &buffer)
                     buffer.append(10)
@@ -152,8 +153,8 @@ enum CSVEncoder {
 /// GeoJSON features (RFC 7946) for records whose coordinates the caller may see.
 enum GeoJSON {
     static func feature(_ record: Record) -> JSONValue? {
-        guard let lat = record.json["lat"]?.doubleValue, let lon = record.json["lon"]?.doubleValue else { return nil }
         var properties = record.json
+        guard let lat = properties["lat"]?.doubleValue, let lon = properties["lon"]?.doubleValue else { return nil }
         properties["lat"] = nil
         properties["lon"] = nil
         return .object(JSONObject([

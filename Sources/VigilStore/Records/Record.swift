@@ -38,6 +38,8 @@ public struct Record: Sendable {
     }
 
     /// The whole record: stored fields (redacted), date bounds, computed counts, system fields.
+    /// A record read from the store is encoded text, and each access parses it: read it once
+    /// into a local when several fields are needed.
     public var json: JSONObject {
         get {
             switch body {

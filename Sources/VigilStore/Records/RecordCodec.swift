@@ -38,6 +38,11 @@ struct RecordCodec: Sendable {
     /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.
     func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
+    /// One record by id with its computed counts for `clearance`.
+    func selectByID(withComputedFor clearance: Confidentiality) -> String {
+        "SELECT \(selectList(withComputedFor: clearance)) FROM \(kind.table) r\(countsJoin(for: clearance)) WHERE r.id = ?"
+    }
+
     /// The join that the computed counts of ``selectList(withComputedFor:)`` read from.
     func countsJoin(for clearance: Confidentiality) -> String {
         ComputedFields.join(for: kind, clearance: clearance)
