@@ -26,6 +26,7 @@ public final class Database {
 
     /// Opens the connection in `mode`, with extended result codes and a busy timeout.
     public init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5)) throws(SQLiteError) {
+        _ = Database.libraryConfigured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
         case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -51,6 +52,12 @@ public final class Database {
         _ = vigil_sqlite3_db_config_int(connection, SQLITE_DBCONFIG_DEFENSIVE, 1, &ignored)
         installProgressHandler()
     }
+
+    /// Process-wide settings that must precede the first connection (see the C shim).
+    private static let libraryConfigured: Bool = {
+        _ = vigil_sqlite3_disable_memstatus()
+        return true
+    }()
 
     deinit {
         statementCache.removeAll()
