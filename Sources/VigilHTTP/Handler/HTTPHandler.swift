@@ -1,5 +1,5 @@
-/// Turns requests into responses. Runs on a worker thread; it may block (a SQLite read, a
-/// streamed export) without holding up other connections.
+/// Turns requests into responses. Runs on an event thread, or, when ``mayBlock(_:)`` says so,
+/// on a thread of the blocking pool; short blocking (a SQLite read) is fine on either.
 public protocol HTTPHandler: Sendable {
     /// Produces the response for a complete request.
     func handle(_ request: HTTPRequest) -> HTTPResponse
@@ -7,9 +7,18 @@ public protocol HTTPHandler: Sendable {
     /// The largest body accepted for this request, decided from the head alone so that a
     /// declared `Content-Length` over it is answered with 413 before the body is read.
     func bodyLimit(for head: HTTPRequestHead) -> Int
+
+    /// Whether this request's handler may wait a long time without using the CPU (a write
+    /// waiting for its group's commit). Such requests run on the server's blocking pool, so the
+    /// event threads go on serving others and writes from many connections can wait, and be
+    /// committed, together. Streamed bodies go to the pool whatever this says.
+    func mayBlock(_ head: HTTPRequestHead) -> Bool
 }
 
 extension HTTPHandler {
     /// 1 MiB, the limit for JSON bodies.
     public func bodyLimit(for head: HTTPRequestHead) -> Int { HTTPLimits.defaultBodyLimit }
+
+    /// Never: handlers run on the event thread unless they say otherwise.
+    public func mayBlock(_ head: HTTPRequestHead) -> Bool { false }
 }

@@ -16,6 +16,7 @@ public struct Router: HTTPHandler {
         let method: String
         let segments: [Segment]
         let bodyLimit: Int?
+        let mayBlock: Bool
         let handler: Handler
 
         func match(_ pathSegments: [String]) -> [String: String]? {
@@ -42,15 +43,21 @@ public struct Router: HTTPHandler {
         self.defaultBodyLimit = defaultBodyLimit
     }
 
-    /// Adds a route. `bodyLimit` overrides the default for this route (e.g. larger for imports).
-    public mutating func add(_ method: String, _ pattern: String, bodyLimit: Int? = nil, _ handler: @escaping Handler) {
+    /// Adds a route. `bodyLimit` overrides the default for this route (e.g. larger for imports);
+    /// `mayBlock` (see ``HTTPHandler/mayBlock(_:)``) defaults to true for every method but GET
+    /// and HEAD: changes wait for a durable commit.
+    public mutating func add(
+        _ method: String, _ pattern: String, bodyLimit: Int? = nil, mayBlock: Bool? = nil, _ handler: @escaping Handler
+    ) {
         let segments = Router.split(pattern).map { segment -> Route.Segment in
             if segment.hasPrefix("{") && segment.hasSuffix("}") && segment.count > 2 {
                 return .parameter(String(segment.dropFirst().dropLast()))
             }
             return .literal(segment)
         }
-        routes.append(Route(method: method, segments: segments, bodyLimit: bodyLimit, handler: handler))
+        routes.append(Route(
+            method: method, segments: segments, bodyLimit: bodyLimit,
+            mayBlock: mayBlock ?? (method != "GET" && method != "HEAD"), handler: handler))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -78,6 +85,13 @@ public struct Router: HTTPHandler {
               case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
         else { return defaultBodyLimit }
         return route.bodyLimit ?? defaultBodyLimit
+    }
+
+    public func mayBlock(_ head: HTTPRequestHead) -> Bool {
+        guard let segments = Router.decodedSegments(head.rawPath),
+              case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
+        else { return false }
+        return route.mayBlock
     }
 
     enum Lookup {

@@ -22,6 +22,8 @@ final class EventLoop: Sendable {
     private let epollFD: Int32
     private let listenFD: Int32
     private let registry = Mutex<[Int32: HTTPConnection]>([:])
+    /// Where handlers that may block and streamed bodies run (see ``BlockingPool``).
+    let blocking: BlockingPool
     /// Closed connections, kept alive while a thread may still hold an event for them taken from
     /// epoll before the close, so the pointer in that event still leads to a (closed) object.
     private let graveyard = Mutex<[HTTPConnection]>([])
@@ -37,6 +39,7 @@ final class EventLoop: Sendable {
     init(context: ServerContext, listenFD: Int32) throws(SocketError) {
         self.context = context
         self.listenFD = listenFD
+        blocking = BlockingPool(maximumThreads: context.configuration.blockingThreads, readSize: Self.readSize)
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw .system(call: "epoll_create1", code: errno) }
         var event = epoll_event()
@@ -131,9 +134,15 @@ final class EventLoop: Sendable {
         }
     }
 
-    /// Lets go of a connection, first serving any event that arrived while it was owned.
+    /// Lets go of a connection, first serving any event that arrived while it was owned; or, when
+    /// its request left work for the blocking pool, hands it (still owned) to a pool thread.
     private func release(_ connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer) {
         while connection.phase != .closed {
+            if let work = connection.offloaded {
+                connection.offloaded = nil
+                blocking.submit { [self] buffer in runOffloaded(work, on: connection, readBuffer: buffer) }
+                return
+            }
             if connection.ownership.compareExchange(
                 expected: HTTPConnection.owned, desired: HTTPConnection.unowned, ordering: .acquiringAndReleasing
             ).exchanged {
@@ -303,18 +312,48 @@ final class EventLoop: Sendable {
                 connection.currentHead = nil
                 connection.enter(.busy, at: now)
                 let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: connection.peer)
-                switch RequestExecutor.execute(request: request, connection: connection, context: context, receivedAt: connection.requestStart) {
-                case .done(let keepAlive):
-                    finishResponse(connection, keepAlive: keepAlive)
-                case .pending(let bytes, let keepAlive):
-                    connection.outbound = bytes
-                    connection.outboundOffset = 0
-                    connection.closeAfterFlush = !keepAlive
-                    connection.enter(.writing, at: MonotonicClock.now())
-                case .failed:
-                    close(connection)
+                if context.handler.mayBlock(head) {
+                    connection.offloaded = .handle(request)
+                    return
                 }
+                let response = context.handler.handle(request)
+                if case .stream = response.body {
+                    connection.offloaded = .send(response, for: request)
+                    return
+                }
+                complete(connection, RequestExecutor.send(
+                    response, for: request, connection: connection, context: context, receivedAt: connection.requestStart))
             }
+        }
+    }
+
+    /// On a pool thread, which owns the connection: runs the handler and sends the response, goes
+    /// on with pipelined requests, then lets go (or hands off again) as an event thread would.
+    private func runOffloaded(
+        _ work: HTTPConnection.OffloadedWork, on connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer
+    ) {
+        let (request, response) = switch work {
+        case .handle(let request): (request, context.handler.handle(request))
+        case .send(let response, let request): (request, response)
+        }
+        let outcome = RequestExecutor.send(
+            response, for: request, connection: connection, context: context, receivedAt: connection.requestStart)
+        complete(connection, outcome)
+        release(connection, readBuffer: readBuffer)
+    }
+
+    /// Moves a connection on once its response is sent, or partly sent.
+    private func complete(_ connection: HTTPConnection, _ outcome: RequestExecutor.Outcome) {
+        switch outcome {
+        case .done(let keepAlive):
+            finishResponse(connection, keepAlive: keepAlive)
+        case .pending(let bytes, let keepAlive):
+            connection.outbound = bytes
+            connection.outboundOffset = 0
+            connection.closeAfterFlush = !keepAlive
+            connection.enter(.writing, at: MonotonicClock.now())
+        case .failed:
+            close(connection)
         }
     }
 

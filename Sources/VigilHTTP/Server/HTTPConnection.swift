@@ -51,6 +51,9 @@ final class HTTPConnection: @unchecked Sendable { // fields are only touched by 
     var outbound: [UInt8] = []
     var outboundOffset = 0
     var closeAfterFlush = false
+    /// Work for the blocking pool, left by `process` for whoever lets go of the connection next:
+    /// it then passes the connection to a pool thread instead of letting go.
+    var offloaded: OffloadedWork?
     /// Head of the request being received, for the access log of a refused request.
     var currentHead: HTTPRequestHead?
     var requestStart: UInt64
@@ -62,6 +65,13 @@ final class HTTPConnection: @unchecked Sendable { // fields are only touched by 
         phaseStart = now
         lastProgress = now
         requestStart = now
+    }
+
+    enum OffloadedWork {
+        /// Run the handler (it may block), then send its response.
+        case handle(HTTPRequest)
+        /// Send a streamed response.
+        case send(HTTPResponse, for: HTTPRequest)
     }
 
     func enter(_ phase: Phase, at now: UInt64) {

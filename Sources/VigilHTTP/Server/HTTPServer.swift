@@ -4,7 +4,8 @@ import Glibc
 import Synchronization
 
 /// An HTTP/1.1 server: one epoll instance served by a fixed pool of threads that each read,
-/// parse, run the handler and write, plus a sweeper thread for deadlines.
+/// parse, run the handler and write, a pool of threads for handlers that may block and for
+/// streamed bodies, and a sweeper thread for deadlines.
 ///
 /// Lifecycle: `start()` binds and begins serving (port 0 picks a free port, see ``boundPort``);
 /// `run()` blocks until the server has stopped; `shutdown()` (from any thread, or SIGTERM/SIGINT
@@ -78,8 +79,10 @@ public final class HTTPServer: Sendable {
     /// Blocks until the server has shut down and every thread has finished. A handler that never
     /// returns keeps it waiting: handlers bound their own work (queries have timeouts).
     public func run() {
-        guard let latch = state.withLock({ $0.latch }) else { return }
+        guard let (latch, loop) = state.withLock({ state in state.latch.flatMap { latch in state.loop.map { (latch, $0) } } })
+        else { return }
         latch.wait()
+        loop.blocking.stop()
         let finish = state.withLock { state -> Int32? in
             guard !state.finished else { return nil }
             state.finished = true

@@ -14,6 +14,9 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     /// Threads serving connections (each reads, parses, runs the handler and writes): 2 × cores,
     /// at least 4, so that a few slow or blocking handlers do not hold up other requests.
     public var workerThreads: Int = max(4, 2 * SystemThread.processorCount)
+    /// Most threads of the blocking pool (handlers that may block, streamed bodies), started on
+    /// demand. Enough for every connection of a busy client set to wait for a commit at once.
+    public var blockingThreads: Int = 64
 
     public init(host: String = "127.0.0.1", port: Int = 8080) {
         self.host = host

@@ -1,9 +1,10 @@
-/// Runs a handler on the thread that owns the connection and writes its response.
+/// Writes a handler's response on the thread that owns the connection.
 ///
 /// A whole in-memory response is sent with one nonblocking `send` (head and body in one buffer);
 /// what the socket does not take is returned, to be written when epoll reports the socket
 /// writable, so a slow reader does not hold the thread. A streamed body is produced here, blocking
-/// (with the write timeout) while the client's socket buffer is full.
+/// (with the write timeout) while the client's socket buffer is full: the event loop sends those
+/// from its blocking pool.
 enum RequestExecutor {
     enum Outcome {
         /// The response is written; keep the connection if `keepAlive`.
@@ -14,8 +15,10 @@ enum RequestExecutor {
         case failed
     }
 
-    static func execute(request: HTTPRequest, connection: HTTPConnection, context: ServerContext, receivedAt: UInt64) -> Outcome {
-        let response = context.handler.handle(request)
+    static func send(
+        _ response: HTTPResponse, for request: HTTPRequest, connection: HTTPConnection, context: ServerContext,
+        receivedAt: UInt64
+    ) -> Outcome {
         let isHead = request.method == "HEAD"
         let responseWantsClose = response.headers.contains("connection") && response.headers.values(for: "connection")
             .flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased).contains("close")
