@@ -91,9 +91,6 @@ public final class Store: Sendable {
             throw StoreError.corrupt("foreign keys could not be enabled")
         }
         try db.execute("PRAGMA secure_delete = ON")
-        // The pages a write touches (indexes, full-text segments, counts) stay cached between
-        // groups instead of being read back from the OS on every insert.
-        try db.execute("PRAGMA cache_size = -32768")
         let check = try db.scalar("PRAGMA quick_check")
         guard check == .text("ok") else {
             throw StoreError.corrupt(String(describing: check ?? .null))

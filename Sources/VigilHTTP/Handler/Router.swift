@@ -36,6 +36,9 @@ public struct Router: HTTPHandler {
     }
 
     private var routes: [Route] = []
+    /// Whether any GET route may block: when none does, a read is answered inline without a
+    /// second route lookup.
+    private var readsMayBlock = false
     /// Body limit for routes that do not set their own.
     public var defaultBodyLimit: Int
 
@@ -55,9 +58,9 @@ public struct Router: HTTPHandler {
             }
             return .literal(segment)
         }
-        routes.append(Route(
-            method: method, segments: segments, bodyLimit: bodyLimit,
-            mayBlock: mayBlock ?? (method != "GET" && method != "HEAD"), handler: handler))
+        let blocks = mayBlock ?? (method != "GET" && method != "HEAD")
+        if blocks && method == "GET" { readsMayBlock = true }
+        routes.append(Route(method: method, segments: segments, bodyLimit: bodyLimit, mayBlock: blocks, handler: handler))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -88,6 +91,7 @@ public struct Router: HTTPHandler {
     }
 
     public func mayBlock(_ head: HTTPRequestHead) -> Bool {
+        if !readsMayBlock && (head.method == "GET" || head.method == "HEAD") { return false }
         guard let segments = Router.decodedSegments(head.rawPath),
               case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
         else { return false }
