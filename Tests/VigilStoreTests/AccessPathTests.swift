@@ -68,10 +68,13 @@ import Testing
         let levels = ["public", "restricted", "confidential"]
         var ids: [String] = []
         for index in 0..<150 {
-            // Identical texts give identical ranks, so ties (broken by id) are common.
+            // Identical texts give identical ranks, so ties (broken by id) are common; the lengths
+            // vary, so many ranks differ too and the best candidates often suffice (more than the
+            // 32 candidates the plain path ranks first match).
             let words = ["stadium detention", "stadium stadium raid", "river stadium", "stadium"][random.next(4)]
             let record = try store.make(.incidents, """
-                {"title": "\(words)", "summary": "case \(index % 7)", "confidentiality": "\(levels[random.next(3)])"}
+                {"title": "\(words)", "summary": "case \(index % 7)\(String(repeating: " filler", count: index % 5))",
+                 "confidentiality": "\(levels[random.next(3)])"}
                 """)
             ids.append(record.id)
         }
