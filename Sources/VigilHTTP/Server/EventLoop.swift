@@ -447,6 +447,7 @@ final class EventLoop: Sendable {
             let now = MonotonicClock.now()
             if finished(now: now) { return }
             sweep(now: now, readBuffer: readBuffer)
+            context.accessLog.flush()
             // Epoll drops a descriptor's registration when it is closed, so an event taken after a
             // close cannot name that connection: only threads holding events since before then matter.
             let oldestHold = slots.withLock { $0.map { $0.holdingSince.load(ordering: .sequentiallyConsistent) }.min() } ?? .max

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// One line per request: method, path with query names but not their values, status, body bytes
 /// sent and duration. Header fields (notably `Authorization`), bodies and the client's address
@@ -10,28 +11,49 @@ public struct HTTPAccessLog: Sendable {
     public let sink: Sink
     /// False for ``disabled``, so lines are not even formatted.
     let isEnabled: Bool
+    /// Writes out what the sink holds back; the server calls it every sweep (100 ms) and when it stops.
+    let flush: @Sendable () -> Void
 
     public init(sink: @escaping Sink) {
-        self.sink = sink
-        isEnabled = true
+        self.init(sink: sink, isEnabled: true, flush: {})
     }
 
-    private init(sink: @escaping Sink, isEnabled: Bool) {
+    private init(sink: @escaping Sink, isEnabled: Bool, flush: @escaping @Sendable () -> Void) {
         self.sink = sink
         self.isEnabled = isEnabled
+        self.flush = flush
     }
 
-    /// Writes each line to standard error with a single `write`, so lines from different threads do not interleave.
-    public static let standardError = HTTPAccessLog { line in
-        let bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            _ = Glibc.write(2, base, raw.count)
+    /// Standard error, in whole lines, at most 100 ms late: lines are gathered and written 16 KiB
+    /// or one sweep at a time, under a lock so they keep their order and never interleave. One
+    /// `write` per request was 2–3% of a by-id request's time. A process killed outright loses
+    /// the last tenth of a second of lines; what it stored is in the audit log, not here.
+    public static let standardError: HTTPAccessLog = {
+        let buffer = Mutex<[UInt8]>([])
+        @Sendable func write(_ bytes: inout [UInt8]) {
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { raw in Glibc.write(2, raw.baseAddress! + offset, raw.count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { break }
+                offset += written
+            }
+            bytes.removeAll(keepingCapacity: true)
         }
-    }
+        return HTTPAccessLog(
+            sink: { line in
+                buffer.withLock { bytes in
+                    bytes.append(contentsOf: line.utf8)
+                    bytes.append(UInt8(ascii: "\n"))
+                    if bytes.count >= 16 * 1024 { write(&bytes) }
+                }
+            },
+            isEnabled: true,
+            flush: { buffer.withLock { bytes in if !bytes.isEmpty { write(&bytes) } } })
+    }()
 
     /// Discards everything (benchmarks, tests that do not look at the log).
-    public static let disabled = HTTPAccessLog(sink: { _ in }, isEnabled: false)
+    public static let disabled = HTTPAccessLog(sink: { _ in }, isEnabled: false, flush: {})
 
     func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64) {
         guard isEnabled else { return }

@@ -83,6 +83,7 @@ public final class HTTPServer: Sendable {
         else { return }
         latch.wait()
         loop.blocking.stop()
+        context.accessLog.flush()
         let finish = state.withLock { state -> Int32? in
             guard !state.finished else { return nil }
             state.finished = true
