@@ -19,19 +19,22 @@ public struct Router: HTTPHandler {
         let mayBlock: Bool
         let handler: Handler
 
+        /// Reads the route in place, by index: the routes are shared by every thread, and copying
+        /// them (as `zip` or `for route in routes` do) bounces their reference counts between cores.
         func match(_ pathSegments: [String]) -> [String: String]? {
             guard pathSegments.count == segments.count else { return nil }
-            var parameters: [String: String] = [:]
-            for (segment, value) in zip(segments, pathSegments) {
-                switch segment {
-                case .literal(let literal):
-                    if literal != value { return nil }
-                case .parameter(let name):
-                    if value.isEmpty { return nil }
-                    parameters[name] = value
+            return segments.withUnsafeBufferPointer { segments -> [String: String]? in
+                for index in segments.indices {
+                    if case .literal(let literal) = segments[index], literal != pathSegments[index] { return nil }
                 }
+                var parameters: [String: String] = [:]
+                for index in segments.indices {
+                    guard case .parameter(let name) = segments[index] else { continue }
+                    if pathSegments[index].isEmpty { return nil }
+                    parameters[name] = pathSegments[index]
+                }
+                return parameters
             }
-            return parameters
         }
     }
 
@@ -106,14 +109,19 @@ public struct Router: HTTPHandler {
 
     func lookup(method: String, pathSegments: [String]) -> Lookup {
         var allowed: Set<String> = []
-        for route in routes {
-            guard let parameters = route.match(pathSegments) else { continue }
-            if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return .found(route, parameters)
+        let found = routes.withUnsafeBufferPointer { routes -> Lookup? in
+            for index in routes.indices {
+                guard let parameters = routes[index].match(pathSegments) else { continue }
+                let routeMethod = routes[index].method
+                if routeMethod == method || (method == "HEAD" && routeMethod == "GET") {
+                    return .found(routes[index], parameters)
+                }
+                allowed.insert(routeMethod)
+                if routeMethod == "GET" { allowed.insert("HEAD") }
             }
-            allowed.insert(route.method)
-            if route.method == "GET" { allowed.insert("HEAD") }
+            return nil
         }
+        if let found { return found }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed.sorted())
     }
 
