@@ -185,7 +185,7 @@ public final class DatabaseWriter: @unchecked Sendable {
         var index = 0
         while index < jobs.count {
             do {
-                try database.execute(Database.TransactionKind.immediate.rawValue)
+                try database.run(Database.TransactionKind.immediate.rawValue)
             } catch {
                 for job in jobs[index...] { job.failure = error }
                 break
@@ -194,9 +194,9 @@ public final class DatabaseWriter: @unchecked Sendable {
                 let job = jobs[index]
                 index += 1
                 do {
-                    try database.execute("SAVEPOINT vigil_write")
+                    try database.run("SAVEPOINT vigil_write")
                     try job.run(database)
-                    try database.execute("RELEASE vigil_write")
+                    try database.run("RELEASE vigil_write")
                     open.append(job)
                 } catch {
                     job.failure = error
@@ -215,7 +215,7 @@ public final class DatabaseWriter: @unchecked Sendable {
             }
             if database.isInTransaction {
                 do {
-                    try database.execute("COMMIT")
+                    try database.run("COMMIT")
                 } catch {
                     for job in open { job.failure = error }
                     if database.isInTransaction { try? database.execute("ROLLBACK") }
