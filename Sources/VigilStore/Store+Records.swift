@@ -6,7 +6,7 @@ extension Store {
     public func record(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> Record {
         try read { db in
             let encoder = RecordEncoder(kind: kind)
-            let statement = try db.cachedStatement(RecordCodec(kind: kind).selectByID(withComputedFor: context.clearance))
+            let statement = try db.cachedStatement(RecordCodec.selectByID(kind, withComputedFor: context.clearance))
             var found: Record?
             try statement.forEachRow([.text(id)]) { row in
                 guard encoder.confidentiality(row) <= context.clearance else { return }

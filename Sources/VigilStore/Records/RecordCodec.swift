@@ -12,15 +12,46 @@ struct RecordCodec: Sendable {
     let updateSQL: String
     /// By clearance level: the counts computed on read differ per level.
     private let computedSelectLists: [String]
+    /// By clearance level: one record by id with its computed counts.
+    private let selectByIDs: [String]
 
     /// The codec of `kind`, built once: its SQL text is the key of cached statements, so building
     /// it on every request would cost string work and hashing for nothing.
     init(kind: ResourceKind) {
-        self = Self.codecs[kind] ?? RecordCodec(building: kind)
+        self = Self.shared(kind)
     }
 
-    private static let codecs: [ResourceKind: RecordCodec] = Dictionary(
-        uniqueKeysWithValues: ResourceKind.allCases.map { ($0, RecordCodec(building: $0)) })
+    private static let incidents = RecordCodec(building: .incidents)
+    private static let sites = RecordCodec(building: .sites)
+    private static let sources = RecordCodec(building: .sources)
+    private static let actors = RecordCodec(building: .actors)
+    private static let allegations = RecordCodec(building: .allegations)
+    private static let denials = RecordCodec(building: .denials)
+
+    private static func shared(_ kind: ResourceKind) -> RecordCodec {
+        switch kind {
+        case .incidents: incidents
+        case .sites: sites
+        case .sources: sources
+        case .actors: actors
+        case .allegations: allegations
+        case .denials: denials
+        }
+    }
+
+    /// ``selectByID(withComputedFor:)`` of `kind` without copying its codec, for the by-id read
+    /// that every GET of a record makes: the codecs are shared by all threads, and each copy
+    /// bounces the reference counts of its strings between cores.
+    static func selectByID(_ kind: ResourceKind, withComputedFor clearance: Confidentiality) -> String {
+        switch kind {
+        case .incidents: incidents.selectByIDs[clearance.rawValue]
+        case .sites: sites.selectByIDs[clearance.rawValue]
+        case .sources: sources.selectByIDs[clearance.rawValue]
+        case .actors: actors.selectByIDs[clearance.rawValue]
+        case .allegations: allegations.selectByIDs[clearance.rawValue]
+        case .denials: denials.selectByIDs[clearance.rawValue]
+        }
+    }
 
     private init(building kind: ResourceKind) {
         self.kind = kind
@@ -33,15 +64,17 @@ struct RecordCodec: Sendable {
         updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
         let base = selectList
         computedSelectLists = Confidentiality.allCases.map { base + ComputedFields.selectList(for: kind, clearance: $0) }
+        selectByIDs = Confidentiality.allCases.map { clearance in
+            "SELECT \(base + ComputedFields.selectList(for: kind, clearance: clearance)) FROM \(kind.table) r"
+                + "\(ComputedFields.join(for: kind, clearance: clearance)) WHERE r.id = ?"
+        }
     }
 
     /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.
     func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
     /// One record by id with its computed counts for `clearance`.
-    func selectByID(withComputedFor clearance: Confidentiality) -> String {
-        "SELECT \(selectList(withComputedFor: clearance)) FROM \(kind.table) r\(countsJoin(for: clearance)) WHERE r.id = ?"
-    }
+    func selectByID(withComputedFor clearance: Confidentiality) -> String { selectByIDs[clearance.rawValue] }
 
     /// The join that the computed counts of ``selectList(withComputedFor:)`` read from.
     func countsJoin(for clearance: Confidentiality) -> String {
