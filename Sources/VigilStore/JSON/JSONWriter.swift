@@ -14,27 +14,54 @@ public enum JSONWriter {
     }
 
     /// Appends already-valid UTF-8 bytes as a quoted, escaped JSON string.
+    ///
+    /// Eight bytes at a time while none needs escaping (most text), then byte by byte around
+    /// the ones that do: the byte loop alone was the largest item of a 50-record page's profile.
     public static func writeString(utf8: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress else {
+            buffer.append(UInt8(ascii: "\""))
+            return
+        }
+        let count = utf8.count
         var runStart = 0
         var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
+        while index < count {
+            if index + 8 <= count,
+               !needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                index += 8
+                continue
+            }
+            let byte = base[index]
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 index += 1
                 continue
             }
             if runStart < index {
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                buffer.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
             }
             appendEscape(byte, into: &buffer)
             index += 1
             runStart = index
         }
-        if runStart < utf8.count {
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        if runStart < count {
+            buffer.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes is below 0x20, `"` or `\` (bit tricks from "Bit Twiddling
+    /// Hacks": a byte is zero in `v` when `(v - 0x01…) & ~v & 0x80…` has its high bit).
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let quoteZero = (quote &- ones) & ~quote & highs
+        let backslashZero = (backslash &- ones) & ~backslash & highs
+        return (control | quoteZero | backslashZero) != 0
     }
 
     private static func appendEscape(_ byte: UInt8, into buffer: inout [UInt8]) {

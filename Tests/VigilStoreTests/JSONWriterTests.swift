@@ -1,0 +1,51 @@
+import Testing
+@testable import VigilStore
+
+/// `JSONWriter.writeString` skips clean text eight bytes at a time: every byte that needs an
+/// escape must still be found wherever it falls in a word, and everything else copied as is.
+@Suite struct JSONWriterTests {
+    /// The plain byte-at-a-time escaper the fast one must agree with.
+    static func reference(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out += Array("\\\"".utf8)
+            case UInt8(ascii: "\\"): out += Array("\\\\".utf8)
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+        return out
+    }
+
+    @Test func agreesWithTheByteAtATimeEscaperAtEveryPosition() {
+        let pieces = ["a", "Z", " ", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "—", "🕊", "/", "]", "<", "\u{1B}"]
+        var random = SeededRandom(seed: 42)
+        for length in 0..<40 {
+            for _ in 0..<60 {
+                let text = (0..<length).map { _ in pieces[random.next(pieces.count)] }.joined()
+                var out: [UInt8] = []
+                JSONWriter.writeString(text, into: &out)
+                #expect(out == Self.reference(text), "\(Array(text.utf8))")
+            }
+        }
+        // One special byte at each offset of a long clean run.
+        for offset in 0..<24 {
+            for special in ["\"", "\\", "\u{1}", "\u{1F}"] {
+                var text = String(repeating: "x", count: 24)
+                text = String(text.prefix(offset)) + special + String(text.dropFirst(offset + 1))
+                var out: [UInt8] = []
+                JSONWriter.writeString(text, into: &out)
+                #expect(out == Self.reference(text), "offset \(offset)")
+            }
+        }
+    }
+}
