@@ -18,39 +18,15 @@ struct RecordCodec: Sendable {
     /// The codec of `kind`, built once: its SQL text is the key of cached statements, so building
     /// it on every request would cost string work and hashing for nothing.
     init(kind: ResourceKind) {
-        self = Self.shared(kind)
+        self = Self.codecs[kind]
     }
 
-    private static let incidents = RecordCodec(building: .incidents)
-    private static let sites = RecordCodec(building: .sites)
-    private static let sources = RecordCodec(building: .sources)
-    private static let actors = RecordCodec(building: .actors)
-    private static let allegations = RecordCodec(building: .allegations)
-    private static let denials = RecordCodec(building: .denials)
-
-    private static func shared(_ kind: ResourceKind) -> RecordCodec {
-        switch kind {
-        case .incidents: incidents
-        case .sites: sites
-        case .sources: sources
-        case .actors: actors
-        case .allegations: allegations
-        case .denials: denials
-        }
-    }
+    private static let codecs = PerKind(RecordCodec.init(building:))
 
     /// ``selectByID(withComputedFor:)`` of `kind` without copying its codec, for the by-id read
-    /// that every GET of a record makes: the codecs are shared by all threads, and each copy
-    /// bounces the reference counts of its strings between cores.
+    /// that every GET of a record makes.
     static func selectByID(_ kind: ResourceKind, withComputedFor clearance: Confidentiality) -> String {
-        switch kind {
-        case .incidents: incidents.selectByIDs[clearance.rawValue]
-        case .sites: sites.selectByIDs[clearance.rawValue]
-        case .sources: sources.selectByIDs[clearance.rawValue]
-        case .actors: actors.selectByIDs[clearance.rawValue]
-        case .allegations: allegations.selectByIDs[clearance.rawValue]
-        case .denials: denials.selectByIDs[clearance.rawValue]
-        }
+        codecs[kind].selectByIDs[clearance.rawValue]
     }
 
     private init(building kind: ResourceKind) {

@@ -50,22 +50,10 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
     private let updatedKey: Range<Int>
     private let deletedKey: Range<Int>
 
-    private static let incidents = RecordEncoder(building: .incidents)
-    private static let sites = RecordEncoder(building: .sites)
-    private static let sources = RecordEncoder(building: .sources)
-    private static let actors = RecordEncoder(building: .actors)
-    private static let allegations = RecordEncoder(building: .allegations)
-    private static let denials = RecordEncoder(building: .denials)
+    private static let encoders = PerKind(RecordEncoder.init(building:))
 
     init(kind: ResourceKind) {
-        self = switch kind {
-        case .incidents: Self.incidents
-        case .sites: Self.sites
-        case .sources: Self.sources
-        case .actors: Self.actors
-        case .allegations: Self.allegations
-        case .denials: Self.denials
-        }
+        self = Self.encoders[kind]
     }
 
     private static func key(_ name: String) -> [UInt8] {
