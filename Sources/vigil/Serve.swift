@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
     @Option(help: "The address to listen on (127.0.0.1, ::1, 0.0.0.0, ::).") var host: String = "127.0.0.1"
     @Option(help: "The port (0 picks a free one).") var port: Int = 8080
     @Flag(help: "Let requests without a token read public records.") var publicRead = false
-    @Option(help: "Threads serving connections and running requests (default: twice the cores, at least 4). A streamed export holds one while its client reads.")
+    @Option(help: "Event threads serving connections and running reads (default: twice the cores, at least 4). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these.")
     var threads: Int?
     @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
     var demo = false
@@ -43,10 +43,9 @@ struct Serve: ParsableCommand {
         let service = VigilService(store: store, publicRead: publicRead)
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
-        // Measured (docs/performance.md): two threads per core serve reads with the lowest tail
-        // latency; sixteen cost a third of the throughput in context switches. A thread serving
-        // a streamed export blocks while its client reads slowly (up to the write timeout), so
-        // a server with many slow export clients wants more: --threads.
+        // Measured (docs/performance.md): two event threads per core serve reads with the lowest
+        // tail latency; sixteen cost a third of the throughput in context switches. Writes
+        // waiting for their commit and streamed exports run on the server's blocking pool.
         if let threads { configuration.workerThreads = threads }
         let server = HTTPServer(configuration: configuration, handler: service.router())
         do {
