@@ -35,6 +35,27 @@ import VigilHTTP
         for client in waiters { #expect(try client.readResponse().status == 200) }
     }
 
+    /// A pooled job that waits does not hold up the next one, even when the pool's only idle
+    /// thread was just woken for it: another thread is started.
+    @Test func aWaitingPooledJobDoesNotHoldUpTheNext() throws {
+        let gate = Gate()
+        var router = TestServer.defaultRouter()
+        router.add("POST", "/wait") { _ in .text("\(gate.pass())") }
+        let server = try TestServer(router: router) { $0.workerThreads = 1 }
+        let warm = try server.client()
+        try warm.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
+        #expect(try warm.readResponse().status == 200) // one pool thread exists and is idle
+        for _ in 0..<20 {
+            let waiting = try server.client()
+            let quick = try server.client()
+            try waiting.send("POST /wait HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n")
+            try quick.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n[]")
+            #expect(try quick.readResponse().text == "[]")
+            _ = waiting
+        }
+        gate.open.store(true, ordering: .relaxed)
+    }
+
     @Test func aHeldStreamDoesNotHoldTheEventThread() throws {
         let gate = Gate()
         var router = TestServer.defaultRouter()

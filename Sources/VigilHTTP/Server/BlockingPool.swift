@@ -32,11 +32,11 @@ final class BlockingPool: @unchecked Sendable { // `queue`, `idle`, `threads`, `
     func submit(_ job: @escaping Job) {
         let start = condition.withLock { () -> Bool in
             queue.append(job)
-            if idle > 0 {
-                condition.signal()
-                return false
-            }
-            guard threads < maximumThreads else { return false }
+            if idle > 0 { condition.signal() }
+            // A thread woken for an earlier job still counts as idle until it takes it: start one
+            // whenever more jobs wait than idle threads could take, so no job waits behind a
+            // long one (an export to a slow client) while the pool may grow.
+            guard queue.count - queueHead > idle, threads < maximumThreads else { return false }
             threads += 1
             return true
         }
