@@ -24,14 +24,24 @@ struct Authenticator: Sendable {
         let invalid = Problem(
             401, "Unauthorized", "The token is not valid (unknown, revoked or expired).",
             headers: ["WWW-Authenticate": "Bearer realm=\"vigil\", error=\"invalid_token\""])
-        guard values.count == 1 else { throw invalid }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw invalid }
-        let secret = parts[1].trimmingBlanks()
+        guard values.count == 1, let secret = Self.bearerSecret(header) else { throw invalid }
         switch try store.authenticate(secret: secret) {
         case .valid(let context, let tokenID): return Caller(context: context, tokenID: tokenID)
         case .invalid: throw invalid
         }
+    }
+}
+
+extension Authenticator {
+    /// The credentials of `Bearer <secret>` (scheme in any case, RFC 9110 §11.1), blanks around
+    /// the secret dropped; nil for another scheme or no space. Read byte by byte: it runs on
+    /// every request.
+    static func bearerSecret(_ header: String) -> String? {
+        let bytes = header.utf8
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
+        let scheme = bytes[..<space]
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        return String(header[bytes.index(after: space)...]).trimmingBlanks()
     }
 }
 

@@ -12,10 +12,9 @@ extension VigilService {
         let query = try parameters.listQuery(for: kind, extra: ["format"])
         let page = try store.list(kind, query, as: caller.context)
         // {"data":[…],"next_cursor":…,"total":…}, the records copied in as the store encoded them.
-        var body: [UInt8] = []
-        body.reserveCapacity(page.records.count * 1024 + 64)
-        body += Array(#"{"data":"#.utf8)
-        body += Responses.array(page.records)
+        var body: [UInt8] = Array(#"{"data":"#.utf8)
+        Responses.append(page.records, into: &body)
+        body.reserveCapacity(body.count + 256)
         body += Array(#","next_cursor":"#.utf8)
         (page.nextCursor.map(JSONValue.string) ?? .null).write(into: &body)
         if let total = page.total {

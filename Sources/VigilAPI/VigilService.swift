@@ -99,13 +99,21 @@ enum Responses {
 
     /// `[record,record,…]` as JSON text, each record copied in as the store encoded it.
     static func array(_ records: [Record]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "[")]
+        var out: [UInt8] = []
+        append(records, into: &out)
+        return out
+    }
+
+    /// Appends `[record,record,…]` to `out`, room made once for all of them: a page of 50 is
+    /// about 52 KB, and growing the buffer as it went copied it about twice over.
+    static func append(_ records: [Record], into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + records.reduce(2) { $0 + $1.encodedByteCount + 1 })
+        out.append(UInt8(ascii: "["))
         for (index, record) in records.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             record.write(into: &out)
         }
         out.append(UInt8(ascii: "]"))
-        return out
     }
 
     /// One record with its ETag.

@@ -53,6 +53,15 @@ public struct Record: Sendable {
     }
 
     /// The record as compact JSON text: what responses and exports send.
+    /// The size of the encoded form, or an estimate for a record held as an object (to reserve
+    /// room before copying records into a response).
+    public var encodedByteCount: Int {
+        switch body {
+        case .object: 512
+        case .encoded(let bytes): bytes.count
+        }
+    }
+
     public var encoded: [UInt8] {
         switch body {
         case .object(let object): JSONValue.object(object).serialized()
