@@ -13,16 +13,16 @@ extern int accept4(int fd, struct sockaddr *address, unsigned int *length, int f
 /// Accepts a connection that is already nonblocking and close-on-exec (one system call, not three).
 /// 04000 and 02000000 are Linux's SOCK_NONBLOCK and SOCK_CLOEXEC (not including <sys/socket.h>
 /// here keeps its declarations owned by Glibc).
+static inline int vigil_accept_nonblocking(int fd) {
+    return accept4(fd, 0, 0, 04000 | 02000000);
+}
+
 /// glibc's mallopt, for the server's allocator settings (see HTTPServer.tuneAllocator).
 #include <malloc.h>
 static inline void vigil_tune_malloc(int arenas, int trim_threshold, int mmap_threshold) {
     mallopt(M_ARENA_MAX, arenas);
     mallopt(M_TRIM_THRESHOLD, trim_threshold);
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
-}
-
-static inline int vigil_accept_nonblocking(int fd) {
-    return accept4(fd, 0, 0, 04000 | 02000000);
 }
 
 #endif

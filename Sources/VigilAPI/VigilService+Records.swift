@@ -13,8 +13,8 @@ extension VigilService {
         let page = try store.list(kind, query, as: caller.context)
         // {"data":[…],"next_cursor":…,"total":…}, the records copied in as the store encoded them.
         var body: [UInt8] = Array(#"{"data":"#.utf8)
-        Responses.append(page.records, into: &body)
-        body.reserveCapacity(body.count + 256)
+        // The cursor is at most 4 KiB of base64 (Cursor.decode refuses longer ones).
+        Responses.append(page.records, into: &body, trailing: 64 + (page.nextCursor?.utf8.count ?? 0))
         body += Array(#","next_cursor":"#.utf8)
         (page.nextCursor.map(JSONValue.string) ?? .null).write(into: &body)
         if let total = page.total {
@@ -77,7 +77,9 @@ extension VigilService {
 
         let render: ([Record]) -> StoredAnswer = { records in
             if isBatch {
-                let body = Array(#"{"data":"#.utf8) + Responses.array(records) + [UInt8(ascii: "}")]
+                var body = Array(#"{"data":"#.utf8)
+                Responses.append(records, into: &body)
+                body.append(UInt8(ascii: "}"))
                 return StoredAnswer(status: 201, headers: ["Content-Type": "application/json"], body: body)
             }
             let record = records[0]

@@ -104,10 +104,11 @@ enum Responses {
         return out
     }
 
-    /// Appends `[record,record,…]` to `out`, room made once for all of them: a page of 50 is
-    /// about 52 KB, and growing the buffer as it went copied it about twice over.
-    static func append(_ records: [Record], into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + records.reduce(2) { $0 + $1.encodedByteCount + 1 })
+    /// Appends `[record,record,…]` to `out`, room made once for all of them and for `trailing`
+    /// bytes the caller adds after: a page of 50 is about 52 KB, and growing the buffer as it
+    /// went copied it about twice over.
+    static func append(_ records: [Record], into out: inout [UInt8], trailing: Int = 1) {
+        out.reserveCapacity(out.count + records.reduce(2 + trailing) { $0 + $1.encodedByteCount + 1 })
         out.append(UInt8(ascii: "["))
         for (index, record) in records.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

@@ -39,8 +39,7 @@ extension Store {
 
         let shape = PageShape(
             kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order, limit: query.limit)
-        let plainSearch = Store.plainIncidentSearch(
-            kind, query, clearance: context.clearance, cursor: query.cursor.map { _ in order })
+        let plainSearch = Store.plainIncidentSearch(kind, query, clearance: context.clearance)
         let match = query.search.flatMap(FullTextQuery.expression(for:))
         return try read { db in
             let (records, lastKeys, more) = try match.map { match in
@@ -228,14 +227,14 @@ extension Store {
         }
     }
 
-    static func plainIncidentSearch(
-        _ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality, cursor order: [QueryBuilder.OrderKey]?
-    ) -> PlainIncidentSearch? {
+    /// The plain search for `query`, or nil when it is not one (or its cursor does not decode: the
+    /// general path then refuses it with the usual error). Its keys are always (bm25, id).
+    static func plainIncidentSearch(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality) -> PlainIncidentSearch? {
         guard kind == .incidents, let search = query.search, let match = FullTextQuery.expression(for: search),
               query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
         else { return nil }
         guard let cursor = query.cursor else { return PlainIncidentSearch(match: match, clearance: clearance, after: nil) }
-        guard let order, order.count == 2, let values = try? Cursor.decode(cursor, sort: "|q", keys: order.count),
+        guard let values = try? Cursor.decode(cursor, sort: "|q", keys: 2),
               case .string(let id) = values[1]
         else { return nil }
         let score: Double

@@ -79,8 +79,8 @@ public final class HTTPServer: Sendable {
     /// Blocks until the server has shut down and every thread has finished. A handler that never
     /// returns keeps it waiting: handlers bound their own work (queries have timeouts).
     public func run() {
-        guard let (latch, loop) = state.withLock({ state in state.latch.flatMap { latch in state.loop.map { (latch, $0) } } })
-        else { return }
+        let (latch, loop) = state.withLock { ($0.latch, $0.loop) }
+        guard let latch, let loop else { return }
         latch.wait()
         loop.blocking.stop()
         context.accessLog.flush()

@@ -52,7 +52,6 @@ public struct Record: Sendable {
         set { body = .object(newValue) }
     }
 
-    /// The record as compact JSON text: what responses and exports send.
     /// The size of the encoded form, or an estimate for a record held as an object (to reserve
     /// room before copying records into a response).
     public var encodedByteCount: Int {
@@ -62,6 +61,7 @@ public struct Record: Sendable {
         }
     }
 
+    /// The record as compact JSON text: what responses and exports send.
     public var encoded: [UInt8] {
         switch body {
         case .object(let object): JSONValue.object(object).serialized()

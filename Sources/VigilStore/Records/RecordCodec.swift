@@ -39,10 +39,10 @@ struct RecordCodec: Sendable {
         let updated = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
         updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
         let base = selectList
-        computedSelectLists = Confidentiality.allCases.map { base + ComputedFields.selectList(for: kind, clearance: $0) }
+        let lists = Confidentiality.allCases.map { base + ComputedFields.selectList(for: kind, clearance: $0) }
+        computedSelectLists = lists
         selectByIDs = Confidentiality.allCases.map { clearance in
-            "SELECT \(base + ComputedFields.selectList(for: kind, clearance: clearance)) FROM \(kind.table) r"
-                + "\(ComputedFields.join(for: kind, clearance: clearance)) WHERE r.id = ?"
+            "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(ComputedFields.join(for: kind, clearance: clearance)) WHERE r.id = ?"
         }
     }
 

@@ -75,12 +75,13 @@ public final class Statement {
         }
     }
 
-    /// Runs a statement that returns no rows.
+    /// Runs a statement that returns no rows. Reset afterwards whatever happened: a cached
+    /// COMMIT that failed (a full disk, say) must not stay half-run beside the ROLLBACK after it.
     public func run(_ values: [SQLValue] = []) throws(SQLiteError) {
         sqlite3_reset(handle)
         try bind(values)
+        defer { sqlite3_reset(handle) }
         while try step() {}
-        sqlite3_reset(handle)
     }
 
     /// Runs a query and hands each row to `body`.
