@@ -18,6 +18,8 @@ public final class DatabaseWriter: @unchecked Sendable {
     private var pending: [Job] = []
     private var stopped = false
     private let database: Database
+    /// Work that joins every transaction the writer commits, just before its COMMIT.
+    private let beforeCommit: @Sendable (Database) throws -> Void
     /// Signalled by the writer thread once it has left its loop and let go of the writer.
     private let exited = DispatchSemaphore(value: 0)
     /// The most writes committed together.
@@ -57,8 +59,12 @@ public final class DatabaseWriter: @unchecked Sendable {
         }
     }
 
-    init(database: Database) {
+    /// `beforeCommit` runs inside every transaction the writer commits (a group, or a
+    /// `write(commitIf:)` that commits), after the last write and before COMMIT; when it throws,
+    /// the transaction rolls back and every write in it fails.
+    init(database: Database, beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }) {
         self.database = database
+        self.beforeCommit = beforeCommit
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
         pthread_create(&thread, nil, { context in
@@ -107,7 +113,12 @@ public final class DatabaseWriter: @unchecked Sendable {
             try database.execute(Database.TransactionKind.immediate.rawValue)
             do {
                 let result = try body(database)
-                try database.execute(commit(result) ? "COMMIT" : "ROLLBACK")
+                if commit(result) {
+                    try beforeCommit(database)
+                    try database.execute("COMMIT")
+                } else {
+                    try database.execute("ROLLBACK")
+                }
                 return result
             } catch {
                 if database.isInTransaction { try? database.execute("ROLLBACK") }
@@ -215,6 +226,7 @@ public final class DatabaseWriter: @unchecked Sendable {
             }
             if database.isInTransaction {
                 do {
+                    if !open.isEmpty { try beforeCommit(database) }
                     try database.run("COMMIT")
                 } catch {
                     for job in open { job.failure = error }
