@@ -46,34 +46,40 @@ extension Store {
     public func createMany(_ kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext) throws(StoreError)
         -> [Record]
     {
-        try createMany(kind, inputs, as: context, skipIf: { _ in false }, beforeCommit: { _, _ in }) ?? []
+        try createMany(kind, inputs, as: context, skipIf: { _ in false }, beforeCommit: nil) ?? []
     }
 
     /// The create itself. `skipIf` runs first inside the write transaction (writes are serialized,
     /// so what it sees cannot change before commit); when it returns true nothing is written and
     /// the result is nil. `beforeCommit` runs once the records exist (to store an idempotent
-    /// answer with them).
+    /// answer with them); without it, the records are rendered after the commit.
     func createMany(
         _ kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext,
-        skipIf: (Database) throws -> Bool, beforeCommit: (Database, [Record]) throws -> Void
+        skipIf: (Database) throws -> Bool, beforeCommit: ((Database, [Record]) throws -> Void)?
     ) throws(StoreError) -> [Record]? {
         try context.require(.editor, to: "creating records")
         let (prepared, failures) = Store.prepare(kind, inputs, clearance: context.clearance)
         if !failures.isEmpty { throw .batchValidation(failures) }
 
-        return try write { db -> [Record]? in
+        // Nothing can point at a record yet when it is created: its counts are all zero.
+        let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
+        func render(_ created: [(index: Int, stored: StoredRecord)]) -> [Record] {
+            created.map { item in
+                var stored = item.stored
+                stored.computed = zeroCounts
+                return stored.render(for: context.clearance)
+            }
+        }
+        let created = try write { db -> [(index: Int, stored: StoredRecord)]? in
             if try skipIf(db) { return nil }
             let (created, referenceFailures) = try Store.insert(kind, prepared, in: db, context: context, at: Timestamp.now())
             if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
-            // Nothing can point at a record yet when it is created: its counts are all zero.
-            let records = created.map { item in
-                var stored = item.stored
-                stored.computed = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
-                return stored.render(for: context.clearance)
-            }
-            try beforeCommit(db, records)
-            return records
+            if let beforeCommit { try beforeCommit(db, render(created)) }
+            return created
         }
+        // Rendered after the commit when nothing inside needs it: the writer thread is the one
+        // every write waits for.
+        return created.map(render)
     }
 
     /// A record's fields and links, checked without the database.
@@ -81,6 +87,9 @@ extension Store {
         let index: Int
         let fields: JSONObject
         let links: [LinkInput]
+        /// The fields as bound to the insert, computed before the write: the writer thread is
+        /// the one every write waits for.
+        let values: [SQLValue]
     }
 
     /// Validates each input on its own; returns the good ones and, by index, the errors of the rest.
@@ -88,6 +97,7 @@ extension Store {
         -> (prepared: [PreparedRecord], failures: [Int: [FieldError]])
     {
         let validator = RecordValidator(kind: kind, clearance: clearance)
+        let codec = RecordCodec(kind: kind)
         var prepared: [PreparedRecord] = []
         var failures: [Int: [FieldError]] = [:]
         for (index, input) in inputs.enumerated() {
@@ -102,7 +112,7 @@ extension Store {
                 }
             }
             if errors.isEmpty {
-                prepared.append(PreparedRecord(index: index, fields: fields, links: links))
+                prepared.append(PreparedRecord(index: index, fields: fields, links: links, values: codec.fieldValues(fields)))
             } else {
                 failures[index] = errors
             }
@@ -128,7 +138,7 @@ extension Store {
                 continue
             }
             let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
-            try db.run(codec.insertSQL, [.text(id)] + codec.fieldValues(item.fields) + [.integer(1), .text(now), .text(now)])
+            try db.run(codec.insertSQL, [.text(id)] + item.values + [.integer(1), .text(now), .text(now)])
             guard let stored = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
                 throw StoreError.notFound(kind: kind.rawValue, id: id)
             }
