@@ -42,6 +42,35 @@ import VigilHTTP
         #expect(get.text == "hello") // nothing of a HEAD body leaked in between
     }
 
+    /// Bodies of 8 KiB and more go out beside their head in one sendmsg. Every size around that
+    /// line, pipelined, read slowly enough that the socket fills (so the rest is sent later from
+    /// the pending bytes), and under HEAD, arrives whole, in order, byte for byte.
+    @Test func largeBodiesSentBesideTheirHeadArriveWhole() throws {
+        let sizes = [8191, 8192, 8193, 70_000, 16 * 1024 * 1024]
+        let source = (0..<sizes.max()!).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        @Sendable func pattern(_ count: Int) -> [UInt8] { Array(source[..<count]) }
+        var router = Router()
+        router.add("GET", "/bytes/{count}") { request in
+            .json(pattern(Int(request.pathParameters["count"] ?? "") ?? 0))
+        }
+        let server = try TestServer(router: router)
+        let client = try server.client()
+        try client.send(sizes.map { "GET /bytes/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined()
+            + "HEAD /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\nGET /bytes/5 HTTP/1.1\r\nHost: a\r\n\r\n")
+        usleep(300_000)  // let the socket buffers fill: the 16 MiB body cannot go out at once
+        for size in sizes {
+            let response = try client.readResponse()
+            #expect(response.status == 200)
+            #expect(response.headers["content-length"] == "\(size)")
+            let intact = response.body == pattern(size)  // not compared inside #expect: it would print 16 MiB
+            #expect(intact, "body of \(size) bytes (got \(response.body.count))")
+        }
+        let head = try client.readResponse(head: true)
+        #expect(head.headers["content-length"] == "70000")
+        let last = try client.readResponse()
+        #expect(last.body == pattern(5))
+    }
+
     @Test func expectContinueGets100ThenTheResponse() throws {
         let server = try TestServer()
         let client = try server.client()

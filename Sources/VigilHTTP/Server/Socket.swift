@@ -120,6 +120,48 @@ enum Socket {
         }
     }
 
+    /// Sends as much of `head` then `body` as the socket takes now, with one `sendmsg` for both,
+    /// so a large body is not first copied behind its head. Offsets in the result count from the
+    /// start of `head`.
+    static func sendNonBlocking(_ fd: Int32, head: [UInt8], body: [UInt8]) -> SendResult {
+        var offset = 0
+        let total = head.count + body.count
+        return head.withUnsafeBytes { headBytes in
+            body.withUnsafeBytes { bodyBytes in
+                while offset < total {
+                    var vectors: [iovec] = []
+                    if offset < headBytes.count {
+                        vectors.append(iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress! + offset),
+                            iov_len: headBytes.count - offset))
+                    }
+                    let bodyOffset = max(0, offset - headBytes.count)
+                    if bodyOffset < bodyBytes.count {
+                        vectors.append(iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress! + bodyOffset),
+                            iov_len: bodyBytes.count - bodyOffset))
+                    }
+                    let sent = vectors.withUnsafeMutableBufferPointer { buffer -> Int in
+                        var message = msghdr()
+                        message.msg_iov = buffer.baseAddress
+                        message.msg_iovlen = buffer.count
+                        return sendmsg(fd, &message, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                    }
+                    if sent > 0 {
+                        offset += sent
+                    } else if sent < 0 && errno == EINTR {
+                        continue
+                    } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        return .wouldBlock(sentUpTo: offset)
+                    } else {
+                        return .failed(sent < 0 ? errno : EPIPE)
+                    }
+                }
+                return .complete
+            }
+        }
+    }
+
     /// Sends all of `bytes`, waiting for the socket to drain for at most `timeout` nanoseconds in
     /// total; used by workers streaming a body, where blocking the worker is the backpressure.
     static func sendBlocking(_ fd: Int32, _ bytes: [UInt8], timeout: UInt64) throws(HTTPBodyWriterError) {

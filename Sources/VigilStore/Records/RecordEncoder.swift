@@ -199,6 +199,22 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         default:
             break
         }
+        switch slot.value {
+        case .text:
+            row.withTextOrNil(column) { bytes in
+                if let bytes { JSONWriter.writeString(utf8: bytes, into: &out) } else { JSONWriter.writeNull(into: &out) }
+            }
+            return
+        case .json:
+            // Stored as the compact JSON text this module wrote; sent as it is.
+            row.withTextOrNil(column) { bytes in
+                guard let bytes else { return JSONWriter.writeNull(into: &out) }
+                if bytes.isEmpty { out += [UInt8(ascii: "["), UInt8(ascii: "]")] } else { out.append(contentsOf: bytes) }
+            }
+            return
+        default:
+            break
+        }
         if row.isNull(column) {
             JSONWriter.writeNull(into: &out)
             if slot.value == .date {
@@ -228,13 +244,8 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             JSONWriter.writeInt(row.int64(column), into: &out)
         case .coordinate:
             JSONWriter.writeDouble(row.double(column), into: &out)
-        case .json:
-            // Stored as the compact JSON text this module wrote; sent as it is.
-            row.withBytes(column) { bytes in
-                if bytes.isEmpty { out += [UInt8(ascii: "["), UInt8(ascii: "]")] } else { out.append(contentsOf: bytes) }
-            }
-        case .text:
-            writeText(row, column, into: &out)
+        case .json, .text:
+            break  // written above
         }
     }
 
@@ -253,6 +264,8 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
     }
 
     private func writeTextOrNull(_ row: Statement, _ column: Int32, into out: inout [UInt8]) {
-        if row.isNull(column) { JSONWriter.writeNull(into: &out) } else { writeText(row, column, into: &out) }
+        row.withTextOrNil(column) { bytes in
+            if let bytes { JSONWriter.writeString(utf8: bytes, into: &out) } else { JSONWriter.writeNull(into: &out) }
+        }
     }
 }
