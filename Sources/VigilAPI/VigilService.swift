@@ -28,6 +28,9 @@ public struct VigilService: Sendable {
         for route in Self.routes {
             router.add(route.method, route.pattern, bodyLimit: route.bodyLimit, handler(for: route.action))
         }
+        let store = store
+        router.batch = { body in store.readBatch(body) }
+        router.willWait = { store.endReadBatch() }
         return router
     }
 

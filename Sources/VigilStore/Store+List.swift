@@ -75,6 +75,7 @@ private struct PageShape {
     private var firstExtraColumn: Int32 { Int32(codec.columns.count + kind.computedFields.count) }
 
     /// The records, the last one's sort keys, and whether more follow.
+    /// `lastKeys` are the sort keys of the page's last record, set only when `more` is true.
     typealias Result = (records: [Record], lastKeys: [JSONValue], more: Bool)
 
     func page(in db: Database) throws -> Result {
@@ -92,7 +93,10 @@ private struct PageShape {
                 return
             }
             result.records.append(encoder.encode(row, for: clearance))
-            result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+            // The keys only make a cursor when a further row follows the page's last one.
+            if result.records.count == limit {
+                result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
+            }
         }
         return result
     }
@@ -117,7 +121,9 @@ private struct PageShape {
                     return
                 }
                 ranked.append(row.int64(0))
-                result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(1 + $0)) }
+                if ranked.count == limit {
+                    result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(1 + $0)) }
+                }
             }
         }
         let encoder = RecordEncoder(kind: kind)

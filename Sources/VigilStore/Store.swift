@@ -45,7 +45,7 @@ public final class Store: Sendable {
                 try reader.execute("PRAGMA cache_size = -16384")
                 connections.append(reader)
             }
-            readers = ReaderPool(connections: connections)
+            readers = ReaderPool(connections: connections, commits: writer.commits)
         } catch {
             throw Store.describe(error)
         }
@@ -142,6 +142,19 @@ public final class Store: Sendable {
     /// one connection and one snapshot. For requests that only read.
     public func readSession<T>(_ body: () throws -> T) throws -> T {
         try readers.session(body)
+    }
+
+    /// Runs `body`, one request an event thread serves, so that its read session may share the
+    /// read transaction of the thread's requests before it until this process commits a write
+    /// (see ``ReaderPool/batch(_:)``). The thread keeps a connection until ``endReadBatch()``,
+    /// which it must call before it waits for more work.
+    public func readBatch<T>(_ body: () throws -> T) rethrows -> T {
+        try readers.batch(body)
+    }
+
+    /// Ends the current thread's read batch and gives its connection back.
+    public func endReadBatch() {
+        readers.endBatch()
     }
 
     /// Runs `PRAGMA integrity_check` (the slow, complete one) and returns its lines.

@@ -26,7 +26,10 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         HTTPServer.tuneAllocator()
-        let store = try database.openStore(readers: max(4, 2 * ProcessInfo.processInfo.activeProcessorCount))
+        // Each busy event thread holds a reader connection between its requests (see
+        // Store.readBatch); two more serve streamed exports without waiting for them.
+        let eventThreads = threads ?? HTTPServerConfiguration(host: host, port: port).workerThreads
+        let store = try database.openStore(readers: max(4, eventThreads + 2))
         var demoToken: String?
         if demo {
             do {

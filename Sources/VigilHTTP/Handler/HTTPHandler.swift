@@ -13,6 +13,15 @@ public protocol HTTPHandler: Sendable {
     /// event threads go on serving others and writes from many connections can wait, and be
     /// committed, together. Streamed bodies go to the pool whatever this says.
     func mayBlock(_ head: HTTPRequestHead) -> Bool
+
+    /// Runs `body`, in which an event thread serves what one wake-up reported ready. A handler
+    /// may keep per-thread state from one such call to the next (an open read snapshot, say)
+    /// until ``eventThreadWillWait()``; requests handed to the blocking pool are not part of it.
+    func eventBatch(_ body: () -> Void)
+
+    /// The event thread has nothing ready and is about to wait (or to stop): let go of what
+    /// ``eventBatch(_:)`` kept for it.
+    func eventThreadWillWait()
 }
 
 extension HTTPHandler {
@@ -21,4 +30,10 @@ extension HTTPHandler {
 
     /// Never: handlers run on the event thread unless they say otherwise.
     public func mayBlock(_ head: HTTPRequestHead) -> Bool { false }
+
+    /// Just runs the batch.
+    public func eventBatch(_ body: () -> Void) { body() }
+
+    /// Nothing kept, nothing to let go of.
+    public func eventThreadWillWait() {}
 }

@@ -44,6 +44,10 @@ public struct Router: HTTPHandler {
     private var readsMayBlock = false
     /// Body limit for routes that do not set their own.
     public var defaultBodyLimit: Int
+    /// Wraps each event-thread batch (see ``HTTPHandler/eventBatch(_:)``); nil runs it as it is.
+    public var batch: (@Sendable (() -> Void) -> Void)?
+    /// Called when an event thread is about to wait (see ``HTTPHandler/eventThreadWillWait()``).
+    public var willWait: (@Sendable () -> Void)?
 
     public init(defaultBodyLimit: Int = HTTPLimits.defaultBodyLimit) {
         self.defaultBodyLimit = defaultBodyLimit
@@ -91,6 +95,14 @@ public struct Router: HTTPHandler {
               case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
         else { return defaultBodyLimit }
         return route.bodyLimit ?? defaultBodyLimit
+    }
+
+    public func eventBatch(_ body: () -> Void) {
+        if let batch { batch(body) } else { body() }
+    }
+
+    public func eventThreadWillWait() {
+        willWait?()
     }
 
     public func mayBlock(_ head: HTTPRequestHead) -> Bool {

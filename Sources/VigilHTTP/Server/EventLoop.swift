@@ -78,6 +78,7 @@ final class EventLoop: Sendable {
         let slot = EventThreadSlot()
         slots.withLock { $0.append(slot) }
         defer {
+            context.handler.eventThreadWillWait()
             events.deallocate()
             readBuffer.deallocate()
             slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
@@ -88,23 +89,31 @@ final class EventLoop: Sendable {
                 if finished(now: MonotonicClock.now()) { return }
             }
             slot.holdingSince.store(MonotonicClock.now(), ordering: .sequentiallyConsistent)
-            let count = epoll_wait(epollFD, events, Int32(capacity), 100)
+            // A look without waiting first: only when nothing is ready is the handler told that
+            // the thread will wait (it lets go of what it kept between requests).
+            var count = epoll_wait(epollFD, events, Int32(capacity), 0)
+            if count == 0 {
+                context.handler.eventThreadWillWait()
+                count = epoll_wait(epollFD, events, Int32(capacity), 100)
+            }
             if count < 0 && errno != EINTR { return }
-            for index in 0..<max(0, Int(count)) {
-                let event = events[index]
-                if event.data.u64 == Self.listenTag {
+            context.handler.eventBatch {
+                for index in 0..<max(0, Int(count)) {
+                    let event = events[index]
+                    if event.data.u64 == Self.listenTag {
+                        slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
+                        acceptConnections(readBuffer: readBuffer)
+                        continue
+                    }
+                    // The registry, then the graveyard, hold the strong reference (see `graveyard`).
+                    guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
+                    let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
+                    let owned = acquire(connection)
                     slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
-                    acceptConnections(readBuffer: readBuffer)
-                    continue
+                    guard owned else { continue }
+                    serve(connection, readBuffer: readBuffer)
+                    release(connection, readBuffer: readBuffer)
                 }
-                // The registry, then the graveyard, hold the strong reference (see `graveyard`).
-                guard let raw = UnsafeRawPointer(bitPattern: UInt(event.data.u64)) else { continue }
-                let connection = Unmanaged<HTTPConnection>.fromOpaque(raw).takeUnretainedValue()
-                let owned = acquire(connection)
-                slot.holdingSince.store(.max, ordering: .sequentiallyConsistent)
-                guard owned else { continue }
-                serve(connection, readBuffer: readBuffer)
-                release(connection, readBuffer: readBuffer)
             }
         }
     }

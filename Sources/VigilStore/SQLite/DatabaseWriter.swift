@@ -20,6 +20,8 @@ public final class DatabaseWriter: @unchecked Sendable {
     private let database: Database
     /// Work that joins every transaction the writer commits, just before its COMMIT.
     private let beforeCommit: @Sendable (Database) throws -> Void
+    /// Advanced after every commit (and every exclusive job, which may have written).
+    let commits = CommitCounter()
     /// Signalled by the writer thread once it has left its loop and let go of the writer.
     private let exited = DispatchSemaphore(value: 0)
     /// The most writes committed together.
@@ -116,6 +118,7 @@ public final class DatabaseWriter: @unchecked Sendable {
                 if commit(result) {
                     try beforeCommit(database)
                     try database.execute("COMMIT")
+                    commits.advance()
                 } else {
                     try database.execute("ROLLBACK")
                 }
@@ -186,6 +189,7 @@ public final class DatabaseWriter: @unchecked Sendable {
         } catch {
             job.failure = error
         }
+        commits.advance()
         job.complete()
     }
 
@@ -228,6 +232,7 @@ public final class DatabaseWriter: @unchecked Sendable {
                 do {
                     if !open.isEmpty { try beforeCommit(database) }
                     try database.run("COMMIT")
+                    commits.advance()
                 } catch {
                     for job in open { job.failure = error }
                     if database.isInTransaction { try? database.execute("ROLLBACK") }

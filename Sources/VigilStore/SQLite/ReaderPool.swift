@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A fixed set of read-only connections handed out one per read.
 ///
@@ -9,21 +10,46 @@ import Glibc
 public final class ReaderPool: @unchecked Sendable {
     private let lock = Lock()
     private var idle: [Database]
+    /// The writer's commit count, which tells a batch when its snapshot is out of date.
+    private let commits: CommitCounter
 
-    init(connections: [Database]) {
+    init(connections: [Database], commits: CommitCounter) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
+        self.commits = commits
+    }
+
+    /// Threads waiting for a connection: a batch that holds one between requests lets go of it
+    /// when anyone waits, so a pool smaller than the number of busy threads cannot starve one.
+    private let waiting = Atomic<Int>(0)
+
+    var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
+
+    private func take() -> Database {
+        var counted = false
+        let database = lock.withLock(waitingUntil: { () -> Bool in
+            if !idle.isEmpty { return true }
+            if !counted {
+                counted = true
+                waiting.add(1, ordering: .relaxed)
+            }
+            return false
+        }) { idle.removeLast() }
+        if counted { waiting.subtract(1, ordering: .relaxed) }
+        return database
+    }
+
+    private func giveBack(_ database: Database) {
+        lock.withLock { idle.append(database) }
+        lock.signal()
     }
 
     /// Runs `body` with a connection inside one read transaction, so several queries (a page
     /// and its total, say) see the same snapshot. Waits when every connection is busy.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         if let session = ReadSession.current { return try body(session) }
-        let database = lock.withLock(waitingUntil: { !idle.isEmpty }) { idle.removeLast() }
-        defer {
-            lock.withLock { idle.append(database) }
-            lock.signal()
-        }
+        let database = take()
+        defer { giveBack(database) }
         database.setTimeLimit(nil)
         return try database.transaction(.deferred) { (db: Database) throws -> T in try body(db) }
     }
@@ -37,10 +63,121 @@ extension ReaderPool {
     /// would not be seen by the reads after it.
     public func session<T>(_ body: () throws -> T) throws -> T {
         if ReadSession.current != nil { return try body() }
+        if let batch = ReadBatch.current, batch.pool === self, batch.depth > 0 {
+            return try batch.session(commits: commits, body)
+        }
         return try read { database in
             ReadSession.current = database
             defer { ReadSession.current = nil }
             return try body()
+        }
+    }
+
+    /// Runs `body` (one request an event thread serves) so that its read session reuses the
+    /// thread's connection and open read transaction from the requests before it, as long as
+    /// this process has committed nothing since and the snapshot is younger than
+    /// ``ReaderPool/batchSnapshotAge``. Beginning and ending a WAL read takes locks that every
+    /// reader in the process shares: with several threads it was the largest cost of a by-id read
+    /// after the network. A session that starts after a commit begins a new transaction, so a
+    /// request never reads older data than writes acknowledged before it began; within one
+    /// session the snapshot never changes. The thread keeps the connection until
+    /// ``endBatch()``, which it must call before it waits for more work.
+    public func batch<T>(_ body: () throws -> T) rethrows -> T {
+        if ReadSession.current != nil { return try body() }
+        let batch: ReadBatch
+        if let current = ReadBatch.current, current.pool === self {
+            batch = current
+        } else {
+            ReadBatch.current?.finish()
+            batch = ReadBatch(pool: self)
+            ReadBatch.current = batch
+        }
+        batch.depth += 1
+        defer { batch.depth -= 1 }
+        return try body()
+    }
+
+    /// Ends the thread's batch: its read transaction, and its hold on the connection.
+    public func endBatch() {
+        guard let batch = ReadBatch.current, batch.pool === self else { return }
+        batch.finish()
+        ReadBatch.current = nil
+    }
+
+    /// How long a batch's snapshot serves new requests while this process commits nothing: the
+    /// bound on how late another process's commits (a `vigil import`, a token revoked from the
+    /// command line) are seen by a busy thread.
+    static let batchSnapshotAge: UInt64 = 10_000_000
+
+    /// One thread's connection and open read transaction, kept between its requests.
+    final class ReadBatch {
+        let pool: ReaderPool
+        /// Nesting of ``ReaderPool/batch(_:)`` on this thread; sessions join the batch only inside.
+        var depth = 0
+        private var database: Database?
+        /// The commit count when the open transaction began; nil when none is open.
+        private var snapshotOf: UInt64?
+        private var began: UInt64 = 0
+
+        init(pool: ReaderPool) { self.pool = pool }
+
+        func session<T>(commits: CommitCounter, _ body: () throws -> T) throws -> T {
+            let database = database ?? pool.take()
+            self.database = database
+            let now = commits.value  // read before the transaction begins: never newer than it
+            if let snapshotOf, snapshotOf != now || monotonicNanos() - began > ReaderPool.batchSnapshotAge {
+                end(database)
+            }
+            if snapshotOf == nil {
+                database.setTimeLimit(nil)
+                try database.run(Database.TransactionKind.deferred.rawValue)
+                snapshotOf = now
+                began = monotonicNanos()
+            }
+            ReadSession.current = database
+            defer {
+                ReadSession.current = nil
+                if pool.hasWaiters { finish() }
+            }
+            do {
+                return try body()
+            } catch {
+                // A failed statement may have ended the transaction (an interrupt, say): the
+                // next session starts a fresh one.
+                end(database)
+                throw error
+            }
+        }
+
+        private func end(_ database: Database) {
+            if database.isInTransaction { try? database.run("COMMIT") }
+            if database.isInTransaction { try? database.execute("ROLLBACK") }
+            snapshotOf = nil
+        }
+
+        func finish() {
+            guard let database else { return }
+            end(database)
+            pool.giveBack(database)
+            self.database = nil
+        }
+
+        private static let key: pthread_key_t = {
+            var key = pthread_key_t()
+            pthread_key_create(&key, nil)
+            return key
+        }()
+
+        /// The current thread's batch, if any; the thread holds a reference until it is cleared.
+        static var current: ReadBatch? {
+            get {
+                guard let pointer = pthread_getspecific(key) else { return nil }
+                return Unmanaged<ReadBatch>.fromOpaque(pointer).takeUnretainedValue()
+            }
+            set {
+                if let old = pthread_getspecific(key) { Unmanaged<ReadBatch>.fromOpaque(old).release() }
+                pthread_setspecific(key, newValue.map { Unmanaged.passRetained($0).toOpaque() })
+            }
         }
     }
 }

@@ -1,0 +1,16 @@
+import Synchronization
+
+/// Counts the writer's commits, so that a reader holding a snapshot across requests can tell
+/// cheaply whether anything this process wrote has been committed since it began.
+///
+/// The writer adds one after each commit has returned and before it releases the writers
+/// waiting on it: a request that starts after a write was acknowledged always sees a new count.
+final class CommitCounter: Sendable {
+    private let count = Atomic<UInt64>(0)
+
+    var value: UInt64 { count.load(ordering: .acquiring) }
+
+    func advance() {
+        count.add(1, ordering: .releasing)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import VigilStore
+
+/// An event thread's requests share one read transaction (`Store.readBatch`) until this process
+/// commits, the snapshot ages out or the thread ends its batch: a request must never miss a
+/// write acknowledged before it began. Each test ends its batch (`endReadBatch`), as an event
+/// thread does before it waits.
+@Suite struct ReadBatchTests {
+    /// Counts incidents through the store's own read path, inside the current session.
+    static func count(_ store: Store) throws -> Int64 {
+        let value = try store.read { db in try db.scalar("SELECT count(*) FROM incidents") }
+        guard case .integer(let count) = value else { throw TestFailure("no count") }
+        return count
+    }
+
+    @Test func aSessionAfterACommitSeesIt() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        try store.make(.incidents, #"{"title": "First"}"#)
+        defer { store.endReadBatch() }
+        try store.readBatch { () throws in
+            #expect(try store.readSession { try Self.count(store) } == 1)
+            let created = try store.make(.incidents, #"{"title": "Second"}"#)
+            #expect(try store.readSession { try Self.count(store) } == 2)
+            #expect(try store.readSession { try store.record(.incidents, id: created.id, as: Caller.admin).id } == created.id)
+            _ = try store.delete(.incidents, id: created.id, as: Caller.admin)
+            #expect(throws: StoreError.self) {
+                try store.readSession { try store.record(.incidents, id: created.id, as: Caller.admin) }
+            }
+        }
+    }
+
+    /// Sessions share a snapshot while this process commits nothing: a write made behind its
+    /// back (another process, here a raw connection) shows once the thread ends its batch, or
+    /// once the snapshot is older than the age bound.
+    @Test func sessionsShareOneSnapshotUntilTheBatchEndsOrAges() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        defer { store.endReadBatch() }
+        try store.make(.incidents, #"{"title": "First"}"#)
+        let outside = try Database(path: temporary.path, mode: .readWrite)
+        func insertOutside(_ suffix: String) throws {
+            try outside.execute("""
+                INSERT INTO incidents (id, title, confidentiality, version, created_at, updated_at)
+                VALUES ('inc_01ZZZZZZZZZZZZZZZZZZZZZZZ\(suffix)', 'Outside', 0, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
+                """)
+        }
+        try store.readBatch { () throws in
+            #expect(try store.readSession { try Self.count(store) } == 1)
+            try insertOutside("A")
+            #expect(try store.readSession { try Self.count(store) } == 1)
+        }
+        // A later request on the same busy thread, soon after: still the same snapshot.
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
+        store.endReadBatch()
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 2)
+        try insertOutside("B")
+        usleep(UInt32(ReaderPool.batchSnapshotAge / 1000) + 5_000)
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 3)
+        store.endReadBatch()
+        #expect(try store.readSession { try Self.count(store) } == 3)
+    }
+
+    /// A failing session ends the shared transaction; the next one starts afresh and works.
+    @Test func aFailedSessionLeavesTheNextOneWorking() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        try store.make(.incidents, #"{"title": "First"}"#)
+        defer { store.endReadBatch() }
+        try store.readBatch { () throws in
+            #expect(throws: (any Error).self) {
+                try store.readSession { try store.read { db in try db.execute("SELECT * FROM no_such_table") } }
+            }
+            #expect(try store.readSession { try Self.count(store) } == 1)
+        }
+    }
+
+    /// Batches on several threads at once, with writes going on: each session sees at least
+    /// every write acknowledged before it began.
+    @Test func concurrentBatchesNeverMissAcknowledgedWrites() throws {
+        let temporary = try TemporaryStore(readers: 3)
+        let store = temporary.store
+        let acknowledged = Locked(Int64(0))
+        let stop = Locked(false)
+        let writer = Thread {
+            for index in 0..<60 {
+                _ = try? store.make(.incidents, #"{"title": "W\#(index)"}"#)
+                acknowledged.update { $0 += 1 }
+            }
+            stop.update { $0 = true }
+        }
+        writer.start()
+        let misses = Locked(0)
+        DispatchQueue.concurrentPerform(iterations: 3) { _ in
+            while !stop.value {
+                for _ in 0..<5 {
+                    store.readBatch {
+                        let before = acknowledged.value
+                        guard let seen = try? store.readSession({ try Self.count(store) }) else { return }
+                        if seen < before { misses.update { $0 += 1 } }
+                    }
+                }
+                store.endReadBatch()
+            }
+        }
+        #expect(misses.value == 0)
+        #expect(try Self.count(store) == 60)
+    }
+
+    /// More busy threads than connections: a thread that keeps its batch between requests lets
+    /// go of the connection when another waits, so every thread gets through (no starvation).
+    /// Each thread keeps serving until every thread has served 50 times, or 10 s have passed.
+    @Test func busyBatchesShareASmallPool() throws {
+        let temporary = try TemporaryStore(readers: 1)
+        let store = temporary.store
+        try store.make(.incidents, #"{"title": "First"}"#)
+        let done = DispatchSemaphore(value: 0)
+        let served = Locked([0, 0, 0])
+        let deadline = Date().addingTimeInterval(10)
+        for thread in 0..<3 {
+            Thread {
+                while served.value.min()! < 50 && Date() < deadline {
+                    // Never ending the batch in between, as a thread that always finds work.
+                    if (try? store.readBatch({ try store.readSession { try Self.count(store) } })) == 1 {
+                        served.update { $0[thread] += 1 }
+                    }
+                }
+                store.endReadBatch()
+                done.signal()
+            }.start()
+        }
+        for _ in 0..<3 { _ = done.wait(timeout: .now() + 30) }
+        #expect(served.value.min()! >= 50, "served per thread: \(served.value)")
+    }
+}
