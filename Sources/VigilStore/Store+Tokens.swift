@@ -85,14 +85,16 @@ extension Store {
     public func authenticate(secret: String) throws(StoreError) -> Authentication {
         guard secret.hasPrefix("vgl_"), secret.utf8.count < 200 else { return .invalid }
         let hash = Hex.sha256(secret)
-        let found: (TokenInfo, String)? = try read { db in
+        // Within one read snapshot a token reads the same: an event thread's requests share
+        // one snapshot until anything is committed, so they share the lookup too.
+        let found: (TokenInfo, String)? = try readers.snapshotMemo("token " + hash) { () throws(StoreError) in try read { db in
             var result: (TokenInfo, String)?
             try db.cachedStatement("""
                 SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                 FROM tokens WHERE secret_hash = ?
                 """).forEachRow([.text(hash)]) { row in result = (Store.decodeToken(row), row.text(8) ?? "") }
             return result
-        }
+        } }
         guard let (token, storedHash) = found, constantTimeEqual(storedHash, hash), token.revokedAt == nil else {
             return .invalid
         }

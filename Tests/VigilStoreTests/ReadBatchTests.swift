@@ -133,4 +133,28 @@ import Testing
         for _ in 0..<3 { _ = done.wait(timeout: .now() + 30) }
         #expect(served.value.min()! >= 50, "served per thread: \(served.value)")
     }
+
+    /// Token lookups are remembered for one snapshot only: a token revoked (or created) by this
+    /// process is refused (or accepted) by the very next session.
+    @Test func tokenLookupsLastOneSnapshot() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        defer { store.endReadBatch() }
+        let (secret, _) = try store.createToken(name: "kept", role: .reader, clearance: .public, as: .commandLine)
+        func valid(_ secret: String) throws -> Bool {
+            try store.readBatch {
+                try store.readSession {
+                    if case .valid = try store.authenticate(secret: secret) { return true }
+                    return false
+                }
+            }
+        }
+        #expect(try valid(secret))
+        #expect(try valid(secret))
+        _ = try store.revokeToken(name: "kept", as: .commandLine)
+        #expect(try !valid(secret))
+        let (later, _) = try store.createToken(name: "later", role: .reader, clearance: .public, as: .commandLine)
+        #expect(try valid(later))
+        #expect(try !valid(secret))
+    }
 }

@@ -104,6 +104,18 @@ extension ReaderPool {
         ReadBatch.current = nil
     }
 
+    /// Remembers `compute()`'s answer under `key` for as long as the current session's batch
+    /// snapshot lasts: the same snapshot gives the same answer, so a token looked up by one
+    /// request need not be looked up again by the next. Outside a batch, computes every time.
+    func snapshotMemo<T, E: Error>(_ key: String, _ compute: () throws(E) -> T) throws(E) -> T {
+        guard let batch = ReadBatch.current, batch.pool === self, batch.isServingSession else { return try compute() }
+        // Unwrapped first: `nil as? T` succeeds when T is itself optional.
+        if let stored = batch.memo[key], let value = stored as? T { return value }
+        let value = try compute()
+        if batch.isServingSession { batch.memo[key] = value }
+        return value
+    }
+
     /// How long a batch's snapshot serves new requests while this process commits nothing: the
     /// bound on how late another process's commits (a `vigil import`, a token revoked from the
     /// command line) are seen by a busy thread.
@@ -118,6 +130,11 @@ extension ReaderPool {
         /// The commit count when the open transaction began; nil when none is open.
         private var snapshotOf: UInt64?
         private var began: UInt64 = 0
+        /// Answers read from the open snapshot (see ``ReaderPool/snapshotMemo(_:_:)``); emptied
+        /// with it.
+        var memo: [String: Any] = [:]
+        /// True while a session runs on the batch's open transaction.
+        private(set) var isServingSession = false
 
         init(pool: ReaderPool) { self.pool = pool }
 
@@ -135,7 +152,9 @@ extension ReaderPool {
                 began = monotonicNanos()
             }
             ReadSession.current = database
+            isServingSession = true
             defer {
+                isServingSession = false
                 ReadSession.current = nil
                 if pool.hasWaiters { finish() }
             }
@@ -153,6 +172,7 @@ extension ReaderPool {
             if database.isInTransaction { try? database.run("COMMIT") }
             if database.isInTransaction { try? database.execute("ROLLBACK") }
             snapshotOf = nil
+            memo.removeAll(keepingCapacity: true)
         }
 
         func finish() {
