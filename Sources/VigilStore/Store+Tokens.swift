@@ -84,24 +84,27 @@ extension Store {
     /// Looks up a presented secret. Unknown, revoked and expired tokens are all `invalid`.
     public func authenticate(secret: String) throws(StoreError) -> Authentication {
         guard secret.hasPrefix("vgl_"), secret.utf8.count < 200 else { return .invalid }
-        let hash = Hex.sha256(secret)
         // Within one read snapshot a token reads the same: an event thread's requests share
-        // one snapshot until anything is committed, so they share the lookup too.
-        let found: (TokenInfo, String)? = try readers.snapshotMemo("token " + hash) { () throws(StoreError) in try read { db in
-            var result: (TokenInfo, String)?
-            try db.cachedStatement("""
-                SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
-                FROM tokens WHERE secret_hash = ?
-                """).forEachRow([.text(hash)]) { row in result = (Store.decodeToken(row), row.text(8) ?? "") }
-            return result
-        } }
-        guard let (token, storedHash) = found, constantTimeEqual(storedHash, hash), token.revokedAt == nil else {
-            return .invalid
+        // one snapshot until anything is committed, so they share the lookup (and its SHA-256)
+        // too. The memo lives as long as the snapshot, at most a few milliseconds.
+        let found: TokenInfo? = try readers.snapshotMemo("token " + secret) { () throws(StoreError) -> TokenInfo? in
+            let hash = Hex.sha256(secret)
+            let row: (TokenInfo, String)? = try read { db in
+                var result: (TokenInfo, String)?
+                try db.cachedStatement("""
+                    SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
+                    FROM tokens WHERE secret_hash = ?
+                    """).forEachRow([.text(hash)]) { row in result = (Store.decodeToken(row), row.text(8) ?? "") }
+                return result
+            }
+            guard let (token, storedHash) = row, constantTimeEqual(storedHash, hash) else { return nil }
+            return token
         }
-        let now = Timestamp.now()
-        if let expires = token.expiresAt, expires <= now { return .invalid }
+        guard let token = found, token.revokedAt == nil else { return .invalid }
+        if let expires = token.expiresAt, expires <= Timestamp.now() { return .invalid }
         if tokenUsage.shouldRecord(token.id) {
             // Best effort: a failure to note the last use must not refuse a valid token.
+            let now = Timestamp.now()
             try? writer.withConnection { db in
                 try db.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", [.text(now), .text(token.id)])
             }
