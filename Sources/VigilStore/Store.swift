@@ -36,7 +36,11 @@ public final class Store: Sendable {
             appliedMigrations = try migrator.migrate(connection)
             // Rows noted by a writer that stopped before its commit's indexing cannot exist
             // (same transaction), but one made by a tool that skipped it would stay unsearchable.
-            try connection.transaction(.immediate) { db in try Store.indexPendingText(db) }
+            // Looked for first, so that an open takes no write lock when there is nothing to do
+            // (several processes may be opening the file at once).
+            if try connection.scalar("SELECT EXISTS (SELECT 1 FROM fts_pending)") == .integer(1) {
+                try connection.transaction(.immediate) { db in try Store.indexPendingText(db) }
+            }
             writer = DatabaseWriter(database: connection, beforeCommit: Store.indexPendingText)
             var connections: [Database] = []
             for _ in 0..<max(1, readerCount) {
@@ -81,7 +85,7 @@ public final class Store: Sendable {
 
     private static func configureWriter(_ db: Database) throws {
         // A file that is not a database fails here, on the first read of its header.
-        let mode = try db.scalar("PRAGMA journal_mode = WAL")
+        let mode = try switchToWAL(db)
         guard mode == .text("wal") else {
             throw StoreError.corrupt("could not switch to WAL journal mode (got \(String(describing: mode)))")
         }
@@ -105,6 +109,21 @@ public final class Store: Sendable {
     /// one per write). Runs before every commit of the writer.
     @Sendable static func indexPendingText(_ db: Database) throws {
         try db.run("DELETE FROM fts_pending")
+    }
+
+    /// `PRAGMA journal_mode = WAL`, tried again for up to 5 s while another process holds the
+    /// lock: on a new file, two openers switching it at once can get SQLITE_BUSY at once (SQLite
+    /// does not wait where waiting could deadlock), which must not fail a command.
+    private static func switchToWAL(_ db: Database) throws -> SQLValue? {
+        let deadline = monotonicNanos() + 5_000_000_000
+        while true {
+            do {
+                return try db.scalar("PRAGMA journal_mode = WAL")
+            } catch {
+                guard error.code == SQLITE_BUSY, monotonicNanos() < deadline else { throw error }
+                usleep(20_000)
+            }
+        }
     }
 
     private static func describe(_ error: any Error) -> StoreError {

@@ -101,50 +101,36 @@ enum Socket {
 
     /// Sends as much of `bytes[offset...]` as the socket takes now, without blocking or SIGPIPE.
     static func sendNonBlocking(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> SendResult {
-        var offset = offset
-        return bytes.withUnsafeBytes { raw in
-            while offset < raw.count {
-                guard let base = raw.baseAddress else { return .complete }
-                let sent = send(fd, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-                if sent > 0 {
-                    offset += sent
-                } else if sent < 0 && errno == EINTR {
-                    continue
-                } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    return .wouldBlock(sentUpTo: offset)
-                } else {
-                    return .failed(sent < 0 ? errno : EPIPE)
-                }
-            }
-            return .complete
-        }
+        sendNonBlocking(fd, head: bytes, body: [], from: offset)
     }
 
-    /// Sends as much of `head` then `body` as the socket takes now, with one `sendmsg` for both,
-    /// so a large body is not first copied behind its head. Offsets in the result count from the
-    /// start of `head`.
-    static func sendNonBlocking(_ fd: Int32, head: [UInt8], body: [UInt8]) -> SendResult {
-        var offset = 0
+    /// Sends as much of `head` then `body`, from `offset`, as the socket takes now, with one
+    /// `sendmsg` for both, so a large body is not first copied behind its head. Offsets count
+    /// from the start of `head`.
+    static func sendNonBlocking(_ fd: Int32, head: [UInt8], body: [UInt8], from offset: Int = 0) -> SendResult {
+        var offset = offset
         let total = head.count + body.count
         return head.withUnsafeBytes { headBytes in
             body.withUnsafeBytes { bodyBytes in
                 while offset < total {
-                    var vectors: [iovec] = []
-                    if offset < headBytes.count {
-                        vectors.append(iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress! + offset),
-                            iov_len: headBytes.count - offset))
-                    }
-                    let bodyOffset = max(0, offset - headBytes.count)
-                    if bodyOffset < bodyBytes.count {
-                        vectors.append(iovec(
-                            iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress! + bodyOffset),
-                            iov_len: bodyBytes.count - bodyOffset))
-                    }
-                    let sent = vectors.withUnsafeMutableBufferPointer { buffer -> Int in
+                    let sent = withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { vectors -> Int in
+                        var count = 0
+                        if offset < headBytes.count {
+                            vectors[count] = iovec(
+                                iov_base: UnsafeMutableRawPointer(mutating: headBytes.baseAddress! + offset),
+                                iov_len: headBytes.count - offset)
+                            count += 1
+                        }
+                        let bodyOffset = max(0, offset - headBytes.count)
+                        if bodyOffset < bodyBytes.count {
+                            vectors[count] = iovec(
+                                iov_base: UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress! + bodyOffset),
+                                iov_len: bodyBytes.count - bodyOffset)
+                            count += 1
+                        }
                         var message = msghdr()
-                        message.msg_iov = buffer.baseAddress
-                        message.msg_iovlen = buffer.count
+                        message.msg_iov = vectors.baseAddress
+                        message.msg_iovlen = count
                         return sendmsg(fd, &message, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
                     }
                     if sent > 0 {

@@ -182,43 +182,24 @@ extension ReaderPool {
             self.database = nil
         }
 
-        private static let key: pthread_key_t = {
-            var key = pthread_key_t()
-            pthread_key_create(&key, nil)
-            return key
-        }()
+        /// The thread holds its batch until it ends it.
+        private static let slot = ThreadLocalReference<ReadBatch>(retains: true)
 
-        /// The current thread's batch, if any; the thread holds a reference until it is cleared.
+        /// The current thread's batch, if any.
         static var current: ReadBatch? {
-            get {
-                guard let pointer = pthread_getspecific(key) else { return nil }
-                return Unmanaged<ReadBatch>.fromOpaque(pointer).takeUnretainedValue()
-            }
-            set {
-                if let old = pthread_getspecific(key) { Unmanaged<ReadBatch>.fromOpaque(old).release() }
-                pthread_setspecific(key, newValue.map { Unmanaged.passRetained($0).toOpaque() })
-            }
+            get { slot.value }
+            set { slot.value = newValue }
         }
     }
 }
 
 /// The connection of the current thread's read session, if one is open.
 enum ReadSession {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        return key
-    }()
+    /// The pool keeps the connection alive; the thread only borrows it while the session runs.
+    private static let slot = ThreadLocalReference<Database>(retains: false)
 
     static var current: Database? {
-        get {
-            guard let pointer = pthread_getspecific(key) else { return nil }
-            return Unmanaged<Database>.fromOpaque(pointer).takeUnretainedValue()
-        }
-        set {
-            // The pool keeps the connection alive; the thread only borrows it while the
-            // session runs, so the reference is unretained.
-            pthread_setspecific(key, newValue.map { Unmanaged.passUnretained($0).toOpaque() })
-        }
+        get { slot.value }
+        set { slot.value = newValue }
     }
 }
