@@ -41,7 +41,13 @@ extension Authenticator {
         guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
         let scheme = bytes[..<space]
         guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        return String(header[bytes.index(after: space)...]).trimmingBlanks()
+        // Blanks trimmed byte by byte (they are ASCII): trimming Characters segmented graphemes,
+        // about 4% of a by-id request.
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let rest = bytes[bytes.index(after: space)...]
+        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(decoding: rest[first...last], as: UTF8.self)
     }
 }
 

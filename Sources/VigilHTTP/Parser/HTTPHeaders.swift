@@ -51,6 +51,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Appends a field, keeping any existing ones with the same name.
     public mutating func add(name: String, value: String) {
+        // Responses carry a handful of fields: one allocation instead of growing 1, 2, 4.
+        if fields.capacity == 0 { fields.reserveCapacity(6) }
         fields.append(Field(name: name, value: value))
     }
 
@@ -62,6 +64,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Removes every field named `name`.
     public mutating func remove(name: String) {
+        // Looked for first: removing from storage shared with another copy copies it, even
+        // when nothing matches.
+        guard contains(name) else { return }
         fields.removeAll { asciiCaseInsensitiveEquals($0.name, name) }
     }
 
