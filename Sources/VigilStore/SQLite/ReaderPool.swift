@@ -6,7 +6,8 @@ import Synchronization
 /// WAL lets readers run beside the writer and beside each other; a pool sized to the cores
 /// keeps every core busy on reads without opening a connection per request.
 ///
-/// `@unchecked Sendable`: `idle` is only touched inside `lock`.
+/// `@unchecked Sendable`: `idle` is only touched inside `lock`; `waiting` is atomic; a
+/// `ReadBatch` belongs to one thread (it is reached only through a thread-local reference).
 public final class ReaderPool: @unchecked Sendable {
     private let lock = Lock()
     private var idle: [Database]
