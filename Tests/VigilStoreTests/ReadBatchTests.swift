@@ -46,6 +46,7 @@ import Testing
                 VALUES ('inc_01ZZZZZZZZZZZZZZZZZZZZZZZ\(suffix)', 'Outside', 0, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
                 """)
         }
+        usleep(UInt32(ReaderPool.batchQuietAfterWrites / 1000) + 20_000)  // snapshots are kept only once writes stop
         try store.readBatch { () throws in
             #expect(try store.readSession { try Self.count(store) } == 1)
             try insertOutside("A")
@@ -156,5 +157,24 @@ import Testing
         let (later, _) = try store.createToken(name: "later", role: .reader, clearance: .public, as: .commandLine)
         #expect(try valid(later))
         #expect(try !valid(secret))
+    }
+
+    /// While writes come in, a session ends its transaction instead of keeping it for the next
+    /// request: readers that always hold a snapshot keep the WAL from restarting, and it grew
+    /// without bound under steady writes. Once writes stop, snapshots are kept again.
+    @Test func snapshotsAreKeptOnlyWhileNoWritesComeIn() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        defer { store.endReadBatch() }
+        func held() -> Bool { ReaderPool.ReadBatch.current?.holdsSnapshot ?? false }
+        try store.make(.incidents, #"{"title": "Just written"}"#)
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
+        #expect(!held(), "a snapshot was kept right after a write")
+        usleep(UInt32(ReaderPool.batchQuietAfterWrites / 1000) + 20_000)
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
+        #expect(held(), "no snapshot kept once writes had stopped")
+        try store.make(.incidents, #"{"title": "Second"}"#)
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 2)
+        #expect(!held())
     }
 }

@@ -7,10 +7,15 @@ import Synchronization
 /// waiting on it: a request that starts after a write was acknowledged always sees a new count.
 final class CommitCounter: Sendable {
     private let count = Atomic<UInt64>(0)
+    private let last = Atomic<UInt64>(0)
 
     var value: UInt64 { count.load(ordering: .acquiring) }
 
+    /// When the last commit was counted (`monotonicNanos`), 0 before the first.
+    var lastCommitNanos: UInt64 { last.load(ordering: .relaxed) }
+
     func advance() {
+        last.store(monotonicNanos(), ordering: .relaxed)
         count.add(1, ordering: .releasing)
     }
 }
