@@ -41,21 +41,19 @@ extension Authenticator {
         guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
         let scheme = bytes[..<space]
         guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        // Blanks trimmed byte by byte (they are ASCII): trimming Characters segmented graphemes,
-        // about 4% of a by-id request.
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        let rest = bytes[bytes.index(after: space)...]
-        guard let first = rest.firstIndex(where: { !isBlank($0) }), let last = rest.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(decoding: rest[first...last], as: UTF8.self)
+        return header[bytes.index(after: space)...].trimmingBlanks()
     }
 }
 
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    /// Trimmed byte by byte, as RFC 9110 defines them: trimming `Character`s segmented
+    /// graphemes, about 4% of a by-id request when the Bearer header went through it.
     func trimmingBlanks() -> String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !blank($0) }), let end = lastIndex(where: { !blank($0) }) else { return "" }
-        return String(self[start...end])
+        let bytes = Substring(self).utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
+        else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }

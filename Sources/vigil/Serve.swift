@@ -26,10 +26,15 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         HTTPServer.tuneAllocator()
+        var configuration = HTTPServerConfiguration(host: host, port: port)
+        configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
+        // Measured (docs/performance.md): two event threads per core serve reads with the lowest
+        // tail latency; sixteen cost a third of the throughput in context switches. Writes
+        // waiting for their commit and streamed exports run on the server's blocking pool.
+        if let threads { configuration.workerThreads = threads }
         // Each busy event thread holds a reader connection between its requests (see
         // Store.readBatch); two more serve streamed exports without waiting for them.
-        let eventThreads = threads ?? HTTPServerConfiguration(host: host, port: port).workerThreads
-        let store = try database.openStore(readers: max(4, eventThreads + 2))
+        let store = try database.openStore(readers: max(4, configuration.workerThreads + 2))
         var demoToken: String?
         if demo {
             do {
@@ -44,12 +49,6 @@ struct Serve: ParsableCommand {
             }
         }
         let service = VigilService(store: store, publicRead: publicRead)
-        var configuration = HTTPServerConfiguration(host: host, port: port)
-        configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
-        // Measured (docs/performance.md): two event threads per core serve reads with the lowest
-        // tail latency; sixteen cost a third of the throughput in context switches. Writes
-        // waiting for their commit and streamed exports run on the server's blocking pool.
-        if let threads { configuration.workerThreads = threads }
         let server = HTTPServer(configuration: configuration, handler: service.router())
         do {
             try server.start()

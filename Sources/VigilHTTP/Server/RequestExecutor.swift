@@ -1,8 +1,9 @@
 /// Writes a handler's response on the thread that owns the connection.
 ///
-/// A whole in-memory response is sent with one nonblocking `send` (head and body in one buffer,
-/// or side by side in one `sendmsg` when the body is large); what the socket does not take is returned, to be written when epoll reports the socket
-/// writable, so a slow reader does not hold the thread. A streamed body is produced here, blocking
+/// A whole in-memory response is sent with one nonblocking `sendmsg` (head and body in one
+/// buffer, or side by side when the body is large); what the socket does not take is returned,
+/// to be written when epoll reports the socket writable, so a slow reader does not hold the
+/// thread. A streamed body is produced here, blocking
 /// (with the write timeout) while the client's socket buffer is full: the event loop sends those
 /// from its blocking pool.
 enum RequestExecutor {
@@ -40,14 +41,13 @@ enum RequestExecutor {
             )
             if hasBody && !separate { out.append(contentsOf: body) }
             log(request, status: response.status, bytes: hasBody ? body.count : 0, since: receivedAt, context: context)
-            let result = separate
-                ? Socket.sendNonBlocking(fd, head: out, body: body) : Socket.sendNonBlocking(fd, out, from: 0)
-            switch result {
+            let beside = separate ? body : []
+            switch Socket.sendNonBlocking(fd, head: out, body: beside) {
             case .complete: return .done(keepAlive: keepAlive)
             case .wouldBlock(let sentUpTo):
-                guard separate else { return .pending(Array(out[sentUpTo...]), keepAlive: keepAlive) }
-                if sentUpTo >= out.count { return .pending(Array(body[(sentUpTo - out.count)...]), keepAlive: keepAlive) }
-                return .pending(Array(out[sentUpTo...]) + body, keepAlive: keepAlive)
+                let unsent = sentUpTo >= out.count
+                    ? Array(beside[(sentUpTo - out.count)...]) : Array(out[sentUpTo...]) + beside
+                return .pending(unsent, keepAlive: keepAlive)
             case .failed: return .failed
             }
         case .stream(let producer):

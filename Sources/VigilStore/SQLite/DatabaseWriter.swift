@@ -117,8 +117,7 @@ public final class DatabaseWriter: @unchecked Sendable {
                 let result = try body(database)
                 if commit(result) {
                     try beforeCommit(database)
-                    try database.execute("COMMIT")
-                    commits.advance()
+                    try database.execute("COMMIT")  // counted by runExclusive, as every exclusive job
                 } else {
                     try database.execute("ROLLBACK")
                 }

@@ -115,7 +115,7 @@ extension ReaderPool {
         // Unwrapped first: `nil as? T` succeeds when T is itself optional.
         if let stored = batch.memo[key], let value = stored as? T { return value }
         let value = try compute()
-        if batch.isServingSession { batch.memo[key] = value }
+        batch.memo[key] = value
         return value
     }
 
@@ -162,29 +162,27 @@ extension ReaderPool {
             }
             ReadSession.current = database
             isServingSession = true
+            var failed = true
             defer {
                 isServingSession = false
                 ReadSession.current = nil
                 if pool.hasWaiters {
                     finish()
-                } else if commits.value != snapshotOf
+                } else if failed || commits.value != snapshotOf
                     || monotonicNanos() &- commits.lastCommitNanos < ReaderPool.batchQuietAfterWrites
                 {
-                    // While writes come in, a snapshot is not kept between requests: readers
-                    // that always hold one keep the WAL from ever restarting (it can only
-                    // restart when no reader uses it), and it grew without bound under steady
-                    // writes (440 MB in 30 s of mixed load, against 29 MB without batches).
+                    // Not kept after a failure (a failed statement may have ended the
+                    // transaction: an interrupt, say), nor once out of date, nor while writes
+                    // come in: readers that always hold a snapshot keep the WAL from ever
+                    // restarting (it can only restart when no reader uses it), and it grew
+                    // without bound under steady writes (440 MB in 30 s of mixed load, against
+                    // 29 MB without batches).
                     end(database)
                 }
             }
-            do {
-                return try body()
-            } catch {
-                // A failed statement may have ended the transaction (an interrupt, say): the
-                // next session starts a fresh one.
-                end(database)
-                throw error
-            }
+            let result = try body()
+            failed = false
+            return result
         }
 
         private func end(_ database: Database) {
