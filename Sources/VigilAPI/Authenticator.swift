@@ -14,21 +14,29 @@ struct Authenticator: Sendable {
     }
 
     func authenticate(_ request: HTTPRequest) throws -> Caller {
-        let values = request.headers.values(for: "Authorization")
-        guard let header = values.first else {
+        var header: String?
+        for field in request.headers where asciiCaseInsensitiveEquals(field.name, "Authorization") {
+            guard header == nil else { throw Self.invalid }  // two credentials: refused
+            header = field.value
+        }
+        guard let header else {
             if publicRead { return Caller(context: .anonymous, tokenID: nil) }
             throw Problem(
                 401, "Unauthorized", "Send Authorization: Bearer <token>; create one with `vigil token create`.",
                 headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
         }
-        let invalid = Problem(
-            401, "Unauthorized", "The token is not valid (unknown, revoked or expired).",
-            headers: ["WWW-Authenticate": "Bearer realm=\"vigil\", error=\"invalid_token\""])
-        guard values.count == 1, let secret = Self.bearerSecret(header) else { throw invalid }
+        guard let secret = Self.bearerSecret(header) else { throw Self.invalid }
         switch try store.authenticate(secret: secret) {
         case .valid(let context, let tokenID): return Caller(context: context, tokenID: tokenID)
-        case .invalid: throw invalid
+        case .invalid: throw Self.invalid
         }
+    }
+
+    /// Built only when a request is refused (it runs on every request otherwise).
+    private static var invalid: Problem {
+        Problem(
+            401, "Unauthorized", "The token is not valid (unknown, revoked or expired).",
+            headers: ["WWW-Authenticate": "Bearer realm=\"vigil\", error=\"invalid_token\""])
     }
 }
 

@@ -87,12 +87,14 @@ private struct PageShape {
             ORDER BY \(orderSQL) LIMIT ?
             """)
         var result: Result = ([], [], false)
+        result.records.reserveCapacity(limit)
+        var scratch = ByteWriter(capacity: 4096)
         try statement.forEachRow(conditions.arguments + [.integer(Int64(limit + 1))]) { row in
             if result.records.count == limit {
                 result.more = true
                 return
             }
-            result.records.append(encoder.encode(row, for: clearance))
+            result.records.append(encoder.encode(row, for: clearance, using: &scratch))
             // The keys only make a cursor when a further row follows the page's last one.
             if result.records.count == limit {
                 result.lastKeys = (0..<Int32(order.count)).map { Cursor.jsonValue(row.value(first + $0)) }
@@ -136,8 +138,9 @@ private struct PageShape {
             WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
             """)
         let keys = "[" + ranked.map(String.init).joined(separator: ",") + "]"
+        var scratch = ByteWriter(capacity: 4096)
         try statement.forEachRow([.text(match), .text(keys)]) { row in
-            var record = encoder.encode(row, for: clearance)
+            var record = encoder.encode(row, for: clearance, using: &scratch)
             let snippet = JSONValue.string(Snippet.render(row.text(first + 1) ?? ""))
             record.append(key: "snippet", json: snippet.serialized())
             byKey[row.int64(first)] = record

@@ -87,7 +87,7 @@ extension Store {
         // Within one read snapshot a token reads the same: an event thread's requests share
         // one snapshot until anything is committed, so they share the lookup (and its SHA-256)
         // too. The memo lives as long as the snapshot, at most a few milliseconds.
-        let found: TokenInfo? = try readers.snapshotMemo("token " + secret) { () throws(StoreError) -> TokenInfo? in
+        let found: TokenInfo? = try readers.snapshotMemo(secret) { () throws(StoreError) -> TokenInfo? in
             let hash = Hex.sha256(secret)
             let row: (TokenInfo, String)? = try read { db in
                 var result: (TokenInfo, String)?

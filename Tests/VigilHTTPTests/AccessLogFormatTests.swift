@@ -23,4 +23,34 @@ import Testing
         }
         #expect(differing.isEmpty, "first: \(differing.prefix(5).map { "\($0) -> \(HTTPAccessLog.milliseconds($0)) vs \(Self.printed($0))" })")
     }
+
+    /// What the log wrote before it read the query byte by byte.
+    static func splitAndJoined(rawPath: String, rawQuery: String?) -> String {
+        guard let rawQuery else { return rawPath }
+        let names = rawQuery.split(separator: "&").map { piece -> String in
+            let name = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return "\(name)="
+        }
+        return rawPath + "?" + names.joined(separator: "&")
+    }
+
+    @Test func queryValuesLeftOutAsBefore() {
+        var queries: [String?] = [nil, "", "&", "&&", "a", "a=", "=", "=b", "a=b", "a=b=c", "a&b", "a&&b", "&a=1&", "q=%C3%A9t%C3%A9&limit=5",
+                                  "country=XC&violation_types=torture&sort=-occurred&limit=50", "é=ü&x"]
+        let alphabet = Array("ab=&%é")
+        var state: UInt64 = 42
+        for _ in 0..<5_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            var query = ""
+            for index in 0..<Int(state >> 60) {
+                query.append(alphabet[Int((state >> UInt64(index * 3)) % UInt64(alphabet.count))])
+            }
+            queries.append(query)
+        }
+        let differing = queries.filter {
+            HTTPAccessLog.loggedPath(rawPath: "/v1/x", rawQuery: $0) != Self.splitAndJoined(rawPath: "/v1/x", rawQuery: $0)
+        }
+        #expect(differing.isEmpty, "first: \(differing.prefix(5))")
+        #expect(HTTPAccessLog.loggedPath(rawPath: "/v1/incidents", rawQuery: "q=name&limit=5") == "/v1/incidents?q=&limit=")
+    }
 }

@@ -145,6 +145,7 @@ public struct Router: HTTPHandler {
     static func decodedSegments(_ rawPath: String) -> [String]? {
         let bytes = Array(rawPath.utf8)
         var segments: [String] = []
+        segments.reserveCapacity(4)
         guard var start = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
         start += 1
         var index = start

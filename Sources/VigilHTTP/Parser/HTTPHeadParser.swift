@@ -176,16 +176,19 @@ enum HTTPHeadParser {
 
     /// Host = uri-host [ ":" port ]; refuses whitespace, lists and userinfo.
     static func isValidHost(_ host: String) -> Bool {
-        for byte in host.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"):
-                continue
-            default:
-                if !"-._~!$&'()*+;=:[]%".utf8.contains(byte) { return false }
-            }
+        host.utf8.allSatisfy { hostTable[Int($0)] }
+    }
+
+    /// Letters, digits and `-._~!$&'()*+;=:[]%`, as a table (checked on every request).
+    private static let hostTable: [Bool] = (0..<256).map { value in
+        let byte = UInt8(value)
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "-._~!$&'()*+;=:[]%".utf8.contains(byte)
         }
-        return true
     }
 
     /// Accepts origin-form, absolute-form (RFC 9112 §3.2.2) and `*` for OPTIONS; returns the raw

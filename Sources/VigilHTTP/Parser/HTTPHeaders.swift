@@ -77,7 +77,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
 /// Compares two strings byte-wise, folding ASCII letters only (field names are ASCII tokens).
 @inlinable
-func asciiCaseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
+public func asciiCaseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
     var lhs = lhs
     var rhs = rhs
     return lhs.withUTF8 { left in
@@ -92,6 +92,6 @@ func asciiCaseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
 }
 
 @inlinable
-func asciiLower(_ byte: UInt8) -> UInt8 {
+public func asciiLower(_ byte: UInt8) -> UInt8 {
     (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
 }

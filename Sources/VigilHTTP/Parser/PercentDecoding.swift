@@ -6,12 +6,18 @@ enum PercentDecoding {
     /// Decodes `bytes`; with `plusAsSpace`, `+` becomes a space (query strings). Nil when invalid.
     static func decode(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> String? {
         var needsWork = false
-        for byte in bytes where byte == UInt8(ascii: "%") || (plusAsSpace && byte == UInt8(ascii: "+")) {
-            needsWork = true
-            break
+        var isASCII = true
+        for byte in bytes {
+            if byte == UInt8(ascii: "%") || (plusAsSpace && byte == UInt8(ascii: "+")) {
+                needsWork = true
+                break
+            }
+            if byte >= 0x80 { isASCII = false }
         }
         if !needsWork {
-            return String(validating: bytes, as: UTF8.self)
+            // ASCII is valid UTF-8 as it is (the usual path and query); validating through the
+            // generic sequence path was most of this function's cost.
+            return isASCII ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
         }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)

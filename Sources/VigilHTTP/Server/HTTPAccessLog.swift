@@ -89,12 +89,33 @@ public struct HTTPAccessLog: Sendable {
     }
 
     /// `/v1/incidents?country=&limit=`: names kept, values removed, since values may be personal data.
+    /// Empty pieces (`a&&b`) are left out. Read byte by byte: splitting and joining substrings
+    /// was 3% of a 50-record page's instructions.
     static func loggedPath(rawPath: String, rawQuery: String?) -> String {
         guard let rawQuery else { return rawPath }
-        let names = rawQuery.split(separator: "&").map { piece -> String in
-            let name = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            return "\(name)="
+        var out = Array(rawPath.utf8)
+        out.reserveCapacity(out.count + 1 + rawQuery.utf8.count)
+        out.append(UInt8(ascii: "?"))
+        var wroteAPiece = false
+        var inPiece = false
+        var inName = false
+        for byte in rawQuery.utf8 {
+            if byte == UInt8(ascii: "&") {
+                if inPiece { out.append(UInt8(ascii: "=")) }
+                inPiece = false
+                continue
+            }
+            if !inPiece {
+                if wroteAPiece { out.append(UInt8(ascii: "&")) }
+                wroteAPiece = true
+                inPiece = true
+                inName = true
+            }
+            if inName {
+                if byte == UInt8(ascii: "=") { inName = false } else { out.append(byte) }
+            }
         }
-        return rawPath + "?" + names.joined(separator: "&")
+        if inPiece { out.append(UInt8(ascii: "=")) }
+        return String(decoding: out, as: UTF8.self)
     }
 }

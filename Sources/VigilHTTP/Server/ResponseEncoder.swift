@@ -29,51 +29,63 @@ enum ResponseEncoder {
         if status == 200 {
             out.append(contentsOf: statusLine200)
         } else {
-            out.append(contentsOf: "HTTP/1.1 \(status) \(reasonPhrase(status))\r\n".utf8)
+            append("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n", to: &out)
         }
         for field in headers {
             guard !isOwned(field.name), HTTPSyntax.isToken(field.name.utf8),
                   field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte)
             else { continue }
-            out.append(contentsOf: field.name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: field.value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            append(field.name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(UInt8(ascii: " "))
+            append(field.value, to: &out)
+            out.append(contentsOf: crlf)
         }
-        out.append(contentsOf: "Date: ".utf8)
+        out.append(contentsOf: datePrefix)
         out.append(contentsOf: HTTPDate.current())
-        out.append(contentsOf: "\r\n".utf8)
+        out.append(contentsOf: crlf)
         if bodyAllowed(status: status) {
             switch framing {
             case .length(let length):
                 out.append(contentsOf: contentLengthPrefix)
                 appendDecimal(length, to: &out)
                 out.append(contentsOf: crlf)
-            case .chunked: out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8)
+            case .chunked: append("Transfer-Encoding: chunked\r\n", to: &out)
             case .untilClose: break
             }
         }
-        if !keepAlive { out.append(contentsOf: "Connection: close\r\n".utf8) }
-        out.append(contentsOf: "\r\n".utf8)
+        if !keepAlive { append("Connection: close\r\n", to: &out) }
+        out.append(contentsOf: crlf)
         return out
+    }
+
+    /// Copies a string's UTF-8 in one go (appending its `utf8` view went byte by byte: a quarter
+    /// of the head's cost).
+    private static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     private static let statusLine200 = Array("HTTP/1.1 200 OK\r\n".utf8)
     private static let contentLengthPrefix = Array("Content-Length: ".utf8)
     private static let crlf = Array("\r\n".utf8)
+    private static let datePrefix = Array("Date: ".utf8)
 
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
         if value < 10 {
             out.append(UInt8(ascii: "0") + UInt8(value))
             return
         }
-        var digits: [UInt8] = []
-        var rest = value
-        while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = 20
+            var rest = value
+            while rest > 0 {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first..<20]))
         }
-        out.append(contentsOf: digits.reversed())
     }
 
     /// 1xx, 204 and 304 responses never have a body (RFC 9110 §6.4.1).

@@ -6,7 +6,7 @@
 /// doubles use Swift's shortest round-trip form.
 public enum JSONWriter {
     /// Appends `text` as a quoted, escaped JSON string.
-    public static func writeString(_ text: String, into buffer: inout [UInt8]) {
+    public static func writeString<Sink: JSONByteSink & ~Copyable>(_ text: String, into buffer: inout Sink) {
         var text = text
         text.withUTF8 { utf8 in
             writeString(utf8: utf8, into: &buffer)
@@ -17,7 +17,7 @@ public enum JSONWriter {
     ///
     /// Eight bytes at a time while none needs escaping (most text), then byte by byte around
     /// the ones that do: the byte loop alone was the largest item of a 50-record page's profile.
-    public static func writeString(utf8: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+    public static func writeString<Sink: JSONByteSink & ~Copyable>(utf8: UnsafeBufferPointer<UInt8>, into buffer: inout Sink) {
         buffer.append(UInt8(ascii: "\""))
         guard let base = utf8.baseAddress else {
             buffer.append(UInt8(ascii: "\""))
@@ -38,14 +38,14 @@ public enum JSONWriter {
                 continue
             }
             if runStart < index {
-                buffer.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
+                buffer.append(bytes: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
             }
             appendEscape(byte, into: &buffer)
             index += 1
             runStart = index
         }
         if runStart < count {
-            buffer.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
+            buffer.append(bytes: UnsafeBufferPointer(start: base + runStart, count: count - runStart))
         }
         buffer.append(UInt8(ascii: "\""))
     }
@@ -64,7 +64,7 @@ public enum JSONWriter {
         return (control | quoteZero | backslashZero) != 0
     }
 
-    private static func appendEscape(_ byte: UInt8, into buffer: inout [UInt8]) {
+    private static func appendEscape<Sink: JSONByteSink & ~Copyable>(_ byte: UInt8, into buffer: inout Sink) {
         buffer.append(UInt8(ascii: "\\"))
         switch byte {
         case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
@@ -76,58 +76,58 @@ public enum JSONWriter {
         case 0x0C: buffer.append(UInt8(ascii: "f"))
         default:
             let hexDigits: StaticString = "0123456789abcdef"
-            buffer.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+            buffer.append(UInt8(ascii: "u"))
+            buffer.append(UInt8(ascii: "0"))
+            buffer.append(UInt8(ascii: "0"))
             buffer.append(hexDigits.utf8Start[Int(byte >> 4)])
             buffer.append(hexDigits.utf8Start[Int(byte & 0x0F)])
         }
     }
 
     /// Appends an object key with its colon: `"key":`.
-    public static func writeKey(_ key: String, into buffer: inout [UInt8]) {
+    public static func writeKey<Sink: JSONByteSink & ~Copyable>(_ key: String, into buffer: inout Sink) {
         writeString(key, into: &buffer)
         buffer.append(UInt8(ascii: ":"))
     }
 
     /// Appends an integer in decimal, without going through `String`.
-    public static func writeInt(_ value: Int64, into buffer: inout [UInt8]) {
-        if value == 0 {
-            buffer.append(UInt8(ascii: "0"))
-            return
-        }
-        // Work with the magnitude as UInt64 so Int64.min needs no special case.
+    public static func writeInt<Sink: JSONByteSink & ~Copyable>(_ value: Int64, into buffer: inout Sink) {
+        // Work with the magnitude as UInt64 so Int64.min needs no special case. The digits are
+        // made least significant first, at the end of a 20-byte scratch (UInt64.max has 20).
         var magnitude = value.magnitude
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        // Append the digits least significant first, then reverse them in place.
-        let firstDigit = buffer.count
-        while magnitude > 0 {
-            buffer.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = 20
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            buffer.append(bytes: UnsafeBufferPointer(rebasing: digits[first..<20]))
         }
-        buffer[firstDigit...].reverse()
     }
 
     /// Appends a double in Swift's shortest round-trip form (e.g. `0.1`, `1e-05`, `1e+16`),
     /// which is valid JSON for every finite value and always contains `.` or `e`, so it parses
     /// back as a double. JSON has no NaN or infinity; a non-finite value is written as `null`.
-    public static func writeDouble(_ value: Double, into buffer: inout [UInt8]) {
+    public static func writeDouble<Sink: JSONByteSink & ~Copyable>(_ value: Double, into buffer: inout Sink) {
         guard value.isFinite else {
             writeNull(into: &buffer)
             return
         }
-        buffer.append(contentsOf: value.description.utf8)
+        var text = value.description
+        text.withUTF8 { buffer.append(bytes: $0) }
     }
 
     /// Appends `true` or `false`.
-    public static func writeBool(_ value: Bool, into buffer: inout [UInt8]) {
-        if value {
-            buffer.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
-        } else {
-            buffer.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
-        }
+    public static func writeBool<Sink: JSONByteSink & ~Copyable>(_ value: Bool, into buffer: inout Sink) {
+        let text: StaticString = value ? "true" : "false"
+        buffer.append(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends `null`.
-    public static func writeNull(into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+    public static func writeNull<Sink: JSONByteSink & ~Copyable>(into buffer: inout Sink) {
+        let text: StaticString = "null"
+        buffer.append(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

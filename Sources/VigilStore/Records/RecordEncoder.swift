@@ -127,6 +127,13 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
     /// The record on `row` (columns as in ``RecordCodec/columns`` then the computed counts) as
     /// `clearance` may see it.
     func encode(_ row: Statement, for clearance: Confidentiality) -> Record {
+        var scratch = ByteWriter(capacity: 2048)
+        return encode(row, for: clearance, using: &scratch)
+    }
+
+    /// The same, written in `scratch` first (emptied here): a page reuses one writer for all its
+    /// rows, so each record is one allocation.
+    func encode(_ row: Statement, for clearance: Confidentiality, using out: inout ByteWriter) -> Record {
         let own = confidentialityColumn.map { level(row, $0) ?? .confidential } ?? .confidential
         let location = locationLevelColumn.flatMap { level(row, $0) } ?? own
         let placeLevel = max(own, location)
@@ -135,50 +142,49 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         let isProtected = protectedColumn.map { !row.isNull($0) && row.int64($0) != 0 } ?? false
 
         let keys = keyBytes
-        var out: [UInt8] = []
-        out.reserveCapacity(2048) // most records fit: growing from 1 KiB copied nearly every one
+        out.removeAll()
         out.append(UInt8(ascii: "{"))
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[idKey]))
+        out.append(bytes: UnsafeBufferPointer(rebasing: keys[idKey]))
         writeText(row, 0, into: &out)
         for slot in slots {
             if hidePlace && slot.isLocation { continue }
             if belowConfidential && slot.rule == .confidentialOnly { continue }
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.key]))
+            out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.key]))
             writeValue(row, slot, keys: keys, placeLevel: placeLevel, hidePlace: hidePlace,
                        hideName: belowConfidential && isProtected, into: &out)
         }
         var column = systemColumn
         for key in computedKeys {
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[key]))
+            out.append(bytes: UnsafeBufferPointer(rebasing: keys[key]))
             JSONWriter.writeInt(row.int64(column + 4), into: &out)
             column += 1
         }
         column = systemColumn
         out.append(UInt8(ascii: ","))
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[versionKey]))
+        out.append(bytes: UnsafeBufferPointer(rebasing: keys[versionKey]))
         let version = row.int64(column)
         JSONWriter.writeInt(version, into: &out)
         out.append(UInt8(ascii: ","))
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[createdKey]))
+        out.append(bytes: UnsafeBufferPointer(rebasing: keys[createdKey]))
         writeText(row, column + 1, into: &out)
         out.append(UInt8(ascii: ","))
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[updatedKey]))
+        out.append(bytes: UnsafeBufferPointer(rebasing: keys[updatedKey]))
         writeText(row, column + 2, into: &out)
         let isDeleted = !row.isNull(column + 3)
         if isDeleted {
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[deletedKey]))
+            out.append(bytes: UnsafeBufferPointer(rebasing: keys[deletedKey]))
             writeText(row, column + 3, into: &out)
         }
         out.append(UInt8(ascii: "}"))
-        return Record(kind: kind, id: row.text(0) ?? "", version: version, isDeleted: isDeleted, encoded: out)
+        return Record(kind: kind, id: row.text(0) ?? "", version: version, isDeleted: isDeleted, encoded: out.bytes())
     }
 
     private func writeValue(
         _ row: Statement, _ slot: Slot, keys: UnsafeBufferPointer<UInt8>, placeLevel: Confidentiality, hidePlace: Bool,
-        hideName: Bool, into out: inout [UInt8]
+        hideName: Bool, into out: inout ByteWriter
     ) {
         let column = slot.column
         switch slot.rule {
@@ -209,7 +215,12 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             // Stored as the compact JSON text this module wrote; sent as it is.
             row.withTextOrNil(column) { bytes in
                 guard let bytes else { return JSONWriter.writeNull(into: &out) }
-                if bytes.isEmpty { out += [UInt8(ascii: "["), UInt8(ascii: "]")] } else { out.append(contentsOf: bytes) }
+                if bytes.isEmpty {
+                    out.append(UInt8(ascii: "["))
+                    out.append(UInt8(ascii: "]"))
+                } else {
+                    out.append(bytes: bytes)
+                }
             }
             return
         default:
@@ -219,10 +230,10 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             JSONWriter.writeNull(into: &out)
             if slot.value == .date {
                 out.append(UInt8(ascii: ","))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
+                out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
                 JSONWriter.writeNull(into: &out)
                 out.append(UInt8(ascii: ","))
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
+                out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
                 JSONWriter.writeNull(into: &out)
             }
             return
@@ -231,10 +242,10 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         case .date:
             writeText(row, column, into: &out)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
+            out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.earliestKey]))
             writeTextOrNull(row, column + 1, into: &out)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
+            out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
             writeTextOrNull(row, column + 2, into: &out)
         case .level:
             JSONWriter.writeString((level(row, column) ?? .confidential).name, into: &out)
@@ -259,11 +270,11 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
     }
 
     /// A text column as a JSON string (NULL as the empty string, as decoding does).
-    private func writeText(_ row: Statement, _ column: Int32, into out: inout [UInt8]) {
+    private func writeText(_ row: Statement, _ column: Int32, into out: inout ByteWriter) {
         row.withBytes(column) { JSONWriter.writeString(utf8: $0, into: &out) }
     }
 
-    private func writeTextOrNull(_ row: Statement, _ column: Int32, into out: inout [UInt8]) {
+    private func writeTextOrNull(_ row: Statement, _ column: Int32, into out: inout ByteWriter) {
         row.withTextOrNil(column) { bytes in
             if let bytes { JSONWriter.writeString(utf8: bytes, into: &out) } else { JSONWriter.writeNull(into: &out) }
         }

@@ -107,16 +107,36 @@ extension ReaderPool {
         ReadBatch.current = nil
     }
 
-    /// Remembers `compute()`'s answer under `key` for as long as the current session's batch
+    /// Remembers `compute()`'s answer under `key` (and its type) for as long as the current session's batch
     /// snapshot lasts: the same snapshot gives the same answer, so a token looked up by one
     /// request need not be looked up again by the next. Outside a batch, computes every time.
     func snapshotMemo<T, E: Error>(_ key: String, _ compute: () throws(E) -> T) throws(E) -> T {
         guard let batch = ReadBatch.current, batch.pool === self, batch.isServingSession else { return try compute() }
-        // Unwrapped first: `nil as? T` succeeds when T is itself optional.
-        if let stored = batch.memo[key], let value = stored as? T { return value }
+        let type = ObjectIdentifier(T.self)
+        for entry in batch.memo where entry.type == type && entry.key == key {
+            // The type was checked with the entry: its box holds a T.
+            return unsafeDowncast(entry.box, to: MemoBox<T>.self).value
+        }
         let value = try compute()
-        batch.memo[key] = value
+        if batch.memo.count == Self.memoEntries { batch.memo.removeFirst() }
+        batch.memo.append(MemoEntry(type: type, key: key, box: MemoBox(value)))
         return value
+    }
+
+    /// A few answers per snapshot (a thread serves a few tokens at a time), looked up by a
+    /// linear scan: cheaper than hashing a key or casting from `Any`, which were most of the
+    /// memo's cost.
+    static let memoEntries = 8
+
+    struct MemoEntry {
+        let type: ObjectIdentifier
+        let key: String
+        let box: AnyObject
+    }
+
+    final class MemoBox<T> {
+        let value: T
+        init(_ value: T) { self.value = value }
     }
 
     /// How long a batch's snapshot serves new requests while this process commits nothing: the
@@ -139,7 +159,7 @@ extension ReaderPool {
         private var began: UInt64 = 0
         /// Answers read from the open snapshot (see ``ReaderPool/snapshotMemo(_:_:)``); emptied
         /// with it.
-        var memo: [String: Any] = [:]
+        var memo: [MemoEntry] = []
         /// True while a session runs on the batch's open transaction.
         private(set) var isServingSession = false
         /// Whether a read transaction is open (kept between sessions, or running one).
