@@ -48,4 +48,33 @@ import Testing
             }
         }
     }
+
+    /// The record encoder writes into a ``ByteWriter``: the same bytes as into an array, through
+    /// every growth of its buffer, and nothing left over after `removeAll`.
+    @Test func aByteWriterHoldsWhatAnArrayWould() {
+        let pieces = ["a", "\"", "\\", "\n", "\u{0}", "é", "🕊", String(repeating: "long clean text ", count: 9)]
+        var random = SeededRandom(seed: 7)
+        var writer = ByteWriter(capacity: 1)
+        var expected: [UInt8] = []
+        for round in 0..<400 {
+            let text = (0..<random.next(12)).map { _ in pieces[random.next(pieces.count)] }.joined()
+            JSONWriter.writeString(text, into: &writer)
+            JSONWriter.writeString(text, into: &expected)
+            JSONWriter.writeInt(Int64(round) * 7_919 - 1_000_000, into: &writer)
+            JSONWriter.writeInt(Int64(round) * 7_919 - 1_000_000, into: &expected)
+            JSONWriter.writeDouble(Double(round) / 7, into: &writer)
+            JSONWriter.writeDouble(Double(round) / 7, into: &expected)
+            JSONWriter.writeBool(round % 2 == 0, into: &writer)
+            JSONWriter.writeBool(round % 2 == 0, into: &expected)
+            JSONWriter.writeNull(into: &writer)
+            JSONWriter.writeNull(into: &expected)
+        }
+        #expect(writer.count == expected.count)
+        let written = writer.bytes()
+        let firstDifference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+        #expect(firstDifference == nil && written.count == expected.count, "first difference at \(firstDifference ?? -1)")
+        writer.removeAll()
+        JSONWriter.writeInt(.min, into: &writer)
+        #expect(writer.bytes() == Array("-9223372036854775808".utf8))
+    }
 }

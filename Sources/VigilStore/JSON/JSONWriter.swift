@@ -27,10 +27,15 @@ public enum JSONWriter {
         var runStart = 0
         var index = 0
         while index < count {
-            if index + 8 <= count,
-               !needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
-                index += 8
-                continue
+            if index + 8 <= count {
+                if !needsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
+            } else if count >= 8, !needsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self)) {
+                // The last eight bytes, overlapping ones already checked, hold the rest: clean.
+                index = count
+                break
             }
             let byte = base[index]
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {

@@ -189,7 +189,7 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         let column = slot.column
         switch slot.rule {
         case .placeLevel:
-            JSONWriter.writeString(placeLevel.name, into: &out)
+            writeLevel(placeLevel, into: &out)
             return
         case .geoPrecision where hidePlace:
             let precision = row.text(column)
@@ -248,7 +248,7 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.latestKey]))
             writeTextOrNull(row, column + 2, into: &out)
         case .level:
-            JSONWriter.writeString((level(row, column) ?? .confidential).name, into: &out)
+            writeLevel(level(row, column) ?? .confidential, into: &out)
         case .bool:
             JSONWriter.writeBool(row.int64(column) != 0, into: &out)
         case .count:
@@ -267,6 +267,16 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
 
     private func level(_ row: Statement, _ column: Int32) -> Confidentiality? {
         row.isNull(column) ? nil : (Confidentiality(rawValue: Int(row.int64(column))) ?? .confidential)
+    }
+
+    /// `"public"`, `"restricted"` or `"confidential"`: a few per record, written from constants.
+    private func writeLevel(_ level: Confidentiality, into out: inout ByteWriter) {
+        let quoted: StaticString = switch level {
+        case .public: "\"public\""
+        case .restricted: "\"restricted\""
+        case .confidential: "\"confidential\""
+        }
+        out.append(bytes: UnsafeBufferPointer(start: quoted.utf8Start, count: quoted.utf8CodeUnitCount))
     }
 
     /// A text column as a JSON string (NULL as the empty string, as decoding does).
