@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
     @Option(help: "The address to listen on (127.0.0.1, ::1, 0.0.0.0, ::).") var host: String = "127.0.0.1"
     @Option(help: "The port (0 picks a free one).") var port: Int = 8080
     @Flag(help: "Let requests without a token read public records.") var publicRead = false
-    @Option(help: "Event threads serving connections and running reads (default: twice the cores, at least 4). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these.")
+    @Option(help: "Event threads serving connections and running reads (default: one per core, at least 2). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these.")
     var threads: Int?
     @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
     var demo = false
@@ -28,10 +28,13 @@ struct Serve: ParsableCommand {
         HTTPServer.tuneAllocator()
         var configuration = HTTPServerConfiguration(host: host, port: port)
         configuration.limits.defaultBodyLimit = HTTPLimits.defaultBodyLimit
-        // Measured (docs/performance.md): two event threads per core serve reads with the lowest
-        // tail latency; sixteen cost a third of the throughput in context switches. Writes
-        // waiting for their commit and streamed exports run on the server's blocking pool.
-        if let threads { configuration.workerThreads = threads }
+        // Measured (docs/performance.md): event threads run only reads, which use the CPU and
+        // never wait (WAL readers do not wait for the writer; writes waiting for their commit
+        // and streamed exports run on the server's blocking pool), so one per core serves them
+        // with the shortest tail: with two per core, requests were preempted halfway and a
+        // 50-record page's p99 rose from 8.5-9.0 to 11.4-12.6 ms. The cost: two long searches
+        // at once hold both threads of a two-core machine (bounded by the read time limit).
+        configuration.workerThreads = threads ?? HTTPServerConfiguration.threadPerCore
         // Each busy event thread holds a reader connection between its requests (see
         // Store.readBatch); two more serve streamed exports without waiting for them.
         let store = try database.openStore(readers: max(4, configuration.workerThreads + 2))

@@ -14,6 +14,11 @@ public struct HTTPServerConfiguration: Sendable, Equatable {
     /// Threads serving connections (each reads, parses, runs the handler and writes): 2 × cores,
     /// at least 4, so that a few slow or blocking handlers do not hold up other requests.
     public var workerThreads: Int = max(4, 2 * SystemThread.processorCount)
+
+    /// One thread per core, at least two: for servers whose event-thread handlers only use the
+    /// CPU (everything that waits runs on the blocking pool). More threads than cores then only
+    /// add preemptions in the middle of requests, which is what makes the latency tail.
+    public static var threadPerCore: Int { max(2, SystemThread.processorCount) }
     /// Most threads of the blocking pool (handlers that may block, streamed bodies), started on
     /// demand. Enough for every connection of a busy client set to wait for a commit at once.
     public var blockingThreads: Int = 64
