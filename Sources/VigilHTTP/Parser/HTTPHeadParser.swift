@@ -121,9 +121,20 @@ enum HTTPHeadParser {
 
         if method == "CONNECT" { throw .notImplemented("CONNECT") }
         let (rawPath, rawQuery) = try splitTarget(target, method: method)
-        guard let path = PercentDecoding.decode(rawPath, plusAsSpace: false) else {
-            throw .badRequest("Invalid percent-encoding in the path.")
+        // The target is visible ASCII (checked with the request line), so a path without `%` is
+        // its own decoding, and a target without query or scheme is its own path: one string
+        // serves where three were made.
+        let rawPathString = String(decoding: rawPath, as: UTF8.self)
+        let path: String
+        if rawPath.contains(UInt8(ascii: "%")) {
+            guard let decoded = PercentDecoding.decode(rawPath, plusAsSpace: false) else {
+                throw .badRequest("Invalid percent-encoding in the path.")
+            }
+            path = decoded
+        } else {
+            path = rawPathString
         }
+        let targetString = rawPath.elementsEqual(target) ? rawPathString : String(decoding: target, as: UTF8.self)
         var queryItems: [HTTPQueryItem] = []
         if let rawQuery {
             for piece in rawQuery.split(separator: UInt8(ascii: "&")) {
@@ -137,8 +148,7 @@ enum HTTPHeadParser {
             }
         }
         return HTTPRequestHead(
-            method: method, target: String(decoding: target, as: UTF8.self),
-            rawPath: String(decoding: rawPath, as: UTF8.self), path: path,
+            method: method, target: targetString, rawPath: rawPathString, path: path,
             rawQuery: rawQuery.map { String(decoding: $0, as: UTF8.self) }, queryItems: queryItems,
             version: version, headers: headers, keepAlive: keepAlive,
             expectsContinue: expectsContinue, bodyFraming: framing

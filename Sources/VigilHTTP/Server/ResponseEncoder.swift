@@ -10,15 +10,16 @@ enum ResponseEncoder {
         case untilClose
     }
 
-    private static let ownedFields = ["content-length", "transfer-encoding", "connection", "date"]
-
-    /// Whether the server sets this field itself (length checked first: most names differ there).
+    /// Whether the server sets this field itself: `Content-Length`, `Transfer-Encoding`,
+    /// `Connection`, `Date` (the length first: most names differ there).
     static func isOwned(_ name: String) -> Bool {
-        let count = name.utf8.count
-        for owned in ownedFields where owned.utf8.count == count && asciiCaseInsensitiveEquals(owned, name) {
-            return true
+        switch name.utf8.count {
+        case 4: asciiCaseInsensitiveEquals(name, "date")
+        case 10: asciiCaseInsensitiveEquals(name, "connection")
+        case 14: asciiCaseInsensitiveEquals(name, "content-length")
+        case 17: asciiCaseInsensitiveEquals(name, "transfer-encoding")
+        default: false
         }
-        return false
     }
 
     /// - Parameter reserving: extra capacity for the body appended after the head, so head and
@@ -31,15 +32,23 @@ enum ResponseEncoder {
         } else {
             append("HTTP/1.1 \(status) \(reasonPhrase(status))\r\n", to: &out)
         }
-        for field in headers {
-            guard !isOwned(field.name), HTTPSyntax.isToken(field.name.utf8),
-                  field.value.utf8.allSatisfy(HTTPSyntax.isFieldValueByte)
-            else { continue }
-            append(field.name, to: &out)
-            out.append(UInt8(ascii: ":"))
-            out.append(UInt8(ascii: " "))
-            append(field.value, to: &out)
-            out.append(contentsOf: crlf)
+        for field in headers where !isOwned(field.name) {
+            // Checked and copied from each string's contiguous UTF-8 (iterating a `String.UTF8View`
+            // goes through an index per byte).
+            var name = field.name
+            var value = field.value
+            name.withUTF8 { name in
+                value.withUTF8 { value in
+                    guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isToken),
+                          value.allSatisfy(HTTPSyntax.isFieldValueByte)
+                    else { return }
+                    out.append(contentsOf: name)
+                    out.append(UInt8(ascii: ":"))
+                    out.append(UInt8(ascii: " "))
+                    out.append(contentsOf: value)
+                    out.append(contentsOf: crlf)
+                }
+            }
         }
         out.append(contentsOf: datePrefix)
         out.append(contentsOf: HTTPDate.current())
