@@ -190,16 +190,7 @@ enum HTTPHeadParser {
     }
 
     /// Letters, digits and `-._~!$&'()*+;=:[]%`, as a table (checked on every request).
-    private static let hostTable: [Bool] = (0..<256).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~!$&'()*+;=:[]%".utf8.contains(byte)
-        }
-    }
+    private static let hostTable = HTTPSyntax.lettersDigitsAnd("-._~!$&'()*+;=:[]%")
 
     /// Accepts origin-form, absolute-form (RFC 9112 §3.2.2) and `*` for OPTIONS; returns the raw
     /// path and query.

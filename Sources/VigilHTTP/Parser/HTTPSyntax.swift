@@ -8,14 +8,19 @@ enum HTTPSyntax {
     static let colon = UInt8(ascii: ":")
 
     /// tchar: `!#$%&'*+-.^_`|~`, digits and letters.
-    static let tokenTable: [Bool] = (0..<256).map { value in
-        let byte = UInt8(value)
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    static let tokenTable = lettersDigitsAnd("!#$%&'*+-.^_`|~")
+
+    /// A table of the 256 byte values: true for ASCII letters, digits and the bytes of `others`.
+    static func lettersDigitsAnd(_ others: String) -> [Bool] {
+        (0..<256).map { value in
+            let byte = UInt8(value)
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                return true
+            default:
+                return others.utf8.contains(byte)
+            }
         }
     }
 
