@@ -3,10 +3,10 @@
 /// Handlers see it through ``HTTPHandler/bodyLimit(for:)`` so that the body limit of a route is
 /// known before the body is read, and a too-large declared body is answered with 413 unread.
 public struct HTTPRequestHead: Sendable, Equatable {
-    /// The fields live in one shared box, copied only when a copy is changed: a head is handed
-    /// from the parser to the connection, the request and the handler, and copying eleven
+    /// The fields, in one box shared by copies and copied only when a copy is changed: a head is
+    /// handed from the parser to the connection, the request and the handler, and copying eleven
     /// fields (seven of them reference counted) at each step was 5% of a by-id request.
-    private final class Storage: @unchecked Sendable { // never changed once shared (copy on write below)
+    private struct Fields: Equatable {
         var method: String
         var target: String
         var rawPath: String
@@ -18,93 +18,75 @@ public struct HTTPRequestHead: Sendable, Equatable {
         var keepAlive: Bool
         var expectsContinue: Bool
         var bodyFraming: HTTPBodyFraming
-
-        init(
-            method: String, target: String, rawPath: String, path: String, rawQuery: String?,
-            queryItems: [HTTPQueryItem], version: HTTPVersion, headers: HTTPHeaders,
-            keepAlive: Bool, expectsContinue: Bool, bodyFraming: HTTPBodyFraming
-        ) {
-            self.method = method
-            self.target = target
-            self.rawPath = rawPath
-            self.path = path
-            self.rawQuery = rawQuery
-            self.queryItems = queryItems
-            self.version = version
-            self.headers = headers
-            self.keepAlive = keepAlive
-            self.expectsContinue = expectsContinue
-            self.bodyFraming = bodyFraming
-        }
-
-        func copy() -> Storage {
-            Storage(
-                method: method, target: target, rawPath: rawPath, path: path, rawQuery: rawQuery,
-                queryItems: queryItems, version: version, headers: headers, keepAlive: keepAlive,
-                expectsContinue: expectsContinue, bodyFraming: bodyFraming)
-        }
     }
 
-    private var storage: Storage
+    private final class Box: @unchecked Sendable { // never changed once shared (see `fields`)
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
 
-    private var writable: Storage {
-        mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-            return storage
+    private var box: Box
+
+    /// The fields to change, in a box of this copy's own (reads go to `box` directly).
+    private var fields: Fields {
+        get { box.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+            yield &box.fields
         }
     }
 
     /// The method token, case-sensitive as received (`GET`, `POST`, ...).
     public var method: String {
-        get { storage.method }
-        set { writable.method = newValue }
+        get { box.fields.method }
+        set { fields.method = newValue }
     }
     /// The request-target exactly as received.
     public var target: String {
-        get { storage.target }
-        set { writable.target = newValue }
+        get { box.fields.target }
+        set { fields.target = newValue }
     }
     /// The path part of the target, still percent-encoded.
     public var rawPath: String {
-        get { storage.rawPath }
-        set { writable.rawPath = newValue }
+        get { box.fields.rawPath }
+        set { fields.rawPath = newValue }
     }
     /// The path, percent-decoded (`+` stays `+`).
     public var path: String {
-        get { storage.path }
-        set { writable.path = newValue }
+        get { box.fields.path }
+        set { fields.path = newValue }
     }
     /// The query part of the target without `?`, still percent-encoded; nil when there is no `?`.
     public var rawQuery: String? {
-        get { storage.rawQuery }
-        set { writable.rawQuery = newValue }
+        get { box.fields.rawQuery }
+        set { fields.rawQuery = newValue }
     }
     /// Query items in order, duplicates kept, decoded with `+` as space.
     public var queryItems: [HTTPQueryItem] {
-        get { storage.queryItems }
-        set { writable.queryItems = newValue }
+        get { box.fields.queryItems }
+        set { fields.queryItems = newValue }
     }
     public var version: HTTPVersion {
-        get { storage.version }
-        set { writable.version = newValue }
+        get { box.fields.version }
+        set { fields.version = newValue }
     }
     public var headers: HTTPHeaders {
-        get { storage.headers }
-        set { writable.headers = newValue }
+        get { box.fields.headers }
+        set { fields.headers = newValue }
     }
     /// Whether the client allows the connection to stay open after this exchange.
     public var keepAlive: Bool {
-        get { storage.keepAlive }
-        set { writable.keepAlive = newValue }
+        get { box.fields.keepAlive }
+        set { fields.keepAlive = newValue }
     }
     /// Whether the client waits for `100 Continue` before sending the body.
     public var expectsContinue: Bool {
-        get { storage.expectsContinue }
-        set { writable.expectsContinue = newValue }
+        get { box.fields.expectsContinue }
+        set { fields.expectsContinue = newValue }
     }
     public var bodyFraming: HTTPBodyFraming {
-        get { storage.bodyFraming }
-        set { writable.bodyFraming = newValue }
+        get { box.fields.bodyFraming }
+        set { fields.bodyFraming = newValue }
     }
 
     public init(
@@ -112,17 +94,13 @@ public struct HTTPRequestHead: Sendable, Equatable {
         queryItems: [HTTPQueryItem], version: HTTPVersion, headers: HTTPHeaders,
         keepAlive: Bool, expectsContinue: Bool, bodyFraming: HTTPBodyFraming
     ) {
-        storage = Storage(
+        box = Box(Fields(
             method: method, target: target, rawPath: rawPath, path: path, rawQuery: rawQuery,
             queryItems: queryItems, version: version, headers: headers, keepAlive: keepAlive,
-            expectsContinue: expectsContinue, bodyFraming: bodyFraming)
+            expectsContinue: expectsContinue, bodyFraming: bodyFraming))
     }
 
     public static func == (lhs: HTTPRequestHead, rhs: HTTPRequestHead) -> Bool {
-        if lhs.storage === rhs.storage { return true }
-        return lhs.method == rhs.method && lhs.target == rhs.target && lhs.rawPath == rhs.rawPath
-            && lhs.path == rhs.path && lhs.rawQuery == rhs.rawQuery && lhs.queryItems == rhs.queryItems
-            && lhs.version == rhs.version && lhs.headers == rhs.headers && lhs.keepAlive == rhs.keepAlive
-            && lhs.expectsContinue == rhs.expectsContinue && lhs.bodyFraming == rhs.bodyFraming
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
     }
 }

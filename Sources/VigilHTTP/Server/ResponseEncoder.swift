@@ -39,8 +39,7 @@ enum ResponseEncoder {
             var value = field.value
             name.withUTF8 { name in
                 value.withUTF8 { value in
-                    guard !name.isEmpty, name.allSatisfy(HTTPSyntax.isToken),
-                          value.allSatisfy(HTTPSyntax.isFieldValueByte)
+                    guard HTTPSyntax.isToken(name), value.allSatisfy(HTTPSyntax.isFieldValueByte)
                     else { return }
                     out.append(contentsOf: name)
                     out.append(UInt8(ascii: ":"))

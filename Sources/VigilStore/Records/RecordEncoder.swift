@@ -207,9 +207,7 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         }
         switch slot.value {
         case .text:
-            row.withTextOrNil(column) { bytes in
-                if let bytes { JSONWriter.writeString(utf8: bytes, into: &out) } else { JSONWriter.writeNull(into: &out) }
-            }
+            writeTextOrNull(row, column, into: &out)
             return
         case .json:
             // Stored as the compact JSON text this module wrote; sent as it is.
