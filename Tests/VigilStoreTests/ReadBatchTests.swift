@@ -47,6 +47,8 @@ import Testing
                 """)
         }
         usleep(UInt32(ReaderPool.batchQuietAfterWrites / 1000) + 20_000)  // snapshots are kept only once writes stop
+        // Within the age bound, however slow the machine (the bound itself is tested below).
+        store.readers.snapshotAge = 60_000_000_000
         try store.readBatch { () throws in
             #expect(try store.readSession { try Self.count(store) } == 1)
             try insertOutside("A")
@@ -57,6 +59,7 @@ import Testing
         store.endReadBatch()
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 2)
         try insertOutside("B")
+        store.readers.snapshotAge = ReaderPool.batchSnapshotAge
         usleep(UInt32(ReaderPool.batchSnapshotAge / 1000) + 5_000)
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 3)
         store.endReadBatch()
@@ -167,12 +170,16 @@ import Testing
         let store = temporary.store
         defer { store.endReadBatch() }
         func held() -> Bool { ReaderPool.ReadBatch.current?.holdsSnapshot ?? false }
+        // "Right after a write" must hold on a loaded machine too: a long quiet period.
+        store.readers.quietAfterWrites = 60_000_000_000
         try store.make(.incidents, #"{"title": "Just written"}"#)
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
         #expect(!held(), "a snapshot was kept right after a write")
+        store.readers.quietAfterWrites = ReaderPool.batchQuietAfterWrites
         usleep(UInt32(ReaderPool.batchQuietAfterWrites / 1000) + 20_000)
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
         #expect(held(), "no snapshot kept once writes had stopped")
+        store.readers.quietAfterWrites = 60_000_000_000
         try store.make(.incidents, #"{"title": "Second"}"#)
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 2)
         #expect(!held())

@@ -23,6 +23,8 @@ public final class ReaderPool: @unchecked Sendable {
     /// Threads waiting for a connection: a batch that holds one between requests lets go of it
     /// when anyone waits, so a pool smaller than the number of busy threads cannot starve one.
     private let waiting = Atomic<Int>(0)
+    private let age = Atomic<UInt64>(ReaderPool.batchSnapshotAge)
+    private let quiet = Atomic<UInt64>(ReaderPool.batchQuietAfterWrites)
 
     var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
 
@@ -148,6 +150,18 @@ extension ReaderPool {
     /// ``ReaderPool/batch(_:)``): snapshots are kept between requests only while reads run alone.
     static let batchQuietAfterWrites: UInt64 = 100_000_000
 
+    /// The two bounds this pool applies, the defaults above unless a test sets them before the
+    /// pool is used (a test of what happens within the bound cannot depend on a loaded machine
+    /// finishing a few statements in 10 ms).
+    var snapshotAge: UInt64 {
+        get { age.load(ordering: .relaxed) }
+        set { age.store(newValue, ordering: .relaxed) }
+    }
+    var quietAfterWrites: UInt64 {
+        get { quiet.load(ordering: .relaxed) }
+        set { quiet.store(newValue, ordering: .relaxed) }
+    }
+
     /// One thread's connection and open read transaction, kept between its requests.
     final class ReadBatch {
         let pool: ReaderPool
@@ -171,7 +185,7 @@ extension ReaderPool {
             let database = database ?? pool.take()
             self.database = database
             let now = commits.value  // read before the transaction begins: never newer than it
-            if let snapshotOf, snapshotOf != now || monotonicNanos() - began > ReaderPool.batchSnapshotAge {
+            if let snapshotOf, snapshotOf != now || monotonicNanos() - began > pool.snapshotAge {
                 end(database)
             }
             if snapshotOf == nil {
@@ -189,7 +203,7 @@ extension ReaderPool {
                 if pool.hasWaiters {
                     finish()
                 } else if failed || commits.value != snapshotOf
-                    || monotonicNanos() &- commits.lastCommitNanos < ReaderPool.batchQuietAfterWrites
+                    || monotonicNanos() &- commits.lastCommitNanos < pool.quietAfterWrites
                 {
                     // Not kept after a failure (a failed statement may have ended the
                     // transaction: an interrupt, say), nor once out of date, nor while writes
