@@ -7,8 +7,11 @@ enum RequestBody {
     /// Media types accepted for JSON bodies; PATCH also takes `application/merge-patch+json`.
     /// The request's media type without parameters, lowercased (`text/csv; charset=utf-8` → `text/csv`).
     static func mediaType(of request: HTTPRequest) -> String {
-        (request.headers["Content-Type"] ?? "")
-            .split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() } ?? ""
+        let value = request.headers["Content-Type"] ?? ""
+        // The usual header, as curl and clients send it, without splitting and Unicode lowercasing
+        // (about 1% of a POST's instructions).
+        if value == "application/json" { return value }
+        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() } ?? ""
     }
 
     static func requireJSON(_ request: HTTPRequest, allowMergePatch: Bool = false) throws -> JSONValue {

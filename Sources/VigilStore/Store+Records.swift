@@ -139,6 +139,7 @@ extension Store {
             }
             let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
             try db.run(codec.insertSQL, [.text(id)] + item.values + [.integer(1), .text(now), .text(now)])
+            if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
             guard let stored = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
                 throw StoreError.notFound(kind: kind.rawValue, id: id)
             }

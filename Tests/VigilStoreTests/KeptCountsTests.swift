@@ -110,24 +110,53 @@ import Testing
         let fresh = """
             SELECT * FROM incident_counts UNION ALL SELECT * FROM site_counts UNION ALL SELECT * FROM allegation_counts
             """
+        // A record without a row reads as all zeros (reads LEFT JOIN and coalesce; a new incident
+        // gets no row until something counts for it, migrations/0011): `kept` is what reads see.
+        let kept = """
+            SELECT * FROM record_counts UNION ALL
+            SELECT f.record_id, f.level, 0, 0, 0, 0 FROM (\(fresh)) f
+            WHERE NOT EXISTS (SELECT 1 FROM record_counts k WHERE k.record_id = f.record_id AND k.level = f.level)
+            """
         let (missing, extra): (Int, Int) = try store.read { db in
             var missing = 0
             var extra = 0
-            try db.makeStatement("SELECT count(*) FROM (\(fresh) EXCEPT SELECT * FROM record_counts)").forEachRow { missing = Int($0.int64(0)) }
-            try db.makeStatement("SELECT count(*) FROM (SELECT * FROM record_counts EXCEPT SELECT * FROM (\(fresh)))").forEachRow { extra = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM (\(fresh) EXCEPT SELECT * FROM (\(kept)))").forEachRow { missing = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh)))").forEachRow { extra = Int($0.int64(0)) }
             return (missing, extra)
         }
         var sample = ""
         if missing + extra > 0 {
             sample = try store.read { db in
                 var rows: [String] = []
-                try db.makeStatement("SELECT * FROM (SELECT * FROM record_counts EXCEPT SELECT * FROM (\(fresh))) LIMIT 5").forEachRow { row in
+                try db.makeStatement("SELECT * FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh))) LIMIT 5").forEachRow { row in
                     rows.append((0..<6).map { row.text($0) ?? "-" }.joined(separator: " "))
                 }
                 return rows.joined(separator: "; ")
             }
         }
         #expect(missing == 0 && extra == 0, "step \(step): \(missing) counts missing, \(extra) stale: \(sample)")
+
+        // The code rows facets and code filters read: one per code of every incident, with the
+        // incident's country, date, tombstone and level as stored (written by the store on
+        // create, by a trigger on every later change).
+        let freshCodes = """
+            SELECT i.pk, 'violation_types', j.value, i.country, i.occurred_earliest, i.deleted_at, i.confidentiality, i.id
+            FROM incidents i, json_each(i.violation_types) j
+            UNION ALL
+            SELECT i.pk, 'targeted_groups', j.value, i.country, i.occurred_earliest, i.deleted_at, i.confidentiality, i.id
+            FROM incidents i, json_each(i.targeted_groups) j
+            """
+        let keptCodes = """
+            SELECT incident_pk, field, code, country, occurred_earliest, deleted_at, confidentiality, id FROM incident_codes
+            """
+        let (codesMissing, codesExtra, codeRows): (Int, Int, Int) = try store.read { db in
+            var counts = [0, 0, 0]
+            try db.makeStatement("SELECT count(*) FROM (\(freshCodes) EXCEPT \(keptCodes))").forEachRow { counts[0] = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM (\(keptCodes) EXCEPT SELECT * FROM (\(freshCodes)))").forEachRow { counts[1] = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM incident_codes").forEachRow { counts[2] = Int($0.int64(0)) }
+            return (counts[0], counts[1], counts[2])
+        }
+        #expect(codesMissing == 0 && codesExtra == 0, "step \(step): \(codesMissing) code rows missing, \(codesExtra) stale of \(codeRows)")
 
         let readers = [Caller.publicReader, Caller.restrictedReader, Caller.confidentialReader]
         for reader in readers {

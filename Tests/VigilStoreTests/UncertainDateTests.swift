@@ -106,4 +106,30 @@ struct UncertainDateTests {
     func februaryLength(year: Int, days: Int) {
         #expect(UncertainDate.daysInMonth(2, year: year) == days)
     }
+
+    /// Plain days take a shortcut; it must accept and refuse exactly what the rules do. Every
+    /// month 0–13 and day 0–32 of years around the edges, checked against the calendar here.
+    @Test func plainDaysAreCheckedLikeEveryOtherForm() throws {
+        for year in [0, 1, 999, 1900, 2000, 2023, 2024, 9999] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    func pad(_ value: Int, _ width: Int) -> String {
+                        String(repeating: "0", count: width - String(value).count) + String(value)
+                    }
+                    let text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+                    let valid = year >= 1 && (1...12).contains(month) && day >= 1
+                        && day <= UncertainDate.daysInMonth(month, year: year)
+                    if valid {
+                        let date = try UncertainDate(parsing: text)
+                        #expect(date.earliest == text && date.latest == text && date.text == text)
+                    } else {
+                        #expect(throws: UncertainDateError.self, "accepted \(text)") { try UncertainDate(parsing: text) }
+                    }
+                }
+            }
+        }
+        for text in ["2024-0101", "2024-01-1a", "2024/01-01", " 2024-01-1", "2024-01-01 ", "２０２４-01-01", "2024-01--1"] {
+            #expect(throws: UncertainDateError.self, "accepted \(text)") { try UncertainDate(parsing: text) }
+        }
+    }
 }

@@ -30,10 +30,13 @@ enum AuditLog {
         let seq = previousSeq + 1
         let levels = [before, after].compactMap { $0 }.map { level(of: $0) }
         let confidentiality = levels.min() ?? .confidential
-        let beforeText = before.map { JSONValue.object($0).canonicalText }
-        let afterText = after.map { JSONValue.object($0).canonicalText }
-        let beforeDigest = beforeText.map(Hex.sha256)
-        let afterDigest = afterText.map(Hex.sha256)
+        // Each snapshot serialized once: its bytes are hashed, and stored as text.
+        let beforeBytes = before.map { JSONValue.object($0).serialized(sortedKeys: true) }
+        let afterBytes = after.map { JSONValue.object($0).serialized(sortedKeys: true) }
+        let beforeText = beforeBytes.map { String(decoding: $0, as: UTF8.self) }
+        let afterText = afterBytes.map { String(decoding: $0, as: UTF8.self) }
+        let beforeDigest = beforeBytes.map(Hex.sha256)
+        let afterDigest = afterBytes.map(Hex.sha256)
         let hash = entryHash(
             previous: previousHash, seq: seq, at: time, actor: actor, action: action.rawValue, kind: kind,
             recordID: recordID, confidentiality: confidentiality.rawValue, beforeDigest: beforeDigest,
@@ -57,15 +60,25 @@ enum AuditLog {
         confidentiality: Int, beforeDigest: String?, afterDigest: String?
     ) -> String {
         var input: [UInt8] = []
+        input.reserveCapacity(320)
         func add(_ text: String?) {
             guard let text else {
-                input += Array("-;".utf8)  // absent, distinct from an empty string ("0:;")
+                input.append(contentsOf: "-;".utf8)  // absent, distinct from an empty string ("0:;")
                 return
             }
-            let bytes = Array(text.utf8)
-            input += Array("\(bytes.count):".utf8) + bytes + [59]
+            input.append(contentsOf: String(text.utf8.count).utf8)
+            input.append(UInt8(ascii: ":"))
+            input.append(contentsOf: text.utf8)
+            input.append(UInt8(ascii: ";"))
         }
-        for field in [previous, String(seq), at, actor, action, kind, recordID, String(confidentiality)] { add(field) }
+        add(previous)
+        add(String(seq))
+        add(at)
+        add(actor)
+        add(action)
+        add(kind)
+        add(recordID)
+        add(String(confidentiality))
         add(beforeDigest)
         add(afterDigest)
         return Hex.sha256(input)

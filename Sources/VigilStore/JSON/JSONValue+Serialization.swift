@@ -1,3 +1,5 @@
+import Glibc
+
 extension JSONValue {
     /// The compact JSON text of this value as UTF-8 bytes.
     ///
@@ -36,10 +38,12 @@ extension JSONValue {
             buffer.append(UInt8(ascii: "{"))
             var first = true
             if sortedKeys {
-                let sorted = object.entries.sorted {
-                    $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
-                }
-                for entry in sorted {
+                // Positions are sorted rather than entries: moving an entry copies its value
+                // (retain and release), moving an Int does not.
+                let entries = object.entries
+                let order = entries.indices.sorted { JSONValue.utf8Precedes(entries[$0].key, entries[$1].key) }
+                for position in order {
+                    let entry = entries[position]
                     if !first { buffer.append(UInt8(ascii: ",")) }
                     first = false
                     JSONWriter.writeKey(entry.key, into: &buffer)
@@ -54,6 +58,24 @@ extension JSONValue {
                 }
             }
             buffer.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Whether `left`'s UTF-8 bytes order before `right`'s (unsigned bytes, a prefix first): the
+    /// canonical key order. The same order as `left.utf8.lexicographicallyPrecedes(right.utf8)`,
+    /// compared with one `memcmp` instead of two iterators (sorting an audited record's keys
+    /// was a tenth of its audit entry).
+    static func utf8Precedes(_ left: String, _ right: String) -> Bool {
+        var left = left, right = right
+        return left.withUTF8 { a in
+            right.withUTF8 { b in
+                let common = min(a.count, b.count)
+                if common > 0 {
+                    let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+                    if order != 0 { return order < 0 }
+                }
+                return a.count < b.count
+            }
         }
     }
 

@@ -105,20 +105,28 @@ extension StoredRecord {
     func render(for clearance: Confidentiality) -> Record {
         var visible = state
         let removed = Redaction.apply(to: &visible, kind: kind, clearance: clearance)
+        // Every key below is distinct by construction (the kind's field names, their date bounds,
+        // its computed names and the bookkeeping fields), so each is appended without a search
+        // of the keys before it; the assertion checks that in debug builds.
         var output = JSONObject()
-        output["id"] = .string(id)
+        func add(_ key: String, _ value: JSONValue) {
+            assert(!output.contains(key: key), "\(key) twice in a \(kind.rawValue) record")
+            output.appendUnchecked(key, value)
+        }
+        add("id", .string(id))
         for spec in kind.fields where !removed.contains(spec.name) {
-            output[spec.name] = visible[spec.name] ?? .null
+            add(spec.name, visible[spec.name] ?? .null)
             if case .date = spec.type {
-                output[spec.name + "_earliest"] = bounds[spec.name + "_earliest"] ?? .null
-                output[spec.name + "_latest"] = bounds[spec.name + "_latest"] ?? .null
+                let earliest = spec.name + "_earliest", latest = spec.name + "_latest"
+                add(earliest, bounds[earliest] ?? .null)
+                add(latest, bounds[latest] ?? .null)
             }
         }
-        for (name, value) in computed { output[name] = value }
-        output["version"] = .int(version)
-        output["created_at"] = state["created_at"] ?? .null
-        output["updated_at"] = state["updated_at"] ?? .null
-        if let deleted = state["deleted_at"] { output["deleted_at"] = deleted }
+        for (name, value) in computed { add(name, value) }
+        add("version", .int(version))
+        add("created_at", state["created_at"] ?? .null)
+        add("updated_at", state["updated_at"] ?? .null)
+        if let deleted = state["deleted_at"] { add("deleted_at", deleted) }
         return Record(kind: kind, id: id, version: version, isDeleted: isDeleted, json: output)
     }
 }

@@ -114,6 +114,9 @@ public final class Database {
     /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// The rowid of the last row this connection inserted (outside triggers).
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     /// True while a transaction is open on this connection.
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

@@ -61,11 +61,18 @@ struct RecordValidator {
         switch type {
         case .text(let maxLength):
             guard case .string(let text) = value else { return .failure("must be a string") }
-            guard text.unicodeScalars.count <= maxLength else {
+            // One pass over the UTF-8 bytes: a scalar starts at every byte that is not a
+            // continuation byte, and the C0 controls are single bytes below 0x20.
+            var scalars = 0
+            var control = false
+            for byte in text.utf8 {
+                if byte & 0xC0 != 0x80 { scalars += 1 }
+                if byte < 0x20, byte != 0x0A, byte != 0x09, byte != 0x0D { control = true }
+            }
+            guard scalars <= maxLength else {
                 return .failure("must be at most \(maxLength) characters")
             }
-            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" })
-            else { return .failure("must not contain control characters") }
+            guard !control else { return .failure("must not contain control characters") }
             return .success(value)
         case .url:
             guard case .string(let text) = value else { return .failure("must be a string") }
