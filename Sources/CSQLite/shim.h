@@ -17,6 +17,12 @@ static inline int vigil_sqlite3_disable_memstatus(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/// Sets how large a statement or savepoint journal grows in memory before SQLite moves it to a
+/// temporary file (SQLite's default: 64 KiB). Before the library initialises; SQLITE_MISUSE after.
+static inline int vigil_sqlite3_set_statement_journal_spill(int bytes) {
+    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
+}
+
 /// Swift cannot import the SQLITE_TRANSIENT macro (a cast of -1 to a function pointer).
 static inline sqlite3_destructor_type vigil_sqlite3_transient(void) {
     return SQLITE_TRANSIENT;

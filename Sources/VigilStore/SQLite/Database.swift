@@ -53,9 +53,19 @@ public final class Database {
         installProgressHandler()
     }
 
+    /// Bytes of a statement or savepoint journal kept in memory before it spills to a file.
+    static let statementJournalSpill: Int32 = 8 << 20
+
     /// Process-wide settings that must precede the first connection (see the C shim).
     private static let libraryConfigured: Bool = {
         _ = vigil_sqlite3_disable_memstatus()
+        // The writer gives every write of a group commit its own savepoint, and SQLite keeps
+        // the original of each page a savepoint changes in a journal, in memory up to this size
+        // and in a temporary file beyond it. At 64 KiB (the default) a group's journal moved to
+        // a file after a few writes and stayed there: four page writes to it for every page
+        // written to the WAL, each a system call. A savepoint's journal is emptied when it is
+        // released, so this bounds one write's pages, not a group's (docs/performance.md).
+        _ = vigil_sqlite3_set_statement_journal_spill(Database.statementJournalSpill)
         return true
     }()
 
