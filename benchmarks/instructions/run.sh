@@ -5,6 +5,11 @@
 #
 #   benchmarks/instructions/run.sh [LETTERS...]      default: a b e (paths of the bench folder)
 #
+# Letter w is the write endpoint: N/2 one-incident POSTs from 32 connections at once (so the
+# writer commits them in groups, as under load), on a copy of the database; the count covers
+# every thread (event threads, the blocking pool, the writer), and KEEP's files show the
+# writer thread's share under `DatabaseWriter.loop`.
+#
 # Unlike requests/s on a shared machine, the count is the same from one run to the next (within
 # about 0.5%): it shows what a change to the code costs or saves, a few percent included, where
 # wrk's figures move 10-20% between runs. It is not a speed: cache misses, system calls and the
@@ -53,16 +58,29 @@ path_of() {
 
 printf '%-3s %10s %14s\n' "ep" "requests" "Ir/request"
 for letter in "${LETTERS[@]}"; do
-    path=$(path_of "$letter")
     count=$N
     [[ $letter == b || $letter == d ]] && count=$((N / 5))
+    db=$VIGIL_DB
+    if [[ $letter == w ]]; then
+        count=$((N / 2))
+        db=$WORK/writes.db   # the writes go to a copy; the reads' database never changes
+        sqlite3 "$VIGIL_DB" ".backup '$db'"
+    else
+        path=$(path_of "$letter")
+    fi
     valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$letter.%p" \
-        "$WORK/vigil" serve --db "$VIGIL_DB" --port "$PORT" --threads "$THREADS" >/dev/null 2>"$WORK/valgrind.$letter.log" &
+        "$WORK/vigil" serve --db "$db" --port "$PORT" --threads "$THREADS" >/dev/null 2>"$WORK/valgrind.$letter.log" &
     SERVER=$!
     for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.3; done
-    python3 "$HERE/pipelined_get.py" "$path" 100   # warm-up: statements prepared, pages cached
-    callgrind_control -z "$SERVER" >/dev/null 2>&1
-    python3 "$HERE/pipelined_get.py" "$path" "$count"
+    if [[ $letter == w ]]; then
+        python3 "$HERE/concurrent_post.py" 200 32   # warm-up
+        callgrind_control -z "$SERVER" >/dev/null 2>&1
+        python3 "$HERE/concurrent_post.py" "$count" 32
+    else
+        python3 "$HERE/pipelined_get.py" "$path" 100   # warm-up: statements prepared, pages cached
+        callgrind_control -z "$SERVER" >/dev/null 2>&1
+        python3 "$HERE/pipelined_get.py" "$path" "$count"
+    fi
     callgrind_control -d "$SERVER" >/dev/null 2>&1
     sleep 1
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""
