@@ -138,11 +138,11 @@ extension Store {
                 continue
             }
             let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
-            try db.run(codec.insertSQL, [.text(id)] + item.values + [.integer(1), .text(now), .text(now)])
+            let inserted = [.text(id)] + item.values + [.integer(1), .text(now), .text(now)]
+            try db.run(codec.insertSQL, inserted)
             if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
-            guard let stored = try load(kind, id: id, in: db, clearance: context.clearance, computed: false) else {
-                throw StoreError.notFound(kind: kind.rawValue, id: id)
-            }
+            // The row as stored, from the values just bound (no read-back on the writer thread).
+            let stored = codec.decode(BoundRow(values: inserted + [.null]))
             try AuditLog.append(
                 to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
                 before: nil, after: stored.state, at: now)

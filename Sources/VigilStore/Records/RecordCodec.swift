@@ -91,7 +91,7 @@ struct RecordCodec: Sendable {
     }
 
     /// Reads the row `statement` is on (columns as in ``columns``, then computed counts).
-    func decode(_ row: Statement) -> StoredRecord {
+    func decode(_ row: some RecordRow) -> StoredRecord {
         var state = JSONObject()
         var bounds = JSONObject()
         var column: Int32 = 0
@@ -168,4 +168,70 @@ struct StoredRecord {
 
     /// The canonical bytes of the stored state: what the audit log records and `verify` compares.
     var canonicalState: String { JSONValue.object(state).canonicalText }
+}
+
+/// The columns ``RecordCodec/decode(_:)`` reads: a statement's current row, or the values just
+/// bound to a record's INSERT (``BoundRow``).
+protocol RecordRow {
+    var columnCount: Int32 { get }
+    func isNull(_ index: Int32) -> Bool
+    func text(_ index: Int32) -> String?
+    func int64(_ index: Int32) -> Int64
+    func double(_ index: Int32) -> Double
+    func bytes(_ index: Int32) -> [UInt8]?
+}
+
+extension Statement: RecordRow {}
+
+/// A row made of the values bound to an INSERT, read as SQLite reads the stored row back: what
+/// the store just wrote, without a SELECT on the writer thread (every write waits for it). The
+/// columns are ``RecordCodec/columns``: the insert's values, then `deleted_at` (NULL). It holds
+/// only for tables whose triggers never change the row they fire for, as Vigil's do; `verify`
+/// compares every record with its last audit entry, which is built from this row.
+struct BoundRow: RecordRow {
+    let values: [SQLValue]
+
+    var columnCount: Int32 { Int32(values.count) }
+
+    func isNull(_ index: Int32) -> Bool {
+        if case .null = values[Int(index)] { return true }
+        return false
+    }
+
+    func text(_ index: Int32) -> String? {
+        switch values[Int(index)] {
+        case .null: nil
+        case .text(let text): text
+        case .integer(let number): String(number)
+        case .real(let number): "\(number)"
+        case .blob(let bytes): String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    func int64(_ index: Int32) -> Int64 {
+        switch values[Int(index)] {
+        case .integer(let number): number
+        case .real(let number): Int64(number)
+        case .text(let text): Int64(text) ?? 0
+        case .null, .blob: 0
+        }
+    }
+
+    func double(_ index: Int32) -> Double {
+        switch values[Int(index)] {
+        case .real(let number): number
+        case .integer(let number): Double(number)
+        case .text(let text): Double(text) ?? 0
+        case .null, .blob: 0
+        }
+    }
+
+    func bytes(_ index: Int32) -> [UInt8]? {
+        switch values[Int(index)] {
+        case .null: nil
+        case .text(let text): Array(text.utf8)
+        case .blob(let bytes): bytes
+        case .integer, .real: text(index).map { Array($0.utf8) }
+        }
+    }
 }
