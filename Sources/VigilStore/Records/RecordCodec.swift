@@ -211,7 +211,7 @@ struct BoundRow: RecordRow {
     func int64(_ index: Int32) -> Int64 {
         switch values[Int(index)] {
         case .integer(let number): number
-        case .real(let number): Int64(number)
+        case .real(let number): number.isNaN ? 0 : Int64(max(-9.0e18, min(9.0e18, number)))  // never traps
         case .text(let text): Int64(text) ?? 0
         case .null, .blob: 0
         }

@@ -75,18 +75,22 @@ public struct UncertainDate: Sendable, Hashable {
     private static func plainDay(_ text: String) -> String? {
         let bytes = text.utf8
         guard bytes.count == 10 else { return nil }
-        var values = [0, 0, 0]
-        var field = 0
+        var year = 0, month = 0, day = 0
         for (offset, byte) in bytes.enumerated() {
             if offset == 4 || offset == 7 {
                 guard byte == UInt8(ascii: "-") else { return nil }
-                field += 1
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let digit = Int(byte - UInt8(ascii: "0"))
+            if offset < 4 {
+                year = year * 10 + digit
+            } else if offset < 7 {
+                month = month * 10 + digit
             } else {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                values[field] = values[field] * 10 + Int(byte - UInt8(ascii: "0"))
+                day = day * 10 + digit
             }
         }
-        let (year, month, day) = (values[0], values[1], values[2])
         guard year >= 1, (1...12).contains(month), day >= 1, day <= daysInMonth(month, year: year) else { return nil }
         return text
     }
