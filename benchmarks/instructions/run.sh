@@ -8,7 +8,9 @@
 # Letter w is the write endpoint: N/2 one-incident POSTs from 32 connections at once (so the
 # writer commits them in groups, as under load), on a copy of the database; the count covers
 # every thread (event threads, the blocking pool, the writer), and KEEP's files show the
-# writer thread's share under `DatabaseWriter.loop`.
+# writer thread's share under `DatabaseWriter.loop`. It repeats within about 1% for a build; its
+# full-text share can move between builds with the pattern of the groups (docs/performance.md).
+# Needs the sqlite3 command (the copy is made with .backup).
 #
 # Unlike requests/s on a shared machine, the count is the same from one run to the next (within
 # about 0.5%): it shows what a change to the code costs or saves, a few percent included, where
@@ -62,6 +64,7 @@ for letter in "${LETTERS[@]}"; do
     [[ $letter == b || $letter == d ]] && count=$((N / 5))
     db=$VIGIL_DB
     if [[ $letter == w ]]; then
+        command -v sqlite3 >/dev/null || { echo "error: sqlite3 is missing (apt-get install -y sqlite3)" >&2; exit 1; }
         count=$((N / 2))
         db=$WORK/writes.db   # the writes go to a copy; the reads' database never changes
         sqlite3 "$VIGIL_DB" ".backup '$db'"
