@@ -4,7 +4,6 @@ import VigilStore
 /// Reads a JSON request body: the media type must say JSON (415 otherwise), the bytes must
 /// parse (400 otherwise).
 enum RequestBody {
-    /// Media types accepted for JSON bodies; PATCH also takes `application/merge-patch+json`.
     /// The request's media type without parameters, lowercased (`text/csv; charset=utf-8` → `text/csv`).
     static func mediaType(of request: HTTPRequest) -> String {
         let value = request.headers["Content-Type"] ?? ""
@@ -14,6 +13,8 @@ enum RequestBody {
         return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() } ?? ""
     }
 
+    /// The body as JSON, refused unless sent as `application/json` (PATCH also takes
+    /// `application/merge-patch+json`).
     static func requireJSON(_ request: HTTPRequest, allowMergePatch: Bool = false) throws -> JSONValue {
         let mediaType = mediaType(of: request)
         let accepted = allowMergePatch ? ["application/json", "application/merge-patch+json"] : ["application/json"]

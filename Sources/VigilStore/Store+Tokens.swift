@@ -132,12 +132,16 @@ extension Store {
     }
 }
 
-/// Compares two strings in time independent of where they differ.
+/// Compares two strings in time independent of where they differ (only their lengths show).
+/// Read in place, without copies: the token memo compares every presented secret with it.
 func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-    let a = Array(lhs.utf8)
-    let b = Array(rhs.utf8)
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for index in a.indices { difference |= a[index] ^ b[index] }
-    return difference == 0
+    var lhs = lhs, rhs = rhs
+    return lhs.withUTF8 { a in
+        rhs.withUTF8 { b in
+            guard a.count == b.count else { return false }
+            var difference: UInt8 = 0
+            for index in 0..<a.count { difference |= a[index] ^ b[index] }
+            return difference == 0
+        }
+    }
 }

@@ -28,4 +28,15 @@ import Testing
         #expect(Hex.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(Hex.sha256([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
+
+    @Test func constantTimeEqualityAgreesWithEquality() {
+        let secret = "vgl_sWJSycaLbEMMQ6_FlYMSqqxhBNkobkIcWAdD4ZI1Hks"
+        #expect(constantTimeEqual(secret, String(secret.utf8.map { Character(Unicode.Scalar($0)) })))
+        #expect(!constantTimeEqual(secret, "X" + secret.dropFirst()))
+        #expect(!constantTimeEqual(secret, secret.dropLast() + "X"))
+        #expect(!constantTimeEqual(secret, secret + "a"))
+        #expect(!constantTimeEqual(secret, ""))
+        #expect(constantTimeEqual("", ""))
+        #expect(constantTimeEqual("Zoë", "Zoë") && !constantTimeEqual("Zoë", "Zoe"))
+    }
 }

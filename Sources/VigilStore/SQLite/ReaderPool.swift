@@ -115,7 +115,9 @@ extension ReaderPool {
     func snapshotMemo<T, E: Error>(_ key: String, _ compute: () throws(E) -> T) throws(E) -> T {
         guard let batch = ReadBatch.current, batch.pool === self, batch.isServingSession else { return try compute() }
         let type = ObjectIdentifier(T.self)
-        for entry in batch.memo where entry.type == type && entry.key == key {
+        // Keys may be secrets (a presented token): compared in constant time, so how long a
+        // refused guess takes does not tell how much of it matched a remembered one.
+        for entry in batch.memo where entry.type == type && constantTimeEqual(entry.key, key) {
             // The type was checked with the entry: its box holds a T.
             return unsafeDowncast(entry.box, to: MemoBox<T>.self).value
         }
