@@ -60,7 +60,7 @@ public final class Store: Sendable {
     private static func checkHeader(_ path: String) throws(StoreError) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }  // missing (created below) or unreadable (SQLite says why)
-        defer { close(descriptor) }
+        defer { Glibc.close(descriptor) }
         var header = [UInt8](repeating: 0, count: 16)
         let count = header.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, 16) }
         // An empty file is a new database; a read error (a directory, say) is left to SQLite to report.
@@ -81,7 +81,19 @@ public final class Store: Sendable {
         }
     }
 
-    deinit { writer.stop() }
+    deinit { close() }
+
+    /// Finishes the queued writes and closes every connection, which copies the WAL into the
+    /// database file and removes it (when no other process has the file open): after a clean
+    /// stop, the `.db` file alone holds every record, so copying just that file loses nothing.
+    /// Every later call fails with "the store is closed". Safe to call more than once.
+    ///
+    /// Readers close first, so that the writer's connection, which may write, is the last one
+    /// and makes the final checkpoint (a read-only connection cannot).
+    public func close() {
+        readers.close()
+        writer.stop()
+    }
 
     private static func configureWriter(_ db: Database) throws {
         // A file that is not a database fails here, on the first read of its header.

@@ -13,6 +13,7 @@ struct Purge: ParsableCommand {
 
     func run() throws {
         let store = try database.openStore(mustExist: true)
+        defer { store.close() }  // the .db file alone then holds everything (Store.close)
         do {
             try store.purge(id: id, as: .commandLine)
         } catch {
@@ -35,6 +36,7 @@ struct Backup: ParsableCommand {
             throw CommandError("\(destination) already exists; choose a new file")
         }
         let store = try database.openStore(mustExist: true)
+        defer { store.close() }  // the .db file alone then holds everything (Store.close)
         do {
             try store.backup(to: destination)
         } catch {

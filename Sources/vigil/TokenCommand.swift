@@ -28,6 +28,7 @@ struct TokenCommand: ParsableCommand {
                 throw CommandError("--clearance must be public, restricted or confidential")
             }
             let store = try database.openStore()
+            defer { store.close() }  // the .db file alone then holds everything (Store.close)
             do {
                 let (secret, token) = try store.createToken(
                     name: name, role: role, clearance: level, expiresAt: expires, as: .commandLine)
@@ -45,6 +46,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openStore(mustExist: true)
+            defer { store.close() }  // the .db file alone then holds everything (Store.close)
             let tokens = try store.tokens(as: .commandLine)
             let rows = [["NAME", "ROLE", "CLEARANCE", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]]
                 + tokens.map { token in
@@ -68,6 +70,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openStore(mustExist: true)
+            defer { store.close() }  // the .db file alone then holds everything (Store.close)
             do {
                 let token = try store.revokeToken(name: name, as: .commandLine)
                 print("revoked token \"\(token.name)\"")

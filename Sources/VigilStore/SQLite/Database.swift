@@ -69,10 +69,23 @@ public final class Database {
         return true
     }()
 
-    deinit {
-        statementCache.removeAll()
+    private var isClosed = false
+
+    /// Closes the connection now rather than when the last reference goes. The last connection
+    /// to the file that closes copies the WAL into the database file and removes the WAL, so the
+    /// `.db` file alone then holds every committed record (a copy of just that file is whole).
+    /// The owner calls it once nobody else can use the connection; it is never used after.
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        statementCache.removeAll()  // finalizes them: with statements left, SQLite defers the close
         sqlite3_close_v2(handle)
     }
+
+    deinit { close() }
+
+    /// The error every use of a closed store's connections fails with.
+    static let closedError = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the store is closed")
 
     // MARK: Statements
 

@@ -86,9 +86,9 @@ public final class DatabaseWriter: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    /// Stops the writer thread once the queued writes are done, and waits for it, so that the
-    /// connection is closed when the store that owns it goes away (another process may be
-    /// waiting to open the file). The store calls it from its `deinit`.
+    /// Stops the writer thread once the queued writes are done, waits for it, and closes the
+    /// connection (see ``Database/close()``); later writes fail with "the store is closed".
+    /// The store calls it from ``Store/close()``.
     func stop() {
         let first = lock.withLock { () -> Bool in
             defer { stopped = true }
@@ -97,6 +97,7 @@ public final class DatabaseWriter: @unchecked Sendable {
         guard first else { return }
         lock.broadcast()
         exited.wait()
+        database.close()  // the writer thread, its only user, has gone
     }
 
     // MARK: Callers
@@ -151,7 +152,7 @@ public final class DatabaseWriter: @unchecked Sendable {
             pending.append(job)
             return true
         }
-        guard accepted else { throw SQLiteError(extendedCode: 21, message: "the store is closed") }
+        guard accepted else { throw Database.closedError }
         lock.broadcast()
         job.done.wait()
         if let successor = job.successor {

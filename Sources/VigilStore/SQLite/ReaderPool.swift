@@ -17,6 +17,7 @@ public final class ReaderPool: @unchecked Sendable {
     init(connections: [Database], commits: CommitCounter) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
+        connectionCount = connections.count
         self.commits = commits
     }
 
@@ -28,30 +29,68 @@ public final class ReaderPool: @unchecked Sendable {
 
     var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
 
-    private func take() -> Database {
+    /// Set by ``close()``; only touched inside `lock`.
+    private var closed = false
+    /// Connections closed so far, out of `connectionCount`; only touched inside `lock`.
+    private var closedCount = 0
+    private let connectionCount: Int
+
+    private func take() throws(SQLiteError) -> Database {
         var counted = false
         let database = lock.withLock(waitingUntil: { () -> Bool in
-            if !idle.isEmpty { return true }
+            if !idle.isEmpty || closed { return true }
             if !counted {
                 counted = true
                 waiting.add(1, ordering: .relaxed)
             }
             return false
-        }) { idle.removeLast() }
+        }) { closed ? nil : idle.removeLast() }
         if counted { waiting.subtract(1, ordering: .relaxed) }
+        guard let database else { throw Database.closedError }
         return database
     }
 
     private func giveBack(_ database: Database) {
-        lock.withLock { idle.append(database) }
-        lock.signal()
+        let pooled = lock.withLock { () -> Bool in
+            if closed {
+                closedCount += 1
+                return false
+            }
+            idle.append(database)
+            return true
+        }
+        if pooled { lock.signal() } else { database.close() }
+    }
+
+    /// Closes the idle connections, then waits (up to `timeout`) for the ones in use, each closed
+    /// as it is given back: the writer's connection must close after them to make the final
+    /// checkpoint (see ``Store/close()``). Every later read fails with "the store is closed";
+    /// threads waiting for a connection are woken to fail. Returns whether all were closed.
+    @discardableResult
+    func close(waitingUpTo timeout: Duration = .seconds(5)) -> Bool {
+        let connections = lock.withLock { () -> [Database] in
+            closed = true
+            closedCount += idle.count
+            defer { idle.removeAll() }
+            return idle
+        }
+        lock.broadcast()
+        for database in connections { database.close() }
+        let deadline = monotonicNanos() + UInt64(timeout.components.seconds) * 1_000_000_000
+        while lock.withLock({ closedCount < connectionCount }) {
+            // Reads in flight end within the read time limit; a thread that closes the store
+            // from inside its own read would wait here for itself, hence the bound.
+            guard monotonicNanos() < deadline else { return false }
+            usleep(5_000)
+        }
+        return true
     }
 
     /// Runs `body` with a connection inside one read transaction, so several queries (a page
     /// and its total, say) see the same snapshot. Waits when every connection is busy.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         if let session = ReadSession.current { return try body(session) }
-        let database = take()
+        let database = try take()
         defer { giveBack(database) }
         database.setTimeLimit(nil)
         return try database.transaction(.deferred) { (db: Database) throws -> T in try body(db) }
@@ -184,7 +223,7 @@ extension ReaderPool {
         init(pool: ReaderPool) { self.pool = pool }
 
         func session<T>(commits: CommitCounter, _ body: () throws -> T) throws -> T {
-            let database = database ?? pool.take()
+            let database = try database ?? pool.take()
             self.database = database
             let now = commits.value  // read before the transaction begins: never newer than it
             if let snapshotOf, snapshotOf != now || monotonicNanos() - began > pool.snapshotAge {

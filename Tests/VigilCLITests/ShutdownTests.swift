@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import VigilStore
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Stopping Vigil cleanly leaves every record in the `.db` file itself. Until the WAL is copied
+/// back, SQLite keeps recent commits only in `vigil.db-wal`; a user who stops the server and
+/// carries away just `vigil.db` would otherwise carry an older database (or an empty one).
+@Suite("Clean shutdown", .serialized)
+struct ShutdownTests {
+    @Test("SIGTERM to vigil serve: the WAL is folded into the .db file, which alone holds a record just POSTed")
+    func sigtermLeavesEverythingInTheDatabaseFile() throws {
+        let scratch = try ScratchDirectory()
+        let database = scratch.path("field.db")
+        let process = Process()
+        process.executableURL = try VigilCLI.executable()
+        process.arguments = ["serve", "--db", database, "--demo", "--port", "0"]
+        process.currentDirectoryURL = scratch.url
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        defer { watchdog.cancel() }
+
+        // "vigil listening on http://127.0.0.1:PORT", then the demo's curl line with its token.
+        var text = ""
+        while !text.contains("curl ") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let base = try #require(text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
+            .dropFirst("vigil listening on ".count))
+        let token = try #require(text.firstRange(of: "Bearer ").map { text[$0.upperBound...].prefix { $0 != "'" } })
+
+        var request = URLRequest(url: try #require(URL(string: "\(base)/v1/incidents")))
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"title": "Written just before the shutdown", "country": "XC"}"#.utf8)
+        let (body, status) = try Self.send(request)
+        #expect(status == 201, "POST answered \(status): \(String(decoding: body, as: UTF8.self))")
+        let created = try JSONValue.parse(Array(body))
+        let id = try #require(created.objectValue?["id"]?.stringValue)
+        #expect(FileManager.default.fileExists(atPath: database + "-wal"), "nothing was in the WAL to begin with")
+
+        kill(pid, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: database + "-wal"), "the WAL outlived a clean shutdown")
+
+        let copy = scratch.path("carried-away.db")
+        try FileManager.default.copyItem(atPath: database, toPath: copy)
+        let store = try Store(path: copy, readers: 1)
+        defer { store.close() }
+        let record = try store.record(.incidents, id: id, as: Caller.admin)
+        #expect(record.json["title"]?.stringValue == "Written just before the shutdown")
+        #expect(try store.verify().isIntact)
+    }
+
+    @Test("a command (vigil migrate) leaves no WAL behind")
+    func commandsLeaveNoWAL() throws {
+        let scratch = try ScratchDirectory()
+        let database = scratch.path("new.db")
+        let result = try VigilCLI.run(["migrate", "--db", database], in: scratch)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: database))
+        #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
+        // The schema is in the file itself: sqlite3 on it alone sees the tables.
+        #expect(try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations") == "11")
+    }
+
+    /// One request with URLSession, waited for.
+    static func send(_ request: URLRequest) throws -> (Data, Int) {
+        final class Answer: @unchecked Sendable {
+            var body = Data()
+            var status = 0
+            var error: (any Error)?
+        }
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            answer.body = data ?? Data()
+            answer.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            answer.error = error
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + 30) == .success else { throw CLITestFailure("no answer within 30 s") }
+        if let error = answer.error { throw error }
+        return (answer.body, answer.status)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import VigilStore
+
+/// A closed store leaves everything in the `.db` file: a user who stops Vigil and copies that
+/// one file (to a USB stick, say) must not get a database without the records still in the WAL.
+@Suite struct CloseTests {
+    @Test("close copies the WAL into the database file and removes it; the file alone holds every record")
+    func closeLeavesEverythingInTheDatabaseFile() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        var ids: [String] = []
+        for index in 0..<40 {
+            ids.append(try store.make(.incidents, #"{"title": "closing \#(index)", "confidentiality": "restricted"}"#).id)
+        }
+        let wal = temporary.path + "-wal"
+        // Open, the records are (at least partly) in the WAL: the test would show nothing otherwise.
+        #expect(FileManager.default.fileExists(atPath: wal))
+        store.close()
+        #expect(!FileManager.default.fileExists(atPath: wal), "the WAL outlived the close")
+        #expect(!FileManager.default.fileExists(atPath: temporary.path + "-shm"))
+
+        // Only the .db file, copied elsewhere, opened on its own.
+        let copy = temporary.directory.appendingPathComponent("copy.db").path
+        try FileManager.default.copyItem(atPath: temporary.path, toPath: copy)
+        let reopened = try Store(path: copy, readers: 1)
+        defer { reopened.close() }
+        for (index, id) in ids.enumerated() {
+            let record = try reopened.record(.incidents, id: id, as: Caller.admin)
+            #expect(record.json["title"] == .string("closing \(index)"))
+        }
+        #expect(try reopened.verify().isIntact)
+    }
+
+    @Test("after close, reads and writes fail at once instead of waiting for a connection")
+    func closedStoreRefusesWork() throws {
+        let temporary = try TemporaryStore(readers: 1)
+        let store = temporary.store
+        let created = try store.make(.incidents, #"{"title": "before close"}"#)
+        store.close()
+        store.close()  // a second close does nothing
+        #expect(throws: (any Error).self) { try store.record(.incidents, id: created.id, as: Caller.admin) }
+        #expect(throws: (any Error).self) { try store.make(.incidents, #"{"title": "after close"}"#) }
+        let error = try #require(throws: StoreError.self) { try store.make(.incidents, #"{"title": "after close"}"#) }
+        #expect(error.description.contains("the store is closed"))
+    }
+
+    @Test("close waits for a read in flight, then closes its connection and removes the WAL")
+    func closeWaitsForReadsInFlight() throws {
+        let temporary = try TemporaryStore(readers: 1)
+        let store = temporary.store
+        _ = try store.make(.incidents, #"{"title": "held"}"#)
+        let closed = DispatchSemaphore(value: 0)
+        let count = try store.readers.read { db -> SQLValue? in
+            DispatchQueue.global().async {
+                store.close()
+                closed.signal()
+            }
+            // The only reader is held here: close must wait for it, not close it under the read.
+            #expect(closed.wait(timeout: .now() + 0.3) == .timedOut, "close did not wait for the read in flight")
+            return try db.scalar("SELECT count(*) FROM incidents")
+        }
+        #expect(count == .integer(1))
+        #expect(closed.wait(timeout: .now() + 10) == .success)
+        #expect(!FileManager.default.fileExists(atPath: temporary.path + "-wal"), "the WAL outlived the close")
+    }
+}
