@@ -25,13 +25,17 @@ public final class Store: Sendable {
     /// Refuses, with a clear error, a file that is not a healthy SQLite database, one written by
     /// a newer Vigil, or a file system that will not give WAL with `synchronous=FULL`. A failing
     /// database is never "repaired": that would destroy evidence.
-    public init(path: String, readers readerCount: Int = 4) throws(StoreError) {
+    ///
+    /// `walSizeLimit`: the size, in bytes, the WAL is cut back to once a checkpoint has emptied
+    /// it. One large transaction (an import of a million incidents wrote 5.6 GB) would otherwise
+    /// leave a file that size on the disk for as long as the store is open. Negative: no limit.
+    public init(path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit) throws(StoreError) {
         self.path = path
         do {
             try Store.checkHeader(path)
             let connection = try Database(path: path, mode: .readWriteCreate)
             try Store.refuseForeignSchema(connection)
-            try Store.configureWriter(connection)
+            try Store.configureWriter(connection, walSizeLimit: walSizeLimit)
             let migrator = Migrator()
             appliedMigrations = try migrator.migrate(connection)
             // Rows noted by a writer that stopped before its commit's indexing cannot exist
@@ -95,7 +99,11 @@ public final class Store: Sendable {
         writer.stop()
     }
 
-    private static func configureWriter(_ db: Database) throws {
+    /// 64 MiB: far above what steady writes leave between two automatic checkpoints (about
+    /// 4 MiB), so the WAL of ordinary work is reused in place and never cut.
+    public static let defaultWALSizeLimit = 64 << 20
+
+    private static func configureWriter(_ db: Database, walSizeLimit: Int) throws {
         // A file that is not a database fails here, on the first read of its header.
         let mode = try switchToWAL(db)
         guard mode == .text("wal") else {
@@ -110,6 +118,7 @@ public final class Store: Sendable {
             throw StoreError.corrupt("foreign keys could not be enabled")
         }
         try db.execute("PRAGMA secure_delete = ON")
+        try db.execute("PRAGMA journal_size_limit = \(walSizeLimit)")
         let check = try db.scalar("PRAGMA quick_check")
         guard check == .text("ok") else {
             throw StoreError.corrupt(String(describing: check ?? .null))

@@ -64,4 +64,34 @@ import Testing
         #expect(closed.wait(timeout: .now() + 10) == .success)
         #expect(!FileManager.default.fileExists(atPath: temporary.path + "-wal"), "the WAL outlived the close")
     }
+
+    @Test("after one large transaction the WAL is cut back to the limit, not left at its largest")
+    func largeTransactionDoesNotLeaveALargeWAL() throws {
+        for limit in [256 << 10, -1] {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-wal-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("vigil.db").path
+            let store = try Store(path: path, readers: 1, walSizeLimit: limit)
+            defer { store.close() }
+            let summary = String(repeating: "Detained at the checkpoint and held without charge. ", count: 80)
+            let inputs = try (0..<1_000).map { index in
+                try JSONObject.json(#"{"title": "bulk \#(index)", "summary": "\#(summary)"}"#)
+            }
+            _ = try store.createMany(.incidents, inputs, as: Caller.admin)
+            let walPath = path + "-wal"
+            func walSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int ?? -1 }
+            let largest = try walSize()
+            #expect(largest > 4 << 20, "the transaction was meant to outgrow an automatic checkpoint (\(largest) bytes)")
+            // The automatic checkpoint after that commit emptied the WAL; the next write starts it
+            // again from the beginning and, with a limit, cuts the file back.
+            _ = try store.make(.incidents, #"{"title": "after the bulk"}"#)
+            let after = try walSize()
+            if limit >= 0 {
+                #expect(after <= limit, "the WAL stayed at \(after) bytes")
+            } else {
+                #expect(after == largest, "without a limit the file keeps its largest size")
+            }
+        }
+    }
 }
