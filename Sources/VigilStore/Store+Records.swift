@@ -63,14 +63,15 @@ extension Store {
 
         // Nothing can point at a record yet when it is created: its counts are all zero.
         let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
-        func render(_ created: [(index: Int, stored: StoredRecord)]) -> [Record] {
+        let codec = RecordCodec(kind: kind)
+        func render(_ created: [CreatedRow]) -> [Record] {
             created.map { item in
-                var stored = item.stored
+                var stored = item.stored(codec)
                 stored.computed = zeroCounts
                 return stored.render(for: context.clearance)
             }
         }
-        let created = try write { db -> [(index: Int, stored: StoredRecord)]? in
+        let created = try write { db -> [CreatedRow]? in
             if try skipIf(db) { return nil }
             let (created, referenceFailures) = try Store.insert(kind, prepared, in: db, context: context, at: Timestamp.now())
             if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
@@ -90,6 +91,23 @@ extension Store {
         /// The fields as bound to the insert, computed before the write: the writer thread is
         /// the one every write waits for.
         let values: [SQLValue]
+        /// Its audit snapshot, serialized before the write for the same reason.
+        let snapshot: SnapshotTemplate
+    }
+
+    /// A record just inserted: the values bound to its INSERT, decoded into its state only when
+    /// needed (after the commit, off the writer thread, unless something inside needs it).
+    struct CreatedRow {
+        let index: Int
+        let values: [SQLValue]
+
+        var id: String {
+            if case .text(let id) = values[0] { return id }
+            return ""
+        }
+
+        /// The row as stored, from the values bound to it (``BoundRow``: `deleted_at` is NULL).
+        func stored(_ codec: RecordCodec) -> StoredRecord { codec.decode(BoundRow(values: values + [.null])) }
     }
 
     /// Validates each input on its own; returns the good ones and, by index, the errors of the rest.
@@ -112,7 +130,10 @@ extension Store {
                 }
             }
             if errors.isEmpty {
-                prepared.append(PreparedRecord(index: index, fields: fields, links: links, values: codec.fieldValues(fields)))
+                let values = codec.fieldValues(fields)
+                prepared.append(PreparedRecord(
+                    index: index, fields: fields, links: links, values: values,
+                    snapshot: SnapshotTemplate(kind: kind, values: values)))
             } else {
                 failures[index] = errors
             }
@@ -124,9 +145,9 @@ extension Store {
     /// transaction. A record whose references fail is skipped and reported by index.
     static func insert(
         _ kind: ResourceKind, _ prepared: [PreparedRecord], in db: Database, context: AccessContext, at now: String
-    ) throws -> (created: [(index: Int, stored: StoredRecord)], failures: [Int: [FieldError]]) {
+    ) throws -> (created: [CreatedRow], failures: [Int: [FieldError]]) {
         let codec = RecordCodec(kind: kind)
-        var created: [(index: Int, stored: StoredRecord)] = []
+        var created: [CreatedRow] = []
         var failures: [Int: [FieldError]] = [:]
         for item in prepared {
             var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
@@ -141,15 +162,18 @@ extension Store {
             let inserted = [.text(id)] + item.values + [.integer(1), .text(now), .text(now)]
             try db.run(codec.insertSQL, inserted)
             if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
-            // The row as stored, from the values just bound (no read-back on the writer thread).
-            let stored = codec.decode(BoundRow(values: inserted + [.null]))
+            // The snapshot made before the write, with the id and time in place; the row as
+            // stored is decoded from the values just bound only if that cannot be done.
+            let row = CreatedRow(index: item.index, values: inserted)
+            let snapshot = item.snapshot.filled(id: id, at: now)
+                ?? JSONValue.object(row.stored(codec).state).serialized(sortedKeys: true)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
-                before: nil, after: stored.state, at: now)
+                before: nil, after: snapshot, confidentiality: item.snapshot.level, at: now)
             for link in item.links {
                 _ = try insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
             }
-            created.append((item.index, stored))
+            created.append(row)
         }
         return (created, failures)
     }

@@ -20,6 +20,22 @@ enum AuditLog {
         to db: Database, actor: String, action: Action, kind: String, recordID: String,
         before: JSONObject?, after: JSONObject?, at time: String
     ) throws -> Int64 {
+        let levels = [before, after].compactMap { $0 }.map { level(of: $0) }
+        // Each snapshot serialized once: its bytes are hashed, and stored as text.
+        return try append(
+            to: db, actor: actor, action: action, kind: kind, recordID: recordID,
+            before: before.map { JSONValue.object($0).serialized(sortedKeys: true) },
+            after: after.map { JSONValue.object($0).serialized(sortedKeys: true) },
+            confidentiality: levels.min() ?? .confidential, at: time)
+    }
+
+    /// Appends one entry whose snapshots are already in their canonical bytes (a created
+    /// record's, from its ``SnapshotTemplate``); `confidentiality` is the lower of their levels.
+    @discardableResult
+    static func append(
+        to db: Database, actor: String, action: Action, kind: String, recordID: String,
+        before beforeBytes: [UInt8]?, after afterBytes: [UInt8]?, confidentiality: Confidentiality, at time: String
+    ) throws -> Int64 {
         let last = try db.cachedStatement("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var previousSeq: Int64 = 0
         var previousHash = genesis
@@ -28,11 +44,6 @@ enum AuditLog {
             previousHash = row.text(1) ?? genesis
         }
         let seq = previousSeq + 1
-        let levels = [before, after].compactMap { $0 }.map { level(of: $0) }
-        let confidentiality = levels.min() ?? .confidential
-        // Each snapshot serialized once: its bytes are hashed, and stored as text.
-        let beforeBytes = before.map { JSONValue.object($0).serialized(sortedKeys: true) }
-        let afterBytes = after.map { JSONValue.object($0).serialized(sortedKeys: true) }
         let beforeText = beforeBytes.map { String(decoding: $0, as: UTF8.self) }
         let afterText = afterBytes.map { String(decoding: $0, as: UTF8.self) }
         let beforeDigest = beforeBytes.map(Hex.sha256)

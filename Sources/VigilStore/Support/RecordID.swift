@@ -15,6 +15,8 @@ public final class RecordIDGenerator: @unchecked Sendable {
     private var lastMillis: UInt64 = 0
     private var lastRandom: (high: UInt16, low: UInt64) = (0, 0)
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    /// The characters after the prefix.
+    static let digits = 26
 
     /// A new id with `prefix` (e.g. `inc_`).
     public func next(prefix: String) -> String {
@@ -35,10 +37,10 @@ public final class RecordIDGenerator: @unchecked Sendable {
             return (lastMillis, lastRandom.high, lastRandom.low)
         }
         // 128 bits: 48 of time, 80 of randomness, written as 26 base-32 digits (130 bits).
-        var bytes = [UInt8](repeating: 0, count: 26)
+        var bytes = [UInt8](repeating: 0, count: Self.digits)
         var high128 = (millis << 16) | UInt64(high)  // top 64 bits
         var low128 = low
-        for index in stride(from: 25, through: 0, by: -1) {
+        for index in stride(from: Self.digits - 1, through: 0, by: -1) {
             let digit = Int(low128 & 31)
             bytes[index] = Self.alphabet[digit]
             low128 = (low128 >> 5) | ((high128 & 31) << 59)
