@@ -88,6 +88,8 @@ struct Problem: Error, CustomStringConvertible {
             return Problem(409, "Conflict", message.prefix(1).uppercased() + message.dropFirst() + ".")
         case .idempotencyMismatch:
             return .unprocessable("This Idempotency-Key was already used with a different request.")
+        case .answerPurged(let id):
+            return Problem(410, "Gone", "This Idempotency-Key's request created \(id), which was purged; its answer was erased with it.")
         case .storage(let sqlite) where sqlite.isBusy:
             return Problem(503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 9:  // SQLITE_INTERRUPT: the query time limit

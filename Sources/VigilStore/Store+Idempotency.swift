@@ -90,6 +90,42 @@ extension Store {
         guard hash == key.requestHash else {
             throw StoreError.idempotencyMismatch
         }
+        if answer.status == purgedStatus {
+            throw StoreError.answerPurged(id: String(decoding: answer.body, as: UTF8.self))
+        }
         return answer
+    }
+
+    /// The status that marks a stored answer erased by a purge (no HTTP answer has it); the body
+    /// then holds only the purged record's id.
+    static let purgedStatus = 0
+
+    /// Erases every stored answer that reports `id` as a record it created (a single create's
+    /// answer is the record, a batch's `{"data": [...]}` lists them): it held the record's fields
+    /// as created, names included. The key stays used, so a retry gets 410 instead of creating
+    /// the record again. Returns how many answers were erased.
+    static func erasePurgedAnswers(reporting id: String, in db: Database) throws -> Int {
+        var erased: [(tokenID: String, key: String)] = []
+        // The id's bytes first (a plain scan; purges are rare), then the JSON says whether the
+        // answer created the record or only mentions it (a reference keeps its answer).
+        try db.cachedStatement("SELECT token_id, key, body FROM idempotency_keys WHERE instr(body, ?) > 0")
+            .forEachRow([.blob(Array(id.utf8))]) { row in
+                guard let body = row.bytes(2), let answer = try? JSONValue.parse(body) else { return }
+                let records: [JSONValue]
+                if case .array(let data)? = answer.objectValue?["data"] {
+                    records = data
+                } else {
+                    records = [answer]
+                }
+                if records.contains(where: { $0.objectValue?["id"]?.stringValue == id }) {
+                    erased.append((row.text(0) ?? "", row.text(1) ?? ""))
+                }
+            }
+        for (tokenID, key) in erased {
+            try db.run(
+                "UPDATE idempotency_keys SET status = ?, headers = '{}', body = ? WHERE token_id = ? AND key = ?",
+                [.integer(Int64(purgedStatus)), .blob(Array(id.utf8)), .text(tokenID), .text(key)])
+        }
+        return erased.count
     }
 }

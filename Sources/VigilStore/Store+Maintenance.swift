@@ -3,12 +3,20 @@ extension Store {
     /// Removes a record (or a link) for good, when erasing it is the safety measure.
     ///
     /// The row is deleted with `secure_delete` on, the text of its audit snapshots is erased
-    /// (their digests stay, so the chain still verifies), a hash-only `purge` entry is appended,
-    /// and the WAL is checkpointed so no copy of the old pages is left in it. A record other
-    /// records still point to is refused: purge or edit those first. Admins only.
-    public func purge(id: String, as context: AccessContext) throws(StoreError) {
+    /// (their digests stay, so the chain still verifies), so are the stored idempotency answers
+    /// that created it, and a hash-only `purge` entry is appended. Then its kind's full-text
+    /// index is rewritten into one segment (FTS5 deletes by adding a marker, and the words of a
+    /// deleted document stay in older segments until they are merged: about a second per
+    /// 100,000 incidents, with writes waiting), and the WAL is checkpointed and truncated so no
+    /// copy of the old pages is left in it. A record other records still point to is refused:
+    /// purge or edit those first. Admins only.
+    ///
+    /// The WAL can only be truncated when no other connection is reading (the checkpoint waits
+    /// up to the busy timeout); ``PurgeReport/walCleared`` says whether it was.
+    @discardableResult
+    public func purge(id: String, as context: AccessContext) throws(StoreError) -> PurgeReport {
         try context.require(.admin, to: "purging records")
-        try write { db in
+        let answersErased = try write { db -> Int in
             let kind = ResourceKind(id: id)
             let state: JSONObject
             var linkIDs: [String] = []
@@ -50,12 +58,35 @@ extension Store {
             try AuditLog.append(
                 to: db, actor: context.actor, action: .purge, kind: kind?.rawValue ?? "links", recordID: id,
                 before: JSONObject([("purged_sha256", .string(digest))]), after: nil, at: now)
+            let erased = try Store.erasePurgedAnswers(reporting: id, in: db)
+            if let kind {
+                try db.run("INSERT INTO \(kind.table)_fts (\(kind.table)_fts) VALUES ('optimize')")
+            }
+            return erased
         }
         do {
-            try writer.withConnection { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+            // busy, frames in the WAL, frames checkpointed: busy is 1 when readers kept it from
+            // finishing, and then the WAL was not truncated.
+            let busy = try writer.withConnection { db -> Bool in
+                var busy = true
+                try db.makeStatement("PRAGMA wal_checkpoint(TRUNCATE)").forEachRow { row in busy = row.int64(0) != 0 }
+                return busy
+            }
+            return PurgeReport(answersErased: answersErased, walCleared: !busy)
         } catch {
             throw StoreError.wrap(error)
         }
+    }
+
+    /// What a purge did beyond deleting the record.
+    public struct PurgeReport: Sendable, Equatable {
+        /// Stored idempotency answers erased because they held the record.
+        public let answersErased: Int
+        /// Whether the WAL was emptied. False when other connections were reading: the WAL then
+        /// still holds copies of the pages as they were before the purge, until a later
+        /// checkpoint overwrites them or every process using the database stops (a clean stop
+        /// removes the WAL).
+        public let walCleared: Bool
     }
 
     /// Ids of records whose reference fields point to `id`, deleted or not.

@@ -21,6 +21,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case conflict(String)
     /// An idempotency key was reused with a different request (422).
     case idempotencyMismatch
+    /// An idempotency key's request created a record that was purged since (410): its stored
+    /// answer was erased with it, and the request is not run again (that would bring it back).
+    case answerPurged(id: String)
     /// The database was written by a newer Vigil; opening it could damage it.
     case databaseTooNew(found: Int, supported: Int)
     /// The database failed its integrity check; Vigil refuses to touch it.
@@ -51,6 +54,7 @@ extension StoreError: CustomStringConvertible {
         case .forbidden(let message): message
         case .conflict(let message): message
         case .idempotencyMismatch: "this Idempotency-Key was already used with a different request"
+        case .answerPurged(let id): "the record \(id) this request created was purged, and its answer with it"
         case .databaseTooNew(let found, let supported):
             "the database is at schema version \(found), newer than this vigil (\(supported)); use a newer vigil"
         case .corrupt(let message): "the database failed its integrity check: \(message)"

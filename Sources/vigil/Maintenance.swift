@@ -14,12 +14,21 @@ struct Purge: ParsableCommand {
     func run() throws {
         let store = try database.openStore(mustExist: true)
         defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        let report: Store.PurgeReport
         do {
-            try store.purge(id: id, as: .commandLine)
+            report = try store.purge(id: id, as: .commandLine)
         } catch {
             throw CommandError("cannot purge \(id): \(error)")
         }
         print("purged \(id)")
+        if report.answersErased > 0 {
+            print("erased \(report.answersErased) stored idempotency answer(s) that held it")
+        }
+        if !report.walCleared {
+            printError(
+                "warning: other connections were reading, so \(database.path)-wal still holds copies of the pages as they "
+                    + "were before the purge; they are removed when every Vigil process using the database has stopped")
+        }
     }
 }
 

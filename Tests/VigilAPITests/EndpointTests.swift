@@ -137,6 +137,22 @@ import VigilStore
         #expect(other.object["id"] != first.object["id"])
     }
 
+    @Test("a retry after the created record was purged gets 410, not the erased answer or a new record")
+    func idempotentRetryAfterPurgeIsGone() throws {
+        let server = try TestServer()
+        let body = #"{"title": "Named Wqzt", "summary": "Witness Wqzt"}"#
+        let first = try server.request("POST", "/v1/incidents", json: body, headers: [("Idempotency-Key", "k-purge")])
+        #expect(first.status == 201)
+        let id = try #require(first.object["id"]?.stringValue)
+        _ = try server.store.purge(id: id, as: AccessContext(actor: "admin", role: .admin, clearance: .confidential))
+        let retry = try server.request("POST", "/v1/incidents", json: body, headers: [("Idempotency-Key", "k-purge")])
+        #expect(retry.status == 410)
+        #expect(retry.header("Content-Type") == "application/problem+json")
+        #expect(!retry.text.contains("Wqzt"))
+        #expect(retry.text.contains(id))
+        #expect(try server.request("GET", "/v1/incidents?count=true").object["total"] == .int(0))
+    }
+
     @Test func linksIncludesChangesAndVocabularies() throws {
         let server = try TestServer()
         let site = try server.request("POST", "/v1/sites", json: #"{"name": "Argun", "confidentiality": "public"}"#).object["id"]?.stringValue ?? ""
