@@ -109,7 +109,7 @@ enum OpenAPIDocument {
 
     private static func headerParameters(_ route: VigilService.Route) -> [(String, String)] {
         switch route.action {
-        case .create: return [("Idempotency-Key", "A retried POST with the same key returns the first answer.")]
+        case .create: return [("Idempotency-Key", "A retried POST with the same key returns the first answer (410 if the record it created was purged since).")]
         case .update, .delete: return [("If-Match", "The ETag the change is based on; a stale one is a 412.")]
         case .get: return [("If-None-Match", "An ETag; an unchanged record is a 304.")]
         default: return []
@@ -222,7 +222,7 @@ enum OpenAPIDocument {
                 ("required", strings(["data"])),
                 ("properties", object([("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))])),
             ])]))]), "Created.")
-            problems = ["400", "401", "403", "409", "413", "415", "422"]
+            problems = ["400", "401", "403", "409", "410", "413", "415", "422"]  // 410: an Idempotency-Key whose record was purged
         case .update(let kind):
             result["200"] = json(ref(kind.rawValue), "The updated record.")
             problems = ["400", "401", "403", "404", "410", "412", "413", "415", "422"]
