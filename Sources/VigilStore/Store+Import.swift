@@ -29,10 +29,13 @@ extension Store {
         }
         let good = prepared.filter { refused[$0.index] == nil }
         do {
-            return try writer.write(commitIf: { (result: ImportResult) in
-                !dryRun && (mode == .partial || result.refused.isEmpty)
-            }) { db in
-                let (created, referenceFailures) = try Store.insert(kind, good, in: db, context: context, at: Timestamp.now())
+            return try writer.write(
+                sequenced: { Store.sequence(kind, count: good.count) },
+                prepare: { Store.snapshots(of: good, sequenced: $0) },
+                commitIf: { (result: ImportResult) in !dryRun && (mode == .partial || result.refused.isEmpty) }
+            ) { db, sequenced, snapshots in
+                let (created, referenceFailures) = try Store.insert(
+                    kind, good, sequenced, snapshots: snapshots, in: db, context: context)
                 for (index, errors) in referenceFailures { refused[index] = errors }
                 let keeps = !dryRun && (mode == .partial || refused.isEmpty)
                 return ImportResult(

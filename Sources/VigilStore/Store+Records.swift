@@ -71,9 +71,13 @@ extension Store {
                 return stored.render(for: context.clearance)
             }
         }
-        let created = try write { db -> [CreatedRow]? in
+        let created = try write(
+            sequenced: { Store.sequence(kind, count: prepared.count) },
+            prepare: { Store.snapshots(of: prepared, sequenced: $0) }
+        ) { db, sequenced, snapshots -> [CreatedRow]? in
             if try skipIf(db) { return nil }
-            let (created, referenceFailures) = try Store.insert(kind, prepared, in: db, context: context, at: Timestamp.now())
+            let (created, referenceFailures) = try Store.insert(
+                kind, prepared, sequenced, snapshots: snapshots, in: db, context: context)
             if !referenceFailures.isEmpty { throw StoreError.batchValidation(referenceFailures) }
             if let beforeCommit { try beforeCommit(db, render(created)) }
             return created
@@ -93,6 +97,29 @@ extension Store {
         let values: [SQLValue]
         /// Its audit snapshot, serialized before the write for the same reason.
         let snapshot: SnapshotTemplate
+    }
+
+    /// What a create takes as it is queued (``DatabaseWriter/write(sequenced:prepare:_:)``): its
+    /// records' ids and their creation time, made in the order writes commit, so that ids sort
+    /// in commit order (keyset pagination on `id` relies on it) as when the writer made them.
+    struct Sequenced {
+        let now: String
+        /// One per prepared record, in the same order.
+        let ids: [String]
+    }
+
+    /// Each record's audit snapshot with its id and time in place, and its digest.
+    typealias FilledSnapshot = (bytes: [UInt8], digest: String)
+
+    static func sequence(_ kind: ResourceKind, count: Int) -> Sequenced {
+        Sequenced(now: Timestamp.now(), ids: (0..<count).map { _ in RecordIDGenerator.shared.next(prefix: kind.idPrefix) })
+    }
+
+    /// The snapshots and their digests, made by the caller's thread while its write waits.
+    static func snapshots(of prepared: [PreparedRecord], sequenced: Sequenced) -> [FilledSnapshot?] {
+        zip(prepared, sequenced.ids).map { item, id in
+            item.snapshot.filled(id: id, at: sequenced.now).map { ($0, Hex.sha256($0)) }
+        }
     }
 
     /// A record just inserted: the values bound to its INSERT, decoded into its state only when
@@ -143,13 +170,20 @@ extension Store {
 
     /// Inserts prepared records, each with its audit entry and links, inside the caller's write
     /// transaction. A record whose references fail is skipped and reported by index.
+    ///
+    /// `snapshots`: each record's audit snapshot and digest, made beforehand (``snapshots(of:sequenced:)``),
+    /// or nil to make them here.
     static func insert(
-        _ kind: ResourceKind, _ prepared: [PreparedRecord], in db: Database, context: AccessContext, at now: String
+        _ kind: ResourceKind, _ prepared: [PreparedRecord], _ sequenced: Sequenced, snapshots: [FilledSnapshot?]?,
+        in db: Database, context: AccessContext
     ) throws -> (created: [CreatedRow], failures: [Int: [FieldError]]) {
+        precondition(sequenced.ids.count == prepared.count, "one sequenced id per prepared record")
+        let snapshots = snapshots ?? Store.snapshots(of: prepared, sequenced: sequenced)
         let codec = RecordCodec(kind: kind)
+        let now = sequenced.now
         var created: [CreatedRow] = []
         var failures: [Int: [FieldError]] = [:]
-        for item in prepared {
+        for ((item, id), made) in zip(zip(prepared, sequenced.ids), snapshots) {
             var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
             for (position, link) in item.links.enumerated() {
                 errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
@@ -158,18 +192,16 @@ extension Store {
                 failures[item.index] = errors
                 continue
             }
-            let id = RecordIDGenerator.shared.next(prefix: kind.idPrefix)
             let inserted = [.text(id)] + item.values + [.integer(1), .text(now), .text(now)]
             try db.run(codec.insertSQL, inserted)
             if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
-            // The snapshot made before the write, with the id and time in place; the row as
-            // stored is decoded from the values just bound only if that cannot be done.
+            // The snapshot filled in before the write, with its digest; the row as stored is
+            // decoded from the values just bound only if that could not be done.
             let row = CreatedRow(index: item.index, values: inserted)
-            let snapshot = item.snapshot.filled(id: id, at: now)
-                ?? JSONValue.object(row.stored(codec).state).serialized(sortedKeys: true)
+            let snapshot = made?.bytes ?? JSONValue.object(row.stored(codec).state).serialized(sortedKeys: true)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
-                before: nil, after: snapshot, confidentiality: item.snapshot.level, at: now)
+                before: nil, after: snapshot, afterDigest: made?.digest, confidentiality: item.snapshot.level, at: now)
             for link in item.links {
                 _ = try insertLink(link, incidentID: id, in: db, actor: context.actor, at: now)
             }

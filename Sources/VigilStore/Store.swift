@@ -165,6 +165,18 @@ public final class Store: Sendable {
         }
     }
 
+    /// ``write(_:)`` with work done as the write is queued and while it waits (see
+    /// ``DatabaseWriter/write(sequenced:prepare:_:)``).
+    func write<S, P, T>(
+        sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
+    ) throws(StoreError) -> T {
+        do {
+            return try writer.write(sequenced: sequenced, prepare: prepare, body)
+        } catch {
+            throw StoreError.wrap(error)
+        }
+    }
+
     /// Runs `body` in one read transaction with a time limit, mapping failures to ``StoreError``.
     func read<T>(timeLimit: Duration = .seconds(5), _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {

@@ -59,4 +59,57 @@ import Testing
             #expect(stored[Int64(parts[3])!] == "\(parts[1]) \(parts[2])", "\(outcome)")
         }
     }
+
+    /// Record ids are made as each create is queued (with its audit digest, off the writer
+    /// thread) yet must still follow the order in which records commit: keyset pagination on
+    /// `id` relies on a new record never appearing behind one already seen. The audit log's
+    /// sequence numbers are assigned by the writer as it runs each write, so sorted by them the
+    /// ids must be strictly increasing, with a concurrent import in between.
+    @Test("ids follow commit order under concurrent creates and an import", .timeLimit(.minutes(1)))
+    func idsFollowCommitOrder() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        DispatchQueue.concurrentPerform(iterations: 17) { caller in
+            if caller == 16 {
+                let rows = (0..<200).map { index in ImportRow(line: index + 1, object: JSONObject([("title", .string("imported \(index)"))]), errors: []) }
+                _ = try? store.importRecords(.incidents, rows, mode: .all, dryRun: false, as: Caller.admin)
+                return
+            }
+            for round in 0..<25 {
+                _ = try? store.make(.incidents, #"{"title": "caller \#(caller) round \#(round)"}"#)
+            }
+        }
+        var ids: [String] = []
+        try store.readers.read { db in
+            try db.makeStatement("SELECT record_id FROM audit_log WHERE action = 'create' ORDER BY seq").forEachRow { row in
+                ids.append(row.text(0) ?? "")
+            }
+        }
+        #expect(ids.count == 16 * 25 + 200)
+        let outOfOrder = zip(ids, ids.dropFirst()).filter { $0.0 >= $0.1 }
+        #expect(outOfOrder.isEmpty, "\(outOfOrder.count) ids committed after a larger one, e.g. \(outOfOrder.prefix(2))")
+        #expect(try store.verify().isIntact)
+    }
+
+    @Test("a hand-off is taken once offered, and never read once the writer has gone without it")
+    func handoffNeverWaitsAndNeverReadsLate() {
+        let offeredFirst = DatabaseWriter.Handoff<Int>()
+        offeredFirst.offer(7)
+        #expect(offeredFirst.take() == 7)
+        let takenFirst = DatabaseWriter.Handoff<Int>()
+        #expect(takenFirst.take() == nil)  // the writer got there first and does the work itself
+        takenFirst.offer(8)
+        #expect(takenFirst.take() == nil)  // a late offer is ignored
+        // Both sides at once, many times: the taker gets either nothing or the whole value.
+        for round in 0..<2_000 {
+            let handoff = DatabaseWriter.Handoff<[Int]>()
+            let value = Array(repeating: round, count: 16)
+            let taken = Locked<[Int]?>(nil)
+            DispatchQueue.concurrentPerform(iterations: 2) { side in
+                if side == 0 { handoff.offer(value) } else { let got = handoff.take(); taken.update { $0 = got } }
+            }
+            let got = taken.value
+            #expect(got == nil || got == value)
+        }
+    }
 }

@@ -31,10 +31,12 @@ enum AuditLog {
 
     /// Appends one entry whose snapshots are already in their canonical bytes (a created
     /// record's, from its ``SnapshotTemplate``); `confidentiality` is the lower of their levels.
+    /// `afterDigest`, when given, is the SHA-256 of `afterBytes` in hex, computed beforehand.
     @discardableResult
     static func append(
         to db: Database, actor: String, action: Action, kind: String, recordID: String,
-        before beforeBytes: [UInt8]?, after afterBytes: [UInt8]?, confidentiality: Confidentiality, at time: String
+        before beforeBytes: [UInt8]?, after afterBytes: [UInt8]?, afterDigest: String? = nil,
+        confidentiality: Confidentiality, at time: String
     ) throws -> Int64 {
         let last = try db.cachedStatement("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var previousSeq: Int64 = 0
@@ -47,7 +49,7 @@ enum AuditLog {
         let beforeText = beforeBytes.map { String(decoding: $0, as: UTF8.self) }
         let afterText = afterBytes.map { String(decoding: $0, as: UTF8.self) }
         let beforeDigest = beforeBytes.map(Hex.sha256)
-        let afterDigest = afterBytes.map(Hex.sha256)
+        let afterDigest = afterBytes == nil ? nil : afterDigest ?? afterBytes.map(Hex.sha256)
         let hash = entryHash(
             previous: previousHash, seq: seq, at: time, actor: actor, action: action.rawValue, kind: kind,
             recordID: recordID, confidentiality: confidentiality.rawValue, beforeDigest: beforeDigest,

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import Synchronization
 
 /// The single writing connection, with group commit: every change goes through here.
 ///
@@ -113,24 +114,103 @@ public final class DatabaseWriter: @unchecked Sendable {
         }
     }
 
+    /// Like ``write(_:)``, in two steps before the write runs:
+    ///
+    /// - `sequenced` runs as the write is queued, under the queue's lock, so what it makes
+    ///   (record ids, a time) follows the order in which writes commit, as if made on the writer
+    ///   thread. Keep it to a few microseconds: every caller queues behind it.
+    /// - `prepare` then runs on the caller's thread while the write waits its turn, for work that
+    ///   depends on those values (a digest of a record with its id) and would otherwise be done
+    ///   on the writer thread, which every write waits for. The body gets its result, or nil when
+    ///   the writer reached the write first: the body then does that work itself. Nobody waits.
+    public func write<S, P, T>(
+        sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
+    ) throws -> T {
+        try run(.grouped, sequenced: sequenced, prepare: prepare) { database, made, prepared in
+            try body(database, made, prepared)
+        }
+    }
+
+    /// ``write(commitIf:_:)`` with the two steps of ``write(sequenced:prepare:_:)``.
+    public func write<S, P, T>(
+        sequenced: () -> S, prepare: (S) -> P, commitIf commit: (T) -> Bool, _ body: (Database, S, P?) throws -> T
+    ) throws -> T {
+        try withoutActuallyEscaping(commit) { commit in
+            try run(.exclusive, sequenced: sequenced, prepare: prepare) { database, made, prepared in
+                try self.transaction(in: database, commitIf: commit) { try body($0, made, prepared) }
+            }
+        }
+    }
+
+    private func run<S, P, T>(
+        _ kind: Job.Kind, sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
+    ) throws -> T {
+        try withoutActuallyEscaping(sequenced) { sequenced in
+            try withoutActuallyEscaping(prepare) { prepare in
+                try withoutActuallyEscaping(body) { body in
+                    var made: S?
+                    var result: T?
+                    let handoff = Handoff<P>()
+                    try submit(kind, sequenced: { made = sequenced() }, whileQueued: {
+                        // `made` was set under the lock, before this thread let go of it.
+                        if let made { handoff.offer(prepare(made)) }
+                    }) { db in
+                        guard let made else { return }
+                        result = try body(db, made, handoff.take())
+                    }
+                    guard let result else { throw SQLiteError(extendedCode: 1, message: "the write produced no result") }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// A value passed from a caller's thread to the writer's without either waiting: the writer
+    /// takes it if it is there, and otherwise marks it refused so it is never read.
+    ///
+    /// `@unchecked Sendable`: `value` is written once by the caller before `state` becomes
+    /// `offered` (release), and read by the writer only after seeing `offered` (acquire).
+    final class Handoff<P>: @unchecked Sendable {
+        private static var empty: Int { 0 }
+        private static var offered: Int { 1 }
+        private static var refused: Int { 2 }
+        private let state = Atomic<Int>(0)
+        private var value: P?
+
+        func offer(_ prepared: P) {
+            guard state.load(ordering: .relaxed) == Self.empty else { return }
+            value = prepared
+            _ = state.compareExchange(expected: Self.empty, desired: Self.offered, ordering: .releasing)
+        }
+
+        func take() -> P? {
+            let (refusedNow, original) = state.compareExchange(
+                expected: Self.empty, desired: Self.refused, ordering: .acquiring)
+            return !refusedNow && original == Self.offered ? value : nil
+        }
+    }
+
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction of its own and commits only when `commit`
     /// says so of the result (a dry run, or an all-or-nothing import with refused rows, rolls back).
     public func write<T>(commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
-        try withConnection { database in
-            try database.execute(Database.TransactionKind.immediate.rawValue)
-            do {
-                let result = try body(database)
-                if commit(result) {
-                    try beforeCommit(database)
-                    try database.execute("COMMIT")  // counted by runExclusive, as every exclusive job
-                } else {
-                    try database.execute("ROLLBACK")
-                }
-                return result
-            } catch {
-                if database.isInTransaction { try? database.execute("ROLLBACK") }
-                throw error
+        try withConnection { database in try transaction(in: database, commitIf: commit, body) }
+    }
+
+    /// The transaction of an exclusive job (see ``write(commitIf:_:)``), on the writer thread.
+    private func transaction<T>(in database: Database, commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
+        try database.execute(Database.TransactionKind.immediate.rawValue)
+        do {
+            let result = try body(database)
+            if commit(result) {
+                try beforeCommit(database)
+                try database.execute("COMMIT")  // counted by runExclusive, as every exclusive job
+            } else {
+                try database.execute("ROLLBACK")
             }
+            return result
+        } catch {
+            if database.isInTransaction { try? database.execute("ROLLBACK") }
+            throw error
         }
     }
 
@@ -145,15 +225,20 @@ public final class DatabaseWriter: @unchecked Sendable {
         }
     }
 
-    private func submit(_ kind: Job.Kind, _ body: @escaping (Database) throws -> Void) throws {
+    private func submit(
+        _ kind: Job.Kind, sequenced: (() -> Void)? = nil, whileQueued: (() -> Void)? = nil,
+        _ body: @escaping (Database) throws -> Void
+    ) throws {
         let job = Job(kind: kind, body: body)
         let accepted = lock.withLock { () -> Bool in
             guard !stopped else { return false }
+            sequenced?()  // in queue order: the writer takes jobs in the order they were appended
             pending.append(job)
             return true
         }
         guard accepted else { throw Database.closedError }
         lock.broadcast()
+        whileQueued?()
         job.done.wait()
         if let successor = job.successor {
             job.successor = nil
