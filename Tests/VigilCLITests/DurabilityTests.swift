@@ -61,10 +61,7 @@ struct DurabilityTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-
-        // A watchdog, so that a child that never prints cannot hang the test run.
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }
 
         let errorData = DataBox()

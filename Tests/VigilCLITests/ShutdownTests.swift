@@ -28,8 +28,7 @@ struct ShutdownTests {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
+        let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }
 
         // "vigil listening on http://127.0.0.1:PORT", then the demo's curl line with its token.

@@ -91,6 +91,14 @@ enum VigilCLI {
             stderr: String(decoding: errorData.data, as: UTF8.self))
     }
 
+    /// Kills `pid` with SIGKILL after `seconds`, so that a child that never answers cannot hang
+    /// the test run; cancel the returned item once the child is done with.
+    static func watchdog(for pid: pid_t, after seconds: Double = 120) -> DispatchWorkItem {
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
+        return watchdog
+    }
+
     /// Runs the `sqlite3` shell on `database` with `sql`; fails the test when the shell does.
     @discardableResult
     static func sqlite(_ database: String, _ sql: String) throws -> String {
