@@ -23,8 +23,9 @@ struct ShutdownTests {
         process.arguments = ["serve", "--db", database, "--demo", "--port", "0"]
         process.currentDirectoryURL = scratch.url
         let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let pid = process.processIdentifier
@@ -54,7 +55,13 @@ struct ShutdownTests {
         #expect(FileManager.default.fileExists(atPath: database + "-wal"), "nothing was in the WAL to begin with")
 
         kill(pid, SIGTERM)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        // The access log, written to standard error in batches and flushed at the stop: the
+        // POST's line in its one format, without the token or the body.
+        let postLine = log.split(separator: "\n").first { $0.hasPrefix("POST /v1/incidents ") }
+        #expect(postLine.map { $0.wholeMatch(of: /POST \/v1\/incidents 201 [0-9]+ [0-9]+\.[0-9]+ms/) != nil } == true, "\(log)")
+        #expect(!log.contains(String(token)) && !log.contains("Written just before"))
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: database + "-wal"), "the WAL outlived a clean shutdown")
 
