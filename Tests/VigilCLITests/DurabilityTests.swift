@@ -50,16 +50,8 @@ struct DurabilityTests {
     /// Starts `vigil stress`, reads its stdout until `atLeast` ids arrived, SIGKILLs it, and
     /// returns every complete line it printed.
     static func runAndKill(database: String, in scratch: ScratchDirectory, writers: Int, atLeast: Int) throws -> [String] {
-        let process = Process()
-        process.executableURL = try VigilCLI.executable()
-        process.arguments = ["stress", "--db", database, "--writers", String(writers)]
-        process.currentDirectoryURL = scratch.url
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, output, errors) = try VigilCLI.start(
+            ["stress", "--db", database, "--writers", String(writers)], in: scratch)
         let pid = process.processIdentifier
         let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }

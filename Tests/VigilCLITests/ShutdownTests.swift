@@ -18,16 +18,7 @@ struct ShutdownTests {
     func sigtermLeavesEverythingInTheDatabaseFile() throws {
         let scratch = try ScratchDirectory()
         let database = scratch.path("field.db")
-        let process = Process()
-        process.executableURL = try VigilCLI.executable()
-        process.arguments = ["serve", "--db", database, "--demo", "--port", "0"]
-        process.currentDirectoryURL = scratch.url
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, output, errors) = try VigilCLI.start(["serve", "--db", database, "--demo", "--port", "0"], in: scratch)
         let pid = process.processIdentifier
         let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }

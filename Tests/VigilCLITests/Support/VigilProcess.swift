@@ -61,20 +61,7 @@ enum VigilCLI {
         _ arguments: [String], in directory: ScratchDirectory, environment extra: [String: String] = [:],
         removing removed: [String] = ["VIGIL_DB"]
     ) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory.url
-        var environment = ProcessInfo.processInfo.environment
-        for name in removed { environment[name] = nil }
-        for (name, value) in extra { environment[name] = value }
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, output, errors) = try start(arguments, in: directory, environment: extra, removing: removed)
         // Read stderr on another thread so that neither pipe can fill up and block the child.
         let errorData = DataBox()
         let readErrors = Thread {
@@ -89,6 +76,28 @@ enum VigilCLI {
             status: process.terminationStatus,
             stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData.data, as: UTF8.self))
+    }
+
+    /// Starts `vigil` with `arguments` in `directory`, its output and errors on pipes, no input.
+    static func start(
+        _ arguments: [String], in directory: ScratchDirectory, environment extra: [String: String] = [:],
+        removing removed: [String] = ["VIGIL_DB"]
+    ) throws -> (process: Process, output: Pipe, errors: Pipe) {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory.url
+        var environment = ProcessInfo.processInfo.environment
+        for name in removed { environment[name] = nil }
+        for (name, value) in extra { environment[name] = value }
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, output, errors)
     }
 
     /// Kills `pid` with SIGKILL after `seconds`, so that a child that never answers cannot hang
