@@ -31,11 +31,10 @@ extension Store {
         do {
             return try writer.write(
                 sequenced: { Store.sequence(kind, count: good.count) },
-                prepare: { Store.snapshots(of: good, sequenced: $0) },
                 commitIf: { (result: ImportResult) in !dryRun && (mode == .partial || result.refused.isEmpty) }
-            ) { db, sequenced, snapshots in
+            ) { db, sequenced in
                 let (created, referenceFailures) = try Store.insert(
-                    kind, good, sequenced, snapshots: snapshots, in: db, context: context)
+                    kind, good, sequenced, snapshots: nil, in: db, context: context)
                 for (index, errors) in referenceFailures { refused[index] = errors }
                 let keeps = !dryRun && (mode == .partial || refused.isEmpty)
                 return ImportResult(

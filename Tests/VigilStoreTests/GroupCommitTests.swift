@@ -94,19 +94,24 @@ import Testing
     @Test("a hand-off is taken once offered, and never read once the writer has gone without it")
     func handoffNeverWaitsAndNeverReadsLate() {
         let offeredFirst = DatabaseWriter.Handoff<Int>()
-        offeredFirst.offer(7)
+        offeredFirst.offer { 7 }
         #expect(offeredFirst.take() == 7)
         let takenFirst = DatabaseWriter.Handoff<Int>()
         #expect(takenFirst.take() == nil)  // the writer got there first and does the work itself
-        takenFirst.offer(8)
+        var madeLate = false
+        takenFirst.offer {
+            madeLate = true
+            return 8
+        }
         #expect(takenFirst.take() == nil)  // a late offer is ignored
+        #expect(!madeLate, "a value nobody will read was made")
         // Both sides at once, many times: the taker gets either nothing or the whole value.
         for round in 0..<2_000 {
             let handoff = DatabaseWriter.Handoff<[Int]>()
             let value = Array(repeating: round, count: 16)
             let taken = Locked<[Int]?>(nil)
             DispatchQueue.concurrentPerform(iterations: 2) { side in
-                if side == 0 { handoff.offer(value) } else { let got = handoff.take(); taken.update { $0 = got } }
+                if side == 0 { handoff.offer { value } } else { let got = handoff.take(); taken.update { $0 = got } }
             }
             let got = taken.value
             #expect(got == nil || got == value)

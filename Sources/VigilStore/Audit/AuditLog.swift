@@ -49,7 +49,7 @@ enum AuditLog {
         let beforeText = beforeBytes.map { String(decoding: $0, as: UTF8.self) }
         let afterText = afterBytes.map { String(decoding: $0, as: UTF8.self) }
         let beforeDigest = beforeBytes.map(Hex.sha256)
-        let afterDigest = afterBytes == nil ? nil : afterDigest ?? afterBytes.map(Hex.sha256)
+        let afterDigest = afterBytes.map { afterDigest ?? Hex.sha256($0) }
         let hash = entryHash(
             previous: previousHash, seq: seq, at: time, actor: actor, action: action.rawValue, kind: kind,
             recordID: recordID, confidentiality: confidentiality.rawValue, beforeDigest: beforeDigest,

@@ -126,41 +126,43 @@ public final class DatabaseWriter: @unchecked Sendable {
     public func write<S, P, T>(
         sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
     ) throws -> T {
-        try run(.grouped, sequenced: sequenced, prepare: prepare) { database, made, prepared in
-            try body(database, made, prepared)
+        try withoutActuallyEscaping(prepare) { prepare in
+            try run(.grouped, sequenced: sequenced, prepare: prepare, body)
         }
     }
 
-    /// ``write(commitIf:_:)`` with the two steps of ``write(sequenced:prepare:_:)``.
-    public func write<S, P, T>(
-        sequenced: () -> S, prepare: (S) -> P, commitIf commit: (T) -> Bool, _ body: (Database, S, P?) throws -> T
+    /// ``write(commitIf:_:)`` with `sequenced` run as the write is queued, as for
+    /// ``write(sequenced:prepare:_:)``. No `prepare`: an exclusive job (an import of thousands of
+    /// rows) usually starts at once, and the caller would then do the writer's work a second time.
+    public func write<S, T>(
+        sequenced: () -> S, commitIf commit: (T) -> Bool, _ body: (Database, S) throws -> T
     ) throws -> T {
         try withoutActuallyEscaping(commit) { commit in
-            try run(.exclusive, sequenced: sequenced, prepare: prepare) { database, made, prepared in
-                try self.transaction(in: database, commitIf: commit) { try body($0, made, prepared) }
+            try withoutActuallyEscaping(body) { body in
+                try run(.exclusive, sequenced: sequenced, prepare: nil as ((S) -> Never)?) { database, made, _ in
+                    try self.transaction(in: database, commitIf: commit) { try body($0, made) }
+                }
             }
         }
     }
 
     private func run<S, P, T>(
-        _ kind: Job.Kind, sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
+        _ kind: Job.Kind, sequenced: () -> S, prepare: ((S) -> P)?, _ body: (Database, S, P?) throws -> T
     ) throws -> T {
         try withoutActuallyEscaping(sequenced) { sequenced in
-            try withoutActuallyEscaping(prepare) { prepare in
-                try withoutActuallyEscaping(body) { body in
-                    var made: S?
-                    var result: T?
-                    let handoff = Handoff<P>()
-                    try submit(kind, sequenced: { made = sequenced() }, whileQueued: {
-                        // `made` was set under the lock, before this thread let go of it.
-                        if let made { handoff.offer(prepare(made)) }
-                    }) { db in
-                        guard let made else { return }
-                        result = try body(db, made, handoff.take())
-                    }
-                    guard let result else { throw SQLiteError(extendedCode: 1, message: "the write produced no result") }
-                    return result
+            try withoutActuallyEscaping(body) { body in
+                var made: S?
+                var result: T?
+                let handoff = Handoff<P>()
+                try submit(kind, sequenced: { made = sequenced() }, whileQueued: {
+                    // `made` was set under the lock, before this thread let go of it.
+                    if let made, let prepare { handoff.offer { prepare(made) } }
+                }) { db in
+                    guard let made else { return }
+                    result = try body(db, made, handoff.take())
                 }
+                guard let result else { throw SQLiteError(extendedCode: 1, message: "the write produced no result") }
+                return result
             }
         }
     }
@@ -177,9 +179,11 @@ public final class DatabaseWriter: @unchecked Sendable {
         private let state = Atomic<Int>(0)
         private var value: P?
 
-        func offer(_ prepared: P) {
+        /// Makes the value and offers it, unless the writer has already gone without it (then
+        /// nothing is made: the caller goes straight to waiting, and to waking the next caller).
+        func offer(_ make: () -> P) {
             guard state.load(ordering: .relaxed) == Self.empty else { return }
-            value = prepared
+            value = make()
             _ = state.compareExchange(expected: Self.empty, desired: Self.offered, ordering: .releasing)
         }
 
