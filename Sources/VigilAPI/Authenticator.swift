@@ -42,14 +42,22 @@ struct Authenticator: Sendable {
 
 extension Authenticator {
     /// The credentials of `Bearer <secret>` (scheme in any case, RFC 9110 §11.1), blanks around
-    /// the secret dropped; nil for another scheme or no space. Read byte by byte: it runs on
-    /// every request.
+    /// the secret dropped; nil for another scheme or no space. Read from the header's contiguous
+    /// bytes: it runs on every request, and walking `String.UTF8View` indices cost 3% of a by-id
+    /// request.
     static func bearerSecret(_ header: String) -> String? {
-        let bytes = header.utf8
-        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")) else { return nil }
-        let scheme = bytes[..<space]
-        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        return header[bytes.index(after: space)...].trimmingBlanks()
+        var header = header
+        return header.withUTF8 { bytes -> String? in
+            let scheme = "bearer".utf8
+            guard bytes.count > scheme.count, bytes[scheme.count] == UInt8(ascii: " ") else { return nil }
+            for (offset, letter) in scheme.enumerated() where bytes[offset] | 0x20 != letter { return nil }
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = scheme.count + 1
+            var end = bytes.count
+            while start < end && isBlank(bytes[start]) { start += 1 }
+            while end > start && isBlank(bytes[end - 1]) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
     }
 }
 

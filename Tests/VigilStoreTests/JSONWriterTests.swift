@@ -77,4 +77,43 @@ import Testing
         JSONWriter.writeInt(.min, into: &writer)
         #expect(writer.bytes() == Array("-9223372036854775808".utf8))
     }
+
+    /// Short decimals are printed without `Double.description`: the bytes must be the ones it
+    /// prints, for the decimals the fast path takes and for the values around its edges that it
+    /// hands back.
+    @Test func doublesAreWrittenAsTheirDescription() {
+        func check(_ value: Double) {
+            var out: [UInt8] = []
+            JSONWriter.writeDouble(value, into: &out)
+            let expected = value.isFinite ? value.description : "null"
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(value.bitPattern)")
+        }
+        var random = SeededRandom(seed: 11)
+        var taken = 0
+        for _ in 0..<200_000 {
+            // Decimals of 0-7 places and 1-10 integer digits, as typed: most take the fast path.
+            let places = random.next(8)
+            let integer = Double(random.next(1_000_000_000)) / Double([1, 10, 1_000, 100_000][random.next(4)])
+            let decimal = (integer * pow10(places)).rounded() / pow10(places)
+            let value = random.next(2) == 0 ? decimal : -decimal
+            var probe: [UInt8] = []
+            if JSONWriter.writeShortDecimal(value, into: &probe) { taken += 1 }
+            check(value)
+            // Any double at all (its bits at random), and the neighbours of a decimal.
+            let bits = UInt64(random.next(Int(UInt32.max))) << 32 | UInt64(random.next(Int(UInt32.max)))
+            check(Double(bitPattern: bits))
+            check(value.nextUp)
+            check(value.nextDown)
+        }
+        #expect(taken > 100_000, "the fast path took \(taken) of 200,000 decimals")
+        for value in [0.0, -0.0, 0.001, 0.000_999_999, 0.0009, 1e9, 1e9 - 0.000_001, 999_999_999.999_999, -999_999_999.999_999,
+                      0.1 + 0.2, 5, 12.61, -30.12, 1e-5, 1e15, 1e16, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.5e-6]
+        {
+            check(value)
+        }
+    }
+
+    private func pow10(_ exponent: Int) -> Double {
+        (0..<exponent).reduce(1.0) { product, _ in product * 10 }
+    }
 }

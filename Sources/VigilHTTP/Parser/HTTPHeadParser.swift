@@ -85,14 +85,18 @@ enum HTTPHeadParser {
     ) throws(HTTPParseError) -> HTTPRequestHead {
         let isHTTP11 = version.minor >= 1
         // One pass over the fields collects the ones that decide framing and semantics.
-        var hosts: [String] = []
+        // Every request has a Host field: counted, not gathered (an array was an allocation per request).
+        var host: String?
+        var hostCount = 0
         var transferEncodings: [String] = []
         var contentLengths: [String] = []
         var connectionValues: [String] = []
         var expect: [String] = []
         for field in headers {
             switch field.name.utf8.count {
-            case 4 where asciiCaseInsensitiveEquals(field.name, "host"): hosts.append(field.value)
+            case 4 where asciiCaseInsensitiveEquals(field.name, "host"):
+                if host == nil { host = field.value }
+                hostCount += 1
             case 6 where asciiCaseInsensitiveEquals(field.name, "expect"): expect.append(field.value)
             case 10 where asciiCaseInsensitiveEquals(field.name, "connection"): connectionValues.append(field.value)
             case 14 where asciiCaseInsensitiveEquals(field.name, "content-length"): contentLengths.append(field.value)
@@ -100,9 +104,9 @@ enum HTTPHeadParser {
             default: break
             }
         }
-        if hosts.count > 1 { throw .badRequest("Duplicate Host header.") }
-        if isHTTP11 && hosts.isEmpty { throw .badRequest("Missing Host header.") }
-        if let host = hosts.first, !isValidHost(host) { throw .badRequest("Invalid Host header.") }
+        if hostCount > 1 { throw .badRequest("Duplicate Host header.") }
+        if isHTTP11 && host == nil { throw .badRequest("Missing Host header.") }
+        if let host, !isValidHost(host) { throw .badRequest("Invalid Host header.") }
 
         let framing = try bodyFraming(transferEncodings: transferEncodings, contentLengths: contentLengths, isHTTP11: isHTTP11)
 
@@ -186,7 +190,10 @@ enum HTTPHeadParser {
 
     /// Host = uri-host [ ":" port ]; refuses whitespace, lists and userinfo.
     static func isValidHost(_ host: String) -> Bool {
-        host.utf8.allSatisfy { hostTable[Int($0)] }
+        var host = host
+        return host.withUTF8 { bytes in
+            hostTable.withUnsafeBufferPointer { table in bytes.allSatisfy { table[Int($0)] } }
+        }
     }
 
     /// Letters, digits and `-._~!$&'()*+;=:[]%`, as a table (checked on every request).

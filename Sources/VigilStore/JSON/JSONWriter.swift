@@ -120,8 +120,57 @@ public enum JSONWriter {
             writeNull(into: &buffer)
             return
         }
+        if writeShortDecimal(value, into: &buffer) { return }
         var text = value.description
         text.withUTF8 { buffer.append(bytes: $0) }
+    }
+
+    /// Writes `value` as Swift's `description` would, without making a `String`, when it is a
+    /// decimal of at most six places between 0.001 and 10⁹ (coordinates, amounts): printing
+    /// latitudes and longitudes through `description` was 3% of a 50-record page.
+    ///
+    /// Why the digits are the same: if the integer `n = value × 10⁶` gives `value` back as
+    /// `Double(n) / 10⁶` (one correctly rounded division of two exact numbers, which is what
+    /// parsing the decimal `n × 10⁻⁶` gives), that decimal reads back as `value`; it has at most
+    /// 15 significant digits, and two different decimals of 15 digits or fewer never read as the
+    /// same `Double`, so it is the shortest one that does — the digits `description` prints.
+    /// In this range `description` uses plain notation, with at least one fraction digit.
+    static func writeShortDecimal<Sink: JSONByteSink & ~Copyable>(_ value: Double, into buffer: inout Sink) -> Bool {
+        let magnitude = value.magnitude
+        guard magnitude >= 0.001, magnitude < 1e9 else { return false }
+        let scaled = (magnitude * 1e6).rounded()
+        guard scaled / 1e6 == magnitude else { return false }
+        var micros = UInt64(scaled)
+        // At most 17 bytes ("-999999999.999999"), written backwards from the end.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            let end = text.count
+            var index = end
+            var fraction = micros % 1_000_000
+            micros /= 1_000_000
+            var places = 6
+            while places > 1 && fraction % 10 == 0 {
+                fraction /= 10
+                places -= 1
+            }
+            for _ in 0..<places {
+                index -= 1
+                text[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                fraction /= 10
+            }
+            index -= 1
+            text[index] = UInt8(ascii: ".")
+            repeat {
+                index -= 1
+                text[index] = UInt8(ascii: "0") + UInt8(micros % 10)
+                micros /= 10
+            } while micros > 0
+            if value.sign == .minus {
+                index -= 1
+                text[index] = UInt8(ascii: "-")
+            }
+            buffer.append(bytes: UnsafeBufferPointer(rebasing: text[index..<end]))
+        }
+        return true
     }
 
     /// Appends `true` or `false`.
