@@ -127,14 +127,23 @@ extension Store {
     struct CreatedRow {
         let index: Int
         let values: [SQLValue]
+        /// The template the record's snapshot came from, which holds its decoded row.
+        let template: SnapshotTemplate
 
         var id: String {
             if case .text(let id) = values[0] { return id }
             return ""
         }
 
-        /// The row as stored, from the values bound to it (``BoundRow``: `deleted_at` is NULL).
-        func stored(_ codec: RecordCodec) -> StoredRecord { codec.decode(BoundRow(values: values + [.null])) }
+        /// The row as stored: the template's decoded row with the id and time bound to the
+        /// INSERT, which is what decoding the values bound to it (``BoundRow``: `deleted_at` is
+        /// NULL) gives, without decoding them again.
+        func stored(_ codec: RecordCodec) -> StoredRecord {
+            guard case .text(let id) = values[0], case .text(let now) = values[values.count - 1] else {
+                return codec.decode(BoundRow(values: values + [.null]))
+            }
+            return template.stored(id: id, at: now)
+        }
     }
 
     /// Validates each input on its own; returns the good ones and, by index, the errors of the rest.
@@ -197,7 +206,7 @@ extension Store {
             if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
             // The snapshot filled in before the write, with its digest; the row as stored is
             // decoded from the values just bound only if that could not be done.
-            let row = CreatedRow(index: item.index, values: inserted)
+            let row = CreatedRow(index: item.index, values: inserted, template: item.snapshot)
             let snapshot = made?.bytes ?? JSONValue.object(row.stored(codec).state).serialized(sortedKeys: true)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,

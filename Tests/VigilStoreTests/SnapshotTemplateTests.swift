@@ -31,6 +31,12 @@ import Testing
                 let filled = try #require(item.snapshot.filled(id: id, at: now))
                 #expect(filled == canonical, "\(kind): \(String(decoding: filled, as: UTF8.self)) vs \(String(decoding: canonical, as: UTF8.self))")
                 #expect(item.snapshot.level == AuditLog.level(of: state))
+                // The created record, rendered after the commit from the template's decoded row.
+                let decoded = RecordCodec(kind: kind).decode(BoundRow(values: bound))
+                let reused = item.snapshot.stored(id: id, at: now)
+                #expect(JSONValue.object(reused.state).serialized() == JSONValue.object(decoded.state).serialized(), "\(kind)")
+                #expect(JSONValue.object(reused.bounds).serialized() == JSONValue.object(decoded.bounds).serialized(), "\(kind)")
+                #expect(JSONValue.object(reused.computed).serialized() == JSONValue.object(decoded.computed).serialized(), "\(kind)")
             }
         }
     }
