@@ -21,20 +21,27 @@ public struct Router: HTTPHandler {
 
         /// Reads the route in place, by index: the routes are shared by every thread, and copying
         /// them (as `zip` or `for route in routes` do) bounces their reference counts between cores.
-        func match(_ pathSegments: [String]) -> [String: String]? {
-            guard pathSegments.count == segments.count else { return nil }
-            return segments.withUnsafeBufferPointer { segments -> [String: String]? in
+        func matches(_ pathSegments: [String]) -> Bool {
+            guard pathSegments.count == segments.count else { return false }
+            return segments.withUnsafeBufferPointer { segments -> Bool in
                 for index in segments.indices {
-                    if case .literal(let literal) = segments[index], literal != pathSegments[index] { return nil }
+                    switch segments[index] {
+                    case .literal(let literal): if literal != pathSegments[index] { return false }
+                    case .parameter: if pathSegments[index].isEmpty { return false }
+                    }
                 }
-                var parameters: [String: String] = [:]
-                for index in segments.indices {
-                    guard case .parameter(let name) = segments[index] else { continue }
-                    if pathSegments[index].isEmpty { return nil }
-                    parameters[name] = pathSegments[index]
-                }
-                return parameters
+                return true
             }
+        }
+
+        /// The parameters of a path that ``matches(_:)``, by name: made only for the request the
+        /// route answers (the body limit and blocking checks need the route alone).
+        func parameters(_ pathSegments: [String]) -> [String: String] {
+            var parameters: [String: String] = [:]
+            for index in segments.indices {
+                if case .parameter(let name) = segments[index] { parameters[name] = pathSegments[index] }
+            }
+            return parameters
         }
     }
 
@@ -75,9 +82,9 @@ public struct Router: HTTPHandler {
             return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.")
         }
         switch lookup(method: request.method, pathSegments: pathSegments) {
-        case .found(let route, let parameters):
+        case .found(let route):
             var request = request
-            request.pathParameters = parameters
+            request.pathParameters = route.parameters(pathSegments)
             return route.handler(request)
         case .methodNotAllowed(let allowed):
             return .problem(
@@ -92,7 +99,7 @@ public struct Router: HTTPHandler {
 
     public func bodyLimit(for head: HTTPRequestHead) -> Int {
         guard let segments = Router.decodedSegments(head.rawPath),
-              case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
+              case .found(let route) = lookup(method: head.method, pathSegments: segments)
         else { return defaultBodyLimit }
         return route.bodyLimit ?? defaultBodyLimit
     }
@@ -108,13 +115,13 @@ public struct Router: HTTPHandler {
     public func mayBlock(_ head: HTTPRequestHead) -> Bool {
         if !readsMayBlock && (head.method == "GET" || head.method == "HEAD") { return false }
         guard let segments = Router.decodedSegments(head.rawPath),
-              case .found(let route, _) = lookup(method: head.method, pathSegments: segments)
+              case .found(let route) = lookup(method: head.method, pathSegments: segments)
         else { return false }
         return route.mayBlock
     }
 
     enum Lookup {
-        case found(Route, [String: String])
+        case found(Route)
         case methodNotAllowed([String])
         case notFound
     }
@@ -123,10 +130,10 @@ public struct Router: HTTPHandler {
         var allowed: Set<String> = []
         let found = routes.withUnsafeBufferPointer { routes -> Lookup? in
             for index in routes.indices {
-                guard let parameters = routes[index].match(pathSegments) else { continue }
+                guard routes[index].matches(pathSegments) else { continue }
                 let routeMethod = routes[index].method
                 if routeMethod == method || (method == "HEAD" && routeMethod == "GET") {
-                    return .found(routes[index], parameters)
+                    return .found(routes[index])
                 }
                 allowed.insert(routeMethod)
                 if routeMethod == "GET" { allowed.insert("HEAD") }
@@ -142,21 +149,34 @@ public struct Router: HTTPHandler {
     }
 
     /// The path's segments after the leading `/`, each percent-decoded on its own.
+    /// Read from the path's contiguous UTF-8; a segment without `%` is its own text.
     static func decodedSegments(_ rawPath: String) -> [String]? {
-        let bytes = Array(rawPath.utf8)
-        var segments: [String] = []
-        segments.reserveCapacity(4)
-        guard var start = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
-        start += 1
-        var index = start
-        while true {
-            if index == bytes.count || bytes[index] == UInt8(ascii: "/") {
-                guard let decoded = PercentDecoding.decode(bytes[start..<index], plusAsSpace: false) else { return nil }
-                segments.append(decoded)
-                if index == bytes.count { return segments }
-                start = index + 1
+        var rawPath = rawPath
+        return rawPath.withUTF8 { bytes -> [String]? in
+            var segments: [String] = []
+            segments.reserveCapacity(4)
+            guard var start = bytes.firstIndex(of: UInt8(ascii: "/")) else { return [] }
+            start += 1
+            var index = start
+            var hasPercent = false
+            while true {
+                if index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                    let segment = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    if hasPercent {
+                        guard let decoded = PercentDecoding.decode(ArraySlice(segment), plusAsSpace: false) else { return nil }
+                        segments.append(decoded)
+                    } else {
+                        // Without `%` a segment decodes to itself; the bytes come from a String, so they are UTF-8.
+                        segments.append(String(decoding: segment, as: UTF8.self))
+                    }
+                    if index == bytes.count { return segments }
+                    start = index + 1
+                    hasPercent = false
+                } else if bytes[index] == UInt8(ascii: "%") {
+                    hasPercent = true
+                }
+                index += 1
             }
-            index += 1
         }
     }
 }
