@@ -39,8 +39,10 @@ struct QueryParameters {
         return value
     }
 
-    /// Refuses every parameter not in `allowed`.
-    func refuseUnknown(allowed: Set<String>) throws {
+    /// Refuses every parameter not in `allowed` (a few names, given as an array: a `Set` literal
+    /// was built on every request, most of which have no parameters at all).
+    func refuseUnknown(allowed: [String]) throws {
+        if items.isEmpty { return }
         let unknown = items.map(\.name).filter { !allowed.contains($0) }
         guard unknown.isEmpty else {
             let names = Array(Set(unknown)).sorted()
