@@ -1,3 +1,5 @@
+import Glibc
+
 /// Turns a complete header section into a validated ``HTTPRequestHead`` (RFC 9112 §3, §5, §6).
 ///
 /// This is where request smuggling shapes are refused: conflicting or malformed framing fields,
@@ -8,14 +10,15 @@ enum HTTPHeadParser {
     static func parse(_ head: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPRequestHead {
         var lines: [ArraySlice<UInt8>] = []
         lines.reserveCapacity(16)
-        var lineStart = head.startIndex
-        var index = head.startIndex
-        while index < head.endIndex {
-            if head[index] == HTTPSyntax.lf {
-                lines.append(head[lineStart..<(index - 1)])
-                lineStart = index + 1
+        // Each line ends in CRLF (the scanner checked): split at every LF, found with memchr.
+        head.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var lineStart = 0
+            while lineStart < bytes.count, let found = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart) {
+                let lineFeed = UnsafeRawPointer(found) - UnsafeRawPointer(base)
+                lines.append(head[(head.startIndex + lineStart)..<(head.startIndex + lineFeed - 1)])
+                lineStart = lineFeed + 1
             }
-            index += 1
         }
         guard let requestLine = lines.first else { throw .badRequest("Missing request line.") }
         let (method, target, version) = try parseRequestLine(requestLine)
@@ -49,8 +52,7 @@ enum HTTPHeadParser {
     }
 
     static func parseVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
-        let prefix: [UInt8] = Array("HTTP/".utf8)
-        guard bytes.count == 8, bytes.starts(with: prefix) else { throw .badRequest("Invalid HTTP version.") }
+        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else { throw .badRequest("Invalid HTTP version.") }
         let major = bytes[bytes.startIndex + 5]
         let dot = bytes[bytes.startIndex + 6]
         let minor = bytes[bytes.startIndex + 7]
