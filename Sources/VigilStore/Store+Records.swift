@@ -8,7 +8,8 @@ extension Store {
             let encoder = RecordEncoder(kind: kind)
             let statement = try db.cachedStatement(RecordCodec.selectByID(kind, withComputedFor: context.clearance))
             var found: Record?
-            try statement.forEachRow([.text(id)]) { row in
+            // Ids are unique, and the counts join brings one row per level.
+            try statement.firstRow([.text(id)]) { row in
                 guard encoder.confidentiality(row) <= context.clearance else { return }
                 found = encoder.encode(row, for: context.clearance)
             }

@@ -78,6 +78,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 /// Compares two strings byte-wise, folding ASCII letters only (field names are ASCII tokens).
 @inlinable
 public func asciiCaseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
+    // Most comparisons are between different names: their lengths (stored) differ.
+    guard lhs.utf8.count == rhs.utf8.count else { return false }
     var lhs = lhs
     var rhs = rhs
     return lhs.withUTF8 { left in

@@ -86,7 +86,7 @@ public struct HTTPAccessLog: Sendable {
         method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64,
         into out: inout [UInt8]
     ) {
-        out.append(contentsOf: method.utf8)
+        appendUTF8(method, into: &out)
         out.append(UInt8(ascii: " "))
         appendLoggedPath(rawPath: rawPath, rawQuery: rawQuery, into: &out)
         out.append(UInt8(ascii: " "))
@@ -96,6 +96,12 @@ public struct HTTPAccessLog: Sendable {
         out.append(UInt8(ascii: " "))
         appendMilliseconds(durationNanos, into: &out)
         out.append(contentsOf: "ms".utf8)
+    }
+
+    /// Copies a string's UTF-8 in one go (appending its `utf8` view goes byte by byte).
+    private static func appendUTF8(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     private static func appendDecimal(_ value: UInt64, into out: inout [UInt8]) {
@@ -151,7 +157,7 @@ public struct HTTPAccessLog: Sendable {
     }
 
     private static func appendLoggedPath(rawPath: String, rawQuery: String?, into out: inout [UInt8]) {
-        out.append(contentsOf: rawPath.utf8)
+        appendUTF8(rawPath, into: &out)
         guard let rawQuery else { return }
         out.append(UInt8(ascii: "?"))
         var wroteAPiece = false

@@ -92,6 +92,15 @@ public final class Statement {
         while try step() { try body(self) }
     }
 
+    /// Runs `body` on the first row alone, for a query that matches at most one row (by a
+    /// unique key): no further step to learn that no row follows.
+    public func firstRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        if try step() { try body(self) }
+    }
+
     // MARK: Columns
 
     /// The number of columns in each result row.
