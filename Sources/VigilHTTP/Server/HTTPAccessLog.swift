@@ -104,14 +104,19 @@ public struct HTTPAccessLog: Sendable {
         text.withUTF8 { out.append(contentsOf: $0) }
     }
 
+    /// Digits written backwards into a stack buffer, then copied (reversing a slice of `out` in
+    /// place copied it: an allocation per number).
     private static func appendDecimal(_ value: UInt64, into out: inout [UInt8]) {
-        let start = out.count
-        var rest = value
-        repeat {
-            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        out[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = digits.count
+            var rest = value
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
+        }
     }
 
     /// The duration in milliseconds to the microsecond, as Swift prints that `Double` ("0.25",

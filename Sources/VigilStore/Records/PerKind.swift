@@ -18,6 +18,9 @@ struct PerKind<Value: Sendable>: Sendable {
         denials = make(.denials)
     }
 
+    /// Inlined, so that the accessor's frame is on the caller's stack: called through, the
+    /// coroutine's frame was allocated with malloc on every read (two per by-id request).
+    @inline(__always)
     subscript(kind: ResourceKind) -> Value {
         _read {
             switch kind {
