@@ -64,10 +64,9 @@ extension Store {
 
         // Nothing can point at a record yet when it is created: its counts are all zero.
         let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
-        let codec = RecordCodec(kind: kind)
         func render(_ created: [CreatedRow]) -> [Record] {
             created.map { item in
-                var stored = item.stored(codec)
+                var stored = item.stored
                 stored.computed = zeroCounts
                 return stored.render(for: context.clearance)
             }
@@ -123,28 +122,19 @@ extension Store {
         }
     }
 
-    /// A record just inserted: the values bound to its INSERT, decoded into its state only when
-    /// needed (after the commit, off the writer thread, unless something inside needs it).
+    /// A record just inserted, made into its stored state only when needed (after the commit,
+    /// off the writer thread, unless something inside needs it).
     struct CreatedRow {
         let index: Int
-        let values: [SQLValue]
+        let id: String
+        /// Its `created_at` (and `updated_at`).
+        let createdAt: String
         /// The template the record's snapshot came from, which holds its decoded row.
         let template: SnapshotTemplate
 
-        var id: String {
-            if case .text(let id) = values[0] { return id }
-            return ""
-        }
-
         /// The row as stored: the template's decoded row with the id and time bound to the
-        /// INSERT, which is what decoding the values bound to it (``BoundRow``: `deleted_at` is
-        /// NULL) gives, without decoding them again.
-        func stored(_ codec: RecordCodec) -> StoredRecord {
-            guard case .text(let id) = values[0], case .text(let now) = values[values.count - 1] else {
-                return codec.decode(BoundRow(values: values + [.null]))
-            }
-            return template.stored(id: id, at: now)
-        }
+        /// INSERT, which is what decoding the bound values (``BoundRow``) would give.
+        var stored: StoredRecord { template.stored(id: id, at: createdAt) }
     }
 
     /// Validates each input on its own; returns the good ones and, by index, the errors of the rest.
@@ -205,10 +195,10 @@ extension Store {
             let inserted = [.text(id)] + item.values + [.integer(1), .text(now), .text(now)]
             try db.run(codec.insertSQL, inserted)
             if kind == .incidents { try insertIncidentCodes(item.fields, rowID: db.lastInsertRowID, in: db) }
-            // The snapshot filled in before the write, with its digest; the row as stored is
-            // decoded from the values just bound only if that could not be done.
-            let row = CreatedRow(index: item.index, values: inserted, template: item.snapshot)
-            let snapshot = made?.bytes ?? JSONValue.object(row.stored(codec).state).serialized(sortedKeys: true)
+            // The snapshot filled in before the write, with its digest; serialized here from the
+            // stored state only if that could not be done.
+            let row = CreatedRow(index: item.index, id: id, createdAt: now, template: item.snapshot)
+            let snapshot = made?.bytes ?? JSONValue.object(row.stored.state).serialized(sortedKeys: true)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .create, kind: kind.rawValue, recordID: id,
                 before: nil, after: snapshot, afterDigest: made?.digest, confidentiality: item.snapshot.level, at: now)

@@ -19,6 +19,8 @@ struct DatabaseOption: ParsableArguments {
     /// Opens the store, turning a refusal into a one-line error.
     /// `mustExist`: commands that inspect or change existing data (verify, backup, purge, token
     /// list and revoke) refuse a missing file instead of creating an empty database.
+    /// Every command closes the store it opened (`defer { store.close() }`): closing folds the WAL
+    /// into the `.db` file and removes it, so that file alone then holds everything (`Store.close`).
     func openStore(readers: Int = 2, mustExist: Bool = false) throws -> Store {
         if mustExist, !FileManager.default.fileExists(atPath: path) {
             throw CommandError("\(path): no such database (vigil migrate or vigil serve creates one)")

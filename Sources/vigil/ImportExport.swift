@@ -29,7 +29,7 @@ struct Import: ParsableCommand {
         }
         let name = format ?? (file.hasSuffix(".ndjson") || file.hasSuffix(".jsonl") ? "ndjson" : "csv")
         let store = try database.openStore()
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let rows: [ImportRow]
         do {
             switch name {
@@ -80,7 +80,7 @@ struct Export: ParsableCommand {
             query.filters.append(filter)
         }
         let store = try database.openStore(mustExist: true)
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let handle: FileHandle
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {

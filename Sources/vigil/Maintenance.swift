@@ -13,7 +13,7 @@ struct Purge: ParsableCommand {
 
     func run() throws {
         let store = try database.openStore(mustExist: true)
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let report: Store.PurgeReport
         do {
             report = try store.purge(id: id, as: .commandLine)
@@ -45,7 +45,7 @@ struct Backup: ParsableCommand {
             throw CommandError("\(destination) already exists; choose a new file")
         }
         let store = try database.openStore(mustExist: true)
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         do {
             try store.backup(to: destination)
         } catch {

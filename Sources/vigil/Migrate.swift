@@ -10,7 +10,7 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let store = try database.openStore()
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let migrator = Migrator()
         if store.appliedMigrations.isEmpty {
             print("\(database.path): schema is current (version \(migrator.latestVersion))")

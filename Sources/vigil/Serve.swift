@@ -38,7 +38,7 @@ struct Serve: ParsableCommand {
         // Each busy event thread holds a reader connection between its requests (see
         // Store.readBatch); two more serve streamed exports without waiting for them.
         let store = try database.openStore(readers: max(4, configuration.workerThreads + 2))
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         var demoToken: String?
         if demo {
             do {

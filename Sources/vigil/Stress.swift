@@ -16,7 +16,7 @@ struct Stress: ParsableCommand {
 
     func run() throws {
         let store = try database.openStore()
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let context = AccessContext(actor: "stress", role: .admin, clearance: .confidential)
         let output = FileHandle.standardOutput
         let outputLock = NSLock()

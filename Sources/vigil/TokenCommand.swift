@@ -28,7 +28,7 @@ struct TokenCommand: ParsableCommand {
                 throw CommandError("--clearance must be public, restricted or confidential")
             }
             let store = try database.openStore()
-            defer { store.close() }  // the .db file alone then holds everything (Store.close)
+            defer { store.close() }
             do {
                 let (secret, token) = try store.createToken(
                     name: name, role: role, clearance: level, expiresAt: expires, as: .commandLine)
@@ -46,7 +46,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openStore(mustExist: true)
-            defer { store.close() }  // the .db file alone then holds everything (Store.close)
+            defer { store.close() }
             let tokens = try store.tokens(as: .commandLine)
             let rows = [["NAME", "ROLE", "CLEARANCE", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]]
                 + tokens.map { token in
@@ -70,7 +70,7 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let store = try database.openStore(mustExist: true)
-            defer { store.close() }  // the .db file alone then holds everything (Store.close)
+            defer { store.close() }
             do {
                 let token = try store.revokeToken(name: name, as: .commandLine)
                 print("revoked token \"\(token.name)\"")

@@ -11,7 +11,7 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         let store = try database.openStore(mustExist: true)
-        defer { store.close() }  // the .db file alone then holds everything (Store.close)
+        defer { store.close() }
         let report: VerificationReport
         do {
             report = try store.verify()

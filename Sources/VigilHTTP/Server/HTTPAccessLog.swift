@@ -90,9 +90,9 @@ public struct HTTPAccessLog: Sendable {
         out.append(UInt8(ascii: " "))
         appendLoggedPath(rawPath: rawPath, rawQuery: rawQuery, into: &out)
         out.append(UInt8(ascii: " "))
-        appendDecimal(UInt64(max(0, status)), into: &out)
+        ResponseEncoder.appendDecimal(max(0, status), to: &out)
         out.append(UInt8(ascii: " "))
-        appendDecimal(UInt64(max(0, bytes)), into: &out)
+        ResponseEncoder.appendDecimal(max(0, bytes), to: &out)
         out.append(UInt8(ascii: " "))
         appendMilliseconds(durationNanos, into: &out)
         out.append(contentsOf: "ms".utf8)
@@ -102,21 +102,6 @@ public struct HTTPAccessLog: Sendable {
     private static func appendUTF8(_ text: String, into out: inout [UInt8]) {
         var text = text
         text.withUTF8 { out.append(contentsOf: $0) }
-    }
-
-    /// Digits written backwards into a stack buffer, then copied (reversing a slice of `out` in
-    /// place copied it: an allocation per number).
-    private static func appendDecimal(_ value: UInt64, into out: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var first = digits.count
-            var rest = value
-            repeat {
-                first -= 1
-                digits[first] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first...]))
-        }
     }
 
     /// The duration in milliseconds to the microsecond, as Swift prints that `Double` ("0.25",
@@ -130,7 +115,7 @@ public struct HTTPAccessLog: Sendable {
     private static func appendMilliseconds(_ nanos: UInt64, into out: inout [UInt8]) {
         let micros = (nanos + 500) / 1000
         var fraction = micros % 1000
-        appendDecimal(micros / 1000, into: &out)
+        ResponseEncoder.appendDecimal(Int(clamping: micros / 1000), to: &out)
         out.append(UInt8(ascii: "."))
         guard fraction != 0 else {
             out.append(UInt8(ascii: "0"))
@@ -149,7 +134,7 @@ public struct HTTPAccessLog: Sendable {
             scale *= 10
         }
         for _ in 0..<(digits - width) { out.append(UInt8(ascii: "0")) }
-        appendDecimal(fraction, into: &out)
+        ResponseEncoder.appendDecimal(Int(fraction), to: &out)
     }
 
     /// `/v1/incidents?country=&limit=`: names kept, values removed, since values may be personal data.
