@@ -59,7 +59,11 @@ struct Serve: ParsableCommand {
         } catch {
             throw CommandError("cannot listen on \(host):\(port): \(error)")
         }
-        server.installSignalHandlers()
+        do {
+            try server.installSignalHandlers()
+        } catch {
+            throw CommandError("cannot set up SIGTERM and SIGINT handling: \(error)")
+        }
         let shownHost = server.boundAddress.contains(":") ? "[\(server.boundAddress)]" : server.boundAddress
         let base = "http://\(shownHost):\(server.boundPort)"
         print("vigil listening on \(base)")

@@ -10,7 +10,7 @@ import VigilHTTP
         configuration.timeouts.shutdownGrace = .seconds(2)
         let server = HTTPServer(configuration: configuration, handler: TestServer.defaultRouter(), log: .disabled)
         try server.start()
-        server.installSignalHandlers()
+        try server.installSignalHandlers()
         let client = try RawClient(port: server.boundPort)
         try client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().status == 200)

@@ -1,4 +1,3 @@
-import Dispatch
 import CEpoll
 import Glibc
 import Synchronization
@@ -15,7 +14,6 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let context: ServerContext
     private let state = Mutex<State>(State())
-    let signalSources = Mutex<[any DispatchSourceSignal]>([])
 
     private struct State: Sendable {
         var listenFD: Int32 = -1
