@@ -19,6 +19,9 @@
 #   6. run_ceiling.sh $OUT/vigil   (nginx serving vigil's exact bodies; same $OUT/results.tsv)
 #   7. peer/compare.py             (vigil's bodies hold datasette's records, in the same order)
 #   8. peer/report.py              -> $OUT/report.md, printed
+#   9. ceiling-pairs.sh a          (by id against nginx in CEILING_PAIRS=4 alternating pairs of
+#                                  runs, appended to report.md: the harness measures the ceiling
+#                                  minutes after vigil, on a machine whose speed moves meanwhile)
 #
 # Environment (passed through to the harness): DURATION=10s RUNS=2 WARMUP=2s THREADS=2
 #   CONNECTIONS=32 WRK_TIMEOUT=10s QUIET_MAX_PCT=15 QUIET_WAIT=300 SERVER_CPUS= WRK_CPUS=
@@ -114,4 +117,8 @@ bash "$BENCH_DIR/run_ceiling.sh" "$OUT/vigil"
 say "compare: vigil's answers vs datasette's"
 python3 "$PEER/compare.py" "$OUT" "$ID_MAP" >"$OUT/compare.txt" || true
 python3 "$PEER/report.py" "$OUT" | tee "$OUT/report.md"
+
+# 9. by id against the ceiling, the two alternating on the same minutes
+say "by id against nginx, alternating"
+{ echo; echo '```'; PAIRS=${CEILING_PAIRS:-4} BENCH_DIR="$BENCH_DIR" BENCH_WORK="$BENCH_WORK" bash "$REPO/benchmarks/ceiling-pairs.sh" a; echo '```'; } | tee -a "$OUT/report.md"
 echo "results in $OUT (report.md, summary.md, results.tsv, rss.tsv, compare.txt)" >&2
