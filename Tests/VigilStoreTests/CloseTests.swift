@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VigilStore
 
@@ -63,6 +64,29 @@ import Testing
         #expect(count == .integer(1))
         #expect(closed.wait(timeout: .now() + 10) == .success)
         #expect(!FileManager.default.fileExists(atPath: temporary.path + "-wal"), "the WAL outlived the close")
+    }
+
+    @Test("the reader pool's close honours a timeout of less than a second")
+    func readerPoolCloseWaitsForFractionsOfASecond() throws {
+        let temporary = try TemporaryStore(readers: 1)
+        defer { temporary.store.close() }
+        let readers = temporary.store.readers
+        let given = DispatchSemaphore(value: 0)
+        let result = Mutex<Bool?>(nil)
+        let closing = DispatchSemaphore(value: 0)
+        try readers.read { _ in
+            DispatchQueue.global().async {
+                closing.signal()
+                // The read below gives its connection back about 100 ms later: well inside 900.
+                result.withLock { $0 = readers.close(waitingUpTo: .milliseconds(900)) }
+                given.signal()
+            }
+            closing.wait()
+            usleep(100_000)
+        }
+        #expect(given.wait(timeout: .now() + 10) == .success)
+        // Counted in whole seconds, 900 ms was no wait at all, and the busy connection was left open.
+        #expect(result.withLock { $0 } == true, "close gave up before the connection in use came back")
     }
 
     @Test("after one large transaction the WAL is cut back to the limit, not left at its largest")
