@@ -60,6 +60,9 @@ public struct FieldSpec: Sendable {
     public let visibility: FieldVisibility
     /// The value stored when a record is created without it.
     public let defaultValue: JSONValue?
+    /// For a date, the names of its bounds (`F_earliest`, `F_latest`), made once here rather
+    /// than by every record read or written.
+    public let boundNames: (earliest: String, latest: String)?
 
     init(_ name: String, _ type: FieldType, required: Bool = false, visibility: FieldVisibility = .always,
          default defaultValue: JSONValue? = nil) {
@@ -68,11 +71,12 @@ public struct FieldSpec: Sendable {
         self.required = required
         self.visibility = visibility
         self.defaultValue = defaultValue
+        if case .date = type { boundNames = (name + "_earliest", name + "_latest") } else { boundNames = nil }
     }
 
     /// The columns the field occupies: dates also store their bounds.
     var columns: [String] {
-        if case .date = type { return [name, name + "_earliest", name + "_latest"] }
+        if let boundNames { return [name, boundNames.earliest, boundNames.latest] }
         return [name]
     }
 }

@@ -92,10 +92,12 @@ struct RecordCodec: Sendable {
 
     /// Reads the row `statement` is on (columns as in ``columns``, then computed counts).
     func decode(_ row: some RecordRow) -> StoredRecord {
+        // Every name below is written once (the catalog's names are distinct from the bookkeeping
+        // ones): appended without searching the keys before it.
         var state = JSONObject()
         var bounds = JSONObject()
         var column: Int32 = 0
-        state["id"] = .string(row.text(column) ?? "")
+        state.appendUnchecked("id", .string(row.text(column) ?? ""))
         column += 1
         for spec in kind.fields {
             defer { column += 1 }
@@ -105,34 +107,35 @@ struct RecordCodec: Sendable {
             }
             switch spec.type {
             case .date:
-                state[spec.name] = .string(row.text(column) ?? "")
-                bounds[spec.name + "_earliest"] = row.text(column + 1).map(JSONValue.string) ?? .null
-                bounds[spec.name + "_latest"] = row.text(column + 2).map(JSONValue.string) ?? .null
+                state.appendUnchecked(spec.name, .string(row.text(column) ?? ""))
+                let names = spec.boundNames ?? (spec.name + "_earliest", spec.name + "_latest")
+                bounds.appendUnchecked(names.earliest, row.text(column + 1).map(JSONValue.string) ?? .null)
+                bounds.appendUnchecked(names.latest, row.text(column + 2).map(JSONValue.string) ?? .null)
                 column += 2
             case .level:
                 let level = Confidentiality(rawValue: Int(row.int64(column))) ?? .confidential
-                state[spec.name] = .string(level.name)
+                state.appendUnchecked(spec.name, .string(level.name))
             case .bool:
-                state[spec.name] = .bool(row.int64(column) != 0)
+                state.appendUnchecked(spec.name, .bool(row.int64(column) != 0))
             case .count:
-                state[spec.name] = .int(row.int64(column))
+                state.appendUnchecked(spec.name, .int(row.int64(column)))
             case .coordinate:
-                state[spec.name] = .double(row.double(column))
+                state.appendUnchecked(spec.name, .double(row.double(column)))
             case .codes, .strings, .references:
                 let parsed = row.bytes(column).flatMap { try? JSONValue.parse($0) } ?? .array([])
-                state[spec.name] = parsed
+                state.appendUnchecked(spec.name, parsed)
             case .text, .url, .code, .country, .reference:
-                state[spec.name] = .string(row.text(column) ?? "")
+                state.appendUnchecked(spec.name, .string(row.text(column) ?? ""))
             }
         }
-        state["version"] = .int(row.int64(column))
-        state["created_at"] = .string(row.text(column + 1) ?? "")
-        state["updated_at"] = .string(row.text(column + 2) ?? "")
-        if let deleted = row.text(column + 3) { state["deleted_at"] = .string(deleted) }
+        state.appendUnchecked("version", .int(row.int64(column)))
+        state.appendUnchecked("created_at", .string(row.text(column + 1) ?? ""))
+        state.appendUnchecked("updated_at", .string(row.text(column + 2) ?? ""))
+        if let deleted = row.text(column + 3) { state.appendUnchecked("deleted_at", .string(deleted)) }
         column += 4
         var computed = JSONObject()
         for name in kind.computedFields where column < row.columnCount {
-            computed[name] = .int(row.int64(column))
+            computed.appendUnchecked(name, .int(row.int64(column)))
             column += 1
         }
         return StoredRecord(kind: kind, state: state, bounds: bounds, computed: computed)

@@ -29,13 +29,14 @@ struct RecordValidator {
     /// Validates a whole record's fields (after a merge patch, or on create) and returns them
     /// normalized, with defaults applied and nulls removed.
     func validate(_ input: JSONObject, prefix: String = "") -> (fields: JSONObject, errors: [FieldError]) {
+        // `fields` gets each catalog name at most once, in catalog order: appended without a search.
         var fields = JSONObject()
         var errors: [FieldError] = []
         for spec in kind.fields {
             let value = input[spec.name] ?? .null
             if case .null = value {
                 if let defaultValue = spec.defaultValue {
-                    fields[spec.name] = defaultValue
+                    fields.appendUnchecked(spec.name, defaultValue)
                 } else if spec.required {
                     errors.append(FieldError(prefix + spec.name, "is required"))
                 }
@@ -46,7 +47,7 @@ struct RecordValidator {
                 if spec.required, case .string(let text) = normalized, text.allSatisfy(\.isWhitespace) {
                     errors.append(FieldError(prefix + spec.name, "must not be empty"))
                 }
-                fields[spec.name] = normalized
+                fields.appendUnchecked(spec.name, normalized)
             case .failure(let message):
                 errors.append(FieldError(prefix + spec.name, message.text))
             }
