@@ -25,17 +25,8 @@ LETTER=${1:-a}
 for tool in wrk nginx curl; do
     command -v "$tool" >/dev/null || { echo "error: $tool is missing (run ../shared/bench/setup.sh)" >&2; exit 1; }
 done
-[[ -f $VIGIL_DB ]] || { echo "error: no database at $VIGIL_DB (run benchmarks/run.sh once)" >&2; exit 1; }
-ENV_FILE=${VIGIL_DB%.db}.env
-[[ -f $ENV_FILE ]] || { echo "error: no $ENV_FILE with VIGIL_TOKEN and VIGIL_ID_4242" >&2; exit 1; }
-set -a; source "$ENV_FILE"; set +a
-if [[ -z ${VIGIL_BIN:-} ]]; then
-    VIGIL_BIN=$REPO/.build/release/vigil
-    [[ -x $VIGIL_BIN ]] || (cd "$REPO" && swift build -c release)
-fi
-line=$(grep -E "^$LETTER " "$BENCH_DIR/paths/vigil.txt") || { echo "error: no endpoint $LETTER" >&2; exit 1; }
-path=${line#* }
-path=${path//\{ID\}/$VIGIL_ID_4242}
+source "$REPO/benchmarks/lib/side-by-side-db.sh"
+path=$(vigil_path "$LETTER")
 
 WORK=$(mktemp -d)
 VIGIL_PID="" NGINX_PID=""

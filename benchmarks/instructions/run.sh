@@ -30,14 +30,7 @@ HERE=$REPO/benchmarks/instructions
 : "${VIGIL_DB:=$BENCH_WORK/vigil.db}" "${N:=2000}" "${DEPTH:=8}" "${THREADS:=2}" "${PORT:=8013}"
 export DEPTH PORT
 command -v valgrind >/dev/null || { echo "error: valgrind is missing (apt-get install -y valgrind)" >&2; exit 1; }
-[[ -f $VIGIL_DB ]] || { echo "error: no database at $VIGIL_DB (run benchmarks/run.sh once)" >&2; exit 1; }
-ENV_FILE=${VIGIL_DB%.db}.env
-[[ -f $ENV_FILE ]] || { echo "error: no $ENV_FILE with VIGIL_TOKEN and VIGIL_ID_4242" >&2; exit 1; }
-set -a; source "$ENV_FILE"; set +a
-if [[ -z ${VIGIL_BIN:-} ]]; then
-    VIGIL_BIN=$REPO/.build/release/vigil
-    [[ -x $VIGIL_BIN ]] || (cd "$REPO" && swift build -c release)
-fi
+source "$REPO/benchmarks/lib/side-by-side-db.sh"
 LETTERS=("$@"); [[ ${#LETTERS[@]} -gt 0 ]] || LETTERS=(a b e)
 
 WORK=$(mktemp -d)
@@ -51,13 +44,6 @@ trap cleanup EXIT
 # (function names stay, in the symbol table).
 strip --strip-debug -o "$WORK/vigil" "$VIGIL_BIN"
 
-path_of() {
-    local line
-    line=$(grep -E "^$1 " "$BENCH_DIR/paths/vigil.txt") || { echo "error: no endpoint $1" >&2; exit 1; }
-    line=${line#* }
-    echo "${line//\{ID\}/$VIGIL_ID_4242}"
-}
-
 printf '%-3s %10s %14s\n' "ep" "requests" "Ir/request"
 for letter in "${LETTERS[@]}"; do
     count=$N
@@ -69,7 +55,7 @@ for letter in "${LETTERS[@]}"; do
         db=$WORK/writes.db   # the writes go to a copy; the reads' database never changes
         sqlite3 "$VIGIL_DB" ".backup '$db'"
     else
-        path=$(path_of "$letter")
+        path=$(vigil_path "$letter")
     fi
     valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.$letter.%p" \
         "$WORK/vigil" serve --db "$db" --port "$PORT" --threads "$THREADS" >/dev/null 2>"$WORK/valgrind.$letter.log" &
