@@ -103,10 +103,11 @@ extension StoredRecord {
     /// Renders the record for `clearance`: field order as in the catalog, missing fields as
     /// null, redacted fields left out.
     ///
-    /// Written straight into JSON text, the form a response sends: building an object first and
-    /// serializing it was most of what a create spent on its answer. The text is the same as
+    /// Written straight into JSON text, the form a response sends, rather than built as an object
+    /// of some forty keys and serialized in a second pass. The text is the same as
     /// `JSONValue.object(_:).serialized()` of the object the same keys and values would make
-    /// (`StoredRecordTests` compares the two).
+    /// (`RecordEncoderTests.encoderMatchesDecodeRedactSerialize` compares the two, and both with
+    /// the read path's encoder).
     func render(for clearance: Confidentiality) -> Record {
         var visible = state
         let removed = Redaction.apply(to: &visible, kind: kind, clearance: clearance)

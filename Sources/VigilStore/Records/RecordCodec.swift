@@ -108,7 +108,7 @@ struct RecordCodec: Sendable {
             switch spec.type {
             case .date:
                 state.appendUnchecked(spec.name, .string(row.text(column) ?? ""))
-                let names = spec.boundNames ?? (spec.name + "_earliest", spec.name + "_latest")
+                guard let names = spec.boundNames else { preconditionFailure("date field \(spec.name) without bound names") }
                 bounds.appendUnchecked(names.earliest, row.text(column + 1).map(JSONValue.string) ?? .null)
                 bounds.appendUnchecked(names.latest, row.text(column + 2).map(JSONValue.string) ?? .null)
                 column += 2
