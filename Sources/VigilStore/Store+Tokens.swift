@@ -87,7 +87,7 @@ extension Store {
         // Within one read snapshot a token reads the same: an event thread's requests share
         // one snapshot until anything is committed, so they share the lookup (and its SHA-256)
         // too. The memo lives as long as the snapshot, at most a few milliseconds.
-        let found: TokenInfo? = try readers.snapshotMemo(secret) { () throws(StoreError) -> TokenInfo? in
+        let found: KnownToken? = try readers.snapshotMemo(secret) { () throws(StoreError) -> KnownToken? in
             let hash = Hex.sha256(secret)
             let row: (TokenInfo, String)? = try read { db in
                 var result: (TokenInfo, String)?
@@ -98,9 +98,9 @@ extension Store {
                 return result
             }
             guard let (token, storedHash) = row, constantTimeEqual(storedHash, hash) else { return nil }
-            return token
+            return KnownToken(token)
         }
-        guard let token = found, token.revokedAt == nil else { return .invalid }
+        guard let token = found, !token.isRevoked else { return .invalid }
         if let expires = token.expiresAt, expires <= Timestamp.now() { return .invalid }
         if tokenUsage.shouldRecord(token.id) {
             // Best effort: a failure to note the last use must not refuse a valid token.
@@ -109,7 +109,24 @@ extension Store {
                 try db.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", [.text(now), .text(token.id)])
             }
         }
-        return .valid(AccessContext(actor: token.name, role: token.role, clearance: token.clearance), tokenID: token.id)
+        return .valid(token.context, tokenID: token.id)
+    }
+
+    /// What ``authenticate(secret:)`` remembers of a token for the life of a read snapshot: a
+    /// class, so that each request that finds it in the memo takes one reference rather than a
+    /// copy of every string of a ``TokenInfo`` (six reference counts up, and down again).
+    final class KnownToken: Sendable {
+        let id: String
+        let context: AccessContext
+        let expiresAt: String?
+        let isRevoked: Bool
+
+        init(_ token: TokenInfo) {
+            id = token.id
+            context = AccessContext(actor: token.name, role: token.role, clearance: token.clearance)
+            expiresAt = token.expiresAt
+            isRevoked = token.revokedAt != nil
+        }
     }
 
     static func decodeToken(_ row: Statement) -> TokenInfo {

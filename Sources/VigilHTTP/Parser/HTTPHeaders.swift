@@ -80,17 +80,25 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 public func asciiCaseInsensitiveEquals(_ lhs: String, _ rhs: String) -> Bool {
     // Most comparisons are between different names: their lengths (stored) differ.
     guard lhs.utf8.count == rhs.utf8.count else { return false }
+    // Read in place when both are stored contiguously (native strings always are): copying them
+    // into `var`s for `withUTF8` retained and released both, twice per comparison.
+    if let equal = lhs.utf8.withContiguousStorageIfAvailable({ left in
+        rhs.utf8.withContiguousStorageIfAvailable { right in asciiCaseInsensitiveEquals(left, right) }
+    }), let equal {
+        return equal
+    }
     var lhs = lhs
     var rhs = rhs
-    return lhs.withUTF8 { left in
-        rhs.withUTF8 { right in
-            guard left.count == right.count else { return false }
-            for index in 0..<left.count where asciiLower(left[index]) != asciiLower(right[index]) {
-                return false
-            }
-            return true
-        }
+    return lhs.withUTF8 { left in rhs.withUTF8 { right in asciiCaseInsensitiveEquals(left, right) } }
+}
+
+@inlinable
+func asciiCaseInsensitiveEquals(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard left.count == right.count else { return false }
+    for index in 0..<left.count where asciiLower(left[index]) != asciiLower(right[index]) {
+        return false
     }
+    return true
 }
 
 @inlinable
