@@ -51,25 +51,27 @@ extension Authenticator {
             let scheme = "bearer".utf8
             guard bytes.count > scheme.count, bytes[scheme.count] == UInt8(ascii: " ") else { return nil }
             for (offset, letter) in scheme.enumerated() where bytes[offset] | 0x20 != letter { return nil }
-            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-            var start = scheme.count + 1
-            var end = bytes.count
-            while start < end && isBlank(bytes[start]) { start += 1 }
-            while end > start && isBlank(bytes[end - 1]) { end -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return textTrimmingBlanks(UnsafeBufferPointer(rebasing: bytes[(scheme.count + 1)...]))
         }
     }
 }
 
+/// `bytes` as text without leading and trailing spaces and tabs (HTTP's optional whitespace),
+/// trimmed byte by byte as RFC 9110 defines them: trimming `Character`s segmented graphemes, about
+/// 4% of a by-id request when the Bearer header went through it.
+private func textTrimmingBlanks(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+    var start = 0
+    var end = bytes.count
+    while start < end && isBlank(bytes[start]) { start += 1 }
+    while end > start && isBlank(bytes[end - 1]) { end -= 1 }
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+}
+
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs (HTTP's optional whitespace).
-    /// Trimmed byte by byte, as RFC 9110 defines them: trimming `Character`s segmented
-    /// graphemes, about 4% of a by-id request when the Bearer header went through it.
     func trimmingBlanks() -> String {
-        let bytes = Substring(self).utf8
-        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) })
-        else { return "" }
-        return String(decoding: bytes[first...last], as: UTF8.self)
+        var text = Substring(self)
+        return text.withUTF8(textTrimmingBlanks)
     }
 }

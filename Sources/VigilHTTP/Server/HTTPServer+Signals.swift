@@ -43,8 +43,13 @@ private final class SignalRelay: Sendable {
             let readFD = fds[0]
             // The handler must never block: a full pipe already holds a pending stop.
             _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
+            do throws(SocketError) {
+                try SystemThread.start { [self] in relay(from: readFD) }
+            } catch {
+                for fd in fds { close(fd) }
+                throw error
+            }
             signalPipeWriteFD = fds[1]
-            try SystemThread.start { [self] in relay(from: readFD) }
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { _ in
                 let saved = errno

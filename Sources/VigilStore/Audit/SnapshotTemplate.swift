@@ -26,10 +26,11 @@ struct SnapshotTemplate {
     private static let timestampPlaceholder = String(repeating: "0", count: timestampLength)
     private static let idDigitsPlaceholder = String(repeating: "0", count: RecordIDGenerator.digits)
 
-    /// The positions of a state's entries in sorted key order. A kind's states have the same
-    /// keys in the same order (the codec writes every field), so the order is sorted once per
-    /// kind and reused while the keys match: sorting forty keys was a quarter of a template's
-    /// instructions. Keys that differ from the remembered ones are sorted afresh.
+    /// The positions of a state's entries in sorted key order. A state holds the fields that are
+    /// set, in catalog order, so creates that set the same fields (a client entering one kind of
+    /// record, a benchmark) have the same keys: the order is sorted once per kind and reused while
+    /// the keys match (sorting forty keys was a quarter of a template's instructions). Other keys
+    /// are sorted afresh and remembered in their place.
     private static func sortedOrder(of entries: [JSONObject.Entry], kind: ResourceKind) -> [Int] {
         if let known = keyOrders.withLock({ $0[kind] }), known.keys.count == entries.count,
            zip(known.keys, entries).allSatisfy({ $0 == $1.key })
