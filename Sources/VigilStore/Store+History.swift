@@ -13,11 +13,13 @@ extension Store {
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE record_id = ? AND confidentiality <= ? ORDER BY seq
                 """)
-            var entries: [AuditEntry] = []
+            let reader = SnapshotReader(db: db, context: context)
+            reader.know(current)
+            var rows: [AuditRow] = []
             try statement.forEachRow([.text(id), .integer(Int64(context.clearance.rawValue))]) { row in
-                entries.append(Store.decodeEntry(row, context: context))
+                rows.append(AuditRow(row))
             }
-            return entries
+            return try rows.map(reader.entry)
         }
     }
 
@@ -29,40 +31,28 @@ extension Store {
         guard since >= 0 else { throw .badQuery(parameter: "since", message: "must be a non-negative integer") }
         return try read { db in
             let marks = Store.feedKinds.map { _ in "?" }.joined(separator: ", ")
+            // A link entry has no level of its own (it is stored as confidential): it is shown
+            // when both its ends are visible now, which `SnapshotReader.isVisibleNow` decides.
             let statement = try db.cachedStatement("""
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
-                WHERE seq > ? AND confidentiality <= ? AND kind IN (\(marks)) ORDER BY seq LIMIT ?
+                WHERE seq > ? AND (confidentiality <= ? OR kind = 'links') AND kind IN (\(marks)) ORDER BY seq LIMIT ?
                 """)
-            // An entry is shown only while its record is visible now, too: a record made more
-            // secret later must not keep showing its earlier states to those it is now hidden from.
-            var visibleNow: [String: Bool] = [:]
-            func isVisibleNow(kind: String, id: String) throws(SQLiteError) -> Bool {
-                if context.clearance == .confidential { return true }
-                guard let resource = ResourceKind(rawValue: kind) else { return false }
-                if let known = visibleNow[id] { return known }
-                let level = try db.scalar("SELECT confidentiality FROM \(resource.table) WHERE id = ?", [.text(id)])
-                var visible = false
-                if case .integer(let rank)? = level { visible = rank <= Int64(context.clearance.rawValue) }
-                visibleNow[id] = visible
-                return visible
-            }
+            let reader = SnapshotReader(db: db, context: context)
             var entries: [AuditEntry] = []
             var scanned = since
             var exhausted = false
             while entries.count <= limit, !exhausted {
                 let batch = limit + 1
-                var rows = 0
+                var rows: [AuditRow] = []
                 let arguments: [SQLValue] = [.integer(scanned), .integer(Int64(context.clearance.rawValue))]
                     + Store.feedKinds.map { .text($0) } + [.integer(Int64(batch))]
-                try statement.forEachRow(arguments) { (row: Statement) throws(SQLiteError) in
-                    rows += 1
-                    guard entries.count <= limit else { return }
-                    scanned = row.int64(0)
-                    if try isVisibleNow(kind: row.text(4) ?? "", id: row.text(5) ?? "") {
-                        entries.append(Store.decodeEntry(row, context: context))
-                    }
+                try statement.forEachRow(arguments) { (row: Statement) throws(SQLiteError) in rows.append(AuditRow(row)) }
+                exhausted = rows.count < batch
+                for row in rows {
+                    guard entries.count <= limit else { break }
+                    scanned = row.seq
+                    if try reader.isVisibleNow(row) { entries.append(try reader.entry(row)) }
                 }
-                exhausted = rows < batch
             }
             let hasMore = entries.count > limit
             if hasMore { entries.removeLast() }
@@ -70,20 +60,134 @@ extension Store {
             return ChangesPage(entries: entries, nextSince: next, hasMore: hasMore)
         }
     }
+}
 
-    static func decodeEntry(_ row: Statement, context: AccessContext) -> AuditEntry {
-        let kindName = row.text(4) ?? ""
-        let kind = ResourceKind(rawValue: kindName)
-        func snapshot(_ column: Int32) -> JSONObject? {
-            guard let bytes = row.bytes(column), case .object(let object)? = try? JSONValue.parse(bytes) else {
-                return nil
+/// One audit log row as read, before the caller's rules are applied.
+struct AuditRow {
+    let seq: Int64
+    let at: String
+    let actor: String?
+    let action: String
+    let kind: String
+    let recordID: String
+    let before: [UInt8]?
+    let after: [UInt8]?
+
+    init(_ row: Statement) {
+        seq = row.int64(0)
+        at = row.text(1) ?? ""
+        actor = row.text(2)
+        action = row.text(3) ?? ""
+        kind = row.text(4) ?? ""
+        recordID = row.text(5) ?? ""
+        before = row.bytes(6)
+        after = row.bytes(7)
+    }
+}
+
+/// Turns audit rows into entries as one caller may see them, judged by the records as they are
+/// now as well as by the snapshots: an entry of a record now hidden from the caller is left out;
+/// a snapshot is redacted with the stricter of its own protection and its record's current one
+/// (a source protected later must not show its name in earlier entries); references to records
+/// the caller cannot see are taken out, as in every other output. Lookups are remembered for
+/// one answer.
+final class SnapshotReader {
+    private let db: Database
+    private let context: AccessContext
+    /// By record id: its current level and protection; nil when it is not in the database.
+    private var current: [String: (level: Confidentiality, protection: Redaction.Protection)?] = [:]
+    /// By referenced id: whether the caller may see it.
+    private var referenceVisible: [String: Bool] = [:]
+
+    init(db: Database, context: AccessContext) {
+        self.db = db
+        self.context = context
+    }
+
+    /// Records `record`'s current state, already loaded by the caller.
+    func know(_ record: StoredRecord) {
+        current[record.id] = (record.confidentiality, Redaction.Protection(of: record.state))
+    }
+
+    private func currentState(_ kind: ResourceKind, id: String) throws -> (level: Confidentiality, protection: Redaction.Protection)? {
+        if let known = current[id] { return known }
+        let loaded = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false)
+            .map { ($0.confidentiality, Redaction.Protection(of: $0.state)) }
+        current[id] = loaded
+        return loaded
+    }
+
+    /// Whether a record of `kind` with this id exists and is at or below the caller's clearance.
+    private func isVisible(_ kind: ResourceKind, id: String) throws -> Bool {
+        if context.clearance == .confidential { return true }
+        if let known = referenceVisible[id] { return known }
+        var visible = false
+        if case .integer(let rank)? = try db.scalar("SELECT confidentiality FROM \(kind.table) WHERE id = ?", [.text(id)]) {
+            visible = rank <= Int64(context.clearance.rawValue)
+        }
+        referenceVisible[id] = visible
+        return visible
+    }
+
+    /// Whether the entry's record (for a link, both its ends) is visible to the caller now: a
+    /// record made more secret later must not keep showing its earlier states to those it is now
+    /// hidden from.
+    func isVisibleNow(_ row: AuditRow) throws -> Bool {
+        if context.clearance == .confidential { return true }
+        if row.kind == "links" {
+            guard let link = Self.object(row.after ?? row.before),
+                  case .string(let incident)? = link["incident_id"], case .string(let site)? = link["site_id"]
+            else { return false }
+            return try isVisible(.incidents, id: incident) && isVisible(.sites, id: site)
+        }
+        guard let kind = ResourceKind(rawValue: row.kind) else { return false }
+        return try isVisible(kind, id: row.recordID)
+    }
+
+    func entry(_ row: AuditRow) throws -> AuditEntry {
+        let kind = ResourceKind(rawValue: row.kind)
+        let floor = try kind.flatMap { try currentState($0, id: row.recordID)?.protection }
+        func snapshot(_ bytes: [UInt8]?) throws -> JSONObject? {
+            guard let object = Self.object(bytes) else { return nil }
+            guard let kind else {
+                // A link: shown when both ends are visible (checked by the feed; a record's history
+                // holds no link entries).
+                return try isVisibleNow(row) ? object : nil
             }
-            if kindName == "links" { return context.clearance == .confidential ? object : nil }
-            return Redaction.snapshot(object, kind: kind, clearance: context.clearance)
+            guard var state = Redaction.snapshot(object, kind: kind, clearance: context.clearance, floor: floor)
+            else { return nil }
+            try hideReferences(in: &state, kind: kind)
+            return state
         }
         return AuditEntry(
-            seq: row.int64(0), at: row.text(1) ?? "", actor: context.role == .admin ? row.text(2) : nil,
-            action: row.text(3) ?? "", kind: kindName, recordID: row.text(5) ?? "", before: snapshot(6),
-            after: snapshot(7))
+            seq: row.seq, at: row.at, actor: context.role == .admin ? row.actor : nil, action: row.action,
+            kind: row.kind, recordID: row.recordID, before: try snapshot(row.before), after: try snapshot(row.after))
+    }
+
+    /// Sets a reference to a record the caller cannot see to null, and drops such ids from lists
+    /// of references (as ``RecordCodec`` does for records read from their tables).
+    private func hideReferences(in state: inout JSONObject, kind: ResourceKind) throws {
+        guard context.clearance < .confidential else { return }
+        for spec in kind.fields {
+            switch spec.type {
+            case .reference(let target):
+                if case .string(let id)? = state[spec.name], try !isVisible(target, id: id) { state[spec.name] = .null }
+            case .references(let target):
+                guard case .array(let items)? = state[spec.name] else { continue }
+                var kept: [JSONValue] = []
+                for item in items {
+                    if case .string(let id) = item, try !isVisible(target, id: id) { continue }
+                    kept.append(item)
+                }
+                state[spec.name] = .array(kept)
+            default:
+                continue
+            }
+        }
+    }
+
+    private static func object(_ bytes: [UInt8]?) -> JSONObject? {
+        guard let bytes, case .object(let object)? = try? JSONValue.parse(bytes) else { return nil }
+        return object
     }
 }

@@ -228,7 +228,16 @@ extension Store {
             if let expectedVersion, expectedVersion != current.version {
                 throw StoreError.versionMismatch(expected: expectedVersion, current: current.version)
             }
-            if !keyErrors.isEmpty { throw StoreError.validation(keyErrors) }
+            var refused = keyErrors
+            let locked = Redaction.lockedFields(of: current.fields, kind: kind, clearance: context.clearance)
+            for (key, _) in patch where locked.contains(key) {
+                refused.append(FieldError(key, "is hidden at your clearance (\(context.clearance.name)) and cannot be changed"))
+            }
+            refused += try Store.hiddenReferenceErrors(
+                kind, stored: current.fields, patch: patch, in: db, clearance: context.clearance)
+            if !refused.isEmpty { throw StoreError.validation(refused) }
+            var validator = validator
+            validator.stored = current.fields
             var merged = current.fields
             for (key, value) in patch {
                 merged[key] = value == .null ? nil : value
@@ -236,7 +245,8 @@ extension Store {
             let (fields, errors) = validator.validate(merged)
             var allErrors = errors
             if errors.isEmpty {
-                allErrors += try Store.referenceErrors(kind, fields, recordID: id, in: db, clearance: context.clearance)
+                allErrors += try Store.referenceErrors(
+                    kind, fields, recordID: id, in: db, clearance: context.clearance, stored: current.fields)
             }
             if !allErrors.isEmpty { throw StoreError.validation(allErrors) }
             if JSONValue.object(fields) == JSONValue.object(current.fields) {
@@ -301,14 +311,17 @@ extension Store {
         _ kind: ResourceKind, id: String, action: AuditLog.Action, before: StoredRecord, in db: Database,
         context: AccessContext, at now: String
     ) throws -> Record {
-        // One read serves both: the stored state for the audit entry, the counts for the answer.
-        guard let after = try load(kind, id: id, in: db, clearance: context.clearance, computed: true) else {
+        guard let shown = try load(kind, id: id, in: db, clearance: context.clearance, computed: true) else {
             throw StoreError.notFound(kind: kind.rawValue, id: id)
         }
+        // One read serves both the answer and the audit entry at full clearance; below it the
+        // answer's read leaves out references the caller cannot see, and the log needs them.
+        let stored = context.clearance == .confidential
+            ? shown : try load(kind, id: id, in: db, clearance: context.clearance, computed: false) ?? shown
         try AuditLog.append(
             to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
-            before: before.state, after: after.state, at: now)
-        return after.render(for: context.clearance)
+            before: before.state, after: stored.state, at: now)
+        return shown.render(for: context.clearance)
     }
 
     static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws -> Record {
@@ -320,20 +333,28 @@ extension Store {
 
     /// Checks that every reference in `fields` names a live record the caller may see, and that
     /// `repeats_id` makes no cycle.
+    ///
+    /// `stored`: for a patched record, its fields as stored. A reference kept from them is not
+    /// checked again: the caller did not set it, and it may name a record the caller cannot see.
     static func referenceErrors(
-        _ kind: ResourceKind, _ fields: JSONObject, recordID: String?, in db: Database, clearance: Confidentiality
+        _ kind: ResourceKind, _ fields: JSONObject, recordID: String?, in db: Database, clearance: Confidentiality,
+        stored: JSONObject? = nil
     ) throws -> [FieldError] {
         var errors: [FieldError] = []
         for spec in kind.fields {
             switch spec.type {
             case .reference(let target):
-                guard case .string(let id)? = fields[spec.name] else { continue }
+                guard case .string(let id)? = fields[spec.name], stored?[spec.name] != fields[spec.name] else { continue }
                 if let problem = try referenceProblem(target, id: id, in: db, clearance: clearance) {
                     errors.append(FieldError(spec.name, problem))
                 }
             case .references(let target):
                 guard case .array(let items)? = fields[spec.name] else { continue }
-                for case .string(let id) in items {
+                var kept = Set<String>()
+                if case .array(let storedItems)? = stored?[spec.name] {
+                    for case .string(let id) in storedItems { kept.insert(id) }
+                }
+                for case .string(let id) in items where !kept.contains(id) {
                     if let problem = try referenceProblem(target, id: id, in: db, clearance: clearance) {
                         errors.append(FieldError(spec.name, problem))
                     }
@@ -353,6 +374,33 @@ extension Store {
                 else { break }
                 next = following
                 steps += 1
+            }
+        }
+        return errors
+    }
+
+    /// The reference fields of a patch that would replace a reference the caller cannot see: its
+    /// output shows them as null (or leaves the id out of a list), so the caller would overwrite
+    /// what it was never shown.
+    static func hiddenReferenceErrors(
+        _ kind: ResourceKind, stored: JSONObject, patch: JSONObject, in db: Database, clearance: Confidentiality
+    ) throws -> [FieldError] {
+        guard clearance < .confidential else { return [] }
+        var errors: [FieldError] = []
+        for spec in kind.fields where patch[spec.name] != nil {
+            let (target, ids): (ResourceKind, [String])
+            switch (spec.type, stored[spec.name]) {
+            case (.reference(let kind), .string(let id)?): (target, ids) = (kind, [id])
+            case (.references(let kind), .array(let items)?): (target, ids) = (kind, items.compactMap(\.stringValue))
+            default: continue
+            }
+            for id in ids {
+                let level = try db.scalar("SELECT confidentiality FROM \(target.table) WHERE id = ?", [.text(id)])
+                if case .integer(let rank)? = level, rank > Int64(clearance.rawValue) {
+                    errors.append(FieldError(
+                        spec.name, "holds a reference hidden at your clearance (\(clearance.name)) and cannot be changed"))
+                    break
+                }
             }
         }
         return errors

@@ -38,12 +38,42 @@ struct RecordCodec: Sendable {
         insertSQL = "INSERT INTO \(kind.table) (\(names.joined(separator: ", "))) VALUES (\(marks))"
         let updated = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
         updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
-        let base = selectList
-        let lists = Confidentiality.allCases.map { base + ComputedFields.selectList(for: kind, clearance: $0) }
+        let lists = Confidentiality.allCases.map { clearance in
+            Self.visibleSelectList(kind, clearance: clearance) + ComputedFields.selectList(for: kind, clearance: clearance)
+        }
         computedSelectLists = lists
         selectByIDs = Confidentiality.allCases.map { clearance in
             "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(ComputedFields.join(for: kind, clearance: clearance)) WHERE r.id = ?"
         }
+    }
+
+    /// ``selectList`` as `clearance` may read it: a reference to a record above the clearance
+    /// reads as NULL, and such ids are left out of a list of references. A record the caller
+    /// cannot see does not exist for it, and its id would say that it does (and when it was
+    /// made: ids are time-ordered), or tie visible records to the same hidden source.
+    ///
+    /// Only for what is shown: the stored references themselves are read with ``selectList``.
+    /// The clearance is written as a digit, from our own enum, as in ``ComputedFields``.
+    private static func visibleSelectList(_ kind: ResourceKind, clearance: Confidentiality) -> String {
+        let level = clearance.rawValue
+        var items = ["r.id"]
+        for spec in kind.fields {
+            let column = "r." + spec.name
+            switch spec.type {
+            case .reference(let target) where clearance < .confidential:
+                items.append(
+                    "(SELECT t.id FROM \(target.table) t WHERE t.id = \(column) AND t.confidentiality <= \(level))")
+            case .references(let target) where clearance < .confidential:
+                items.append(
+                    "CASE WHEN \(column) IS NULL THEN NULL ELSE (SELECT json_group_array(j.value) "
+                        + "FROM json_each(\(column)) j WHERE EXISTS (SELECT 1 FROM \(target.table) t "
+                        + "WHERE t.id = j.value AND t.confidentiality <= \(level))) END")
+            default:
+                items += spec.columns.map { "r." + $0 }
+            }
+        }
+        items += ["r.version", "r.created_at", "r.updated_at", "r.deleted_at"]
+        return items.joined(separator: ", ")
     }
 
     /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.

@@ -7,6 +7,10 @@ struct RecordValidator {
     let kind: ResourceKind
     /// The caller's clearance: a record may not be set above it.
     let clearance: Confidentiality
+    /// When validating a patched record, its fields as stored: a level kept as it was is not the
+    /// caller's choice, so it is not held against the caller's clearance (an editor may change
+    /// the summary of a record whose place is hidden from them).
+    var stored: JSONObject? = nil
 
     /// Refuses keys that are unknown or only the server sets. Used on create and on patch, so a
     /// misspelt or read-only field is never dropped silently.
@@ -36,6 +40,12 @@ struct RecordValidator {
             let value = input[spec.name] ?? .null
             if case .null = value {
                 if let defaultValue = spec.defaultValue {
+                    if isAboveClearance(defaultValue, spec) {
+                        errors.append(FieldError(
+                            prefix + spec.name,
+                            "is required at your clearance (\(clearance.name)): its default, \(defaultValue.stringValue ?? ""), is above it"))
+                        continue
+                    }
                     fields.appendUnchecked(spec.name, defaultValue)
                 } else if spec.required {
                     errors.append(FieldError(prefix + spec.name, "is required"))
@@ -46,6 +56,10 @@ struct RecordValidator {
             case .success(let normalized):
                 if spec.required, case .string(let text) = normalized, text.allSatisfy(\.isWhitespace) {
                     errors.append(FieldError(prefix + spec.name, "must not be empty"))
+                }
+                if isAboveClearance(normalized, spec), stored?[spec.name] != normalized {
+                    errors.append(FieldError(prefix + spec.name, "cannot be above your clearance (\(clearance.name))"))
+                    continue
                 }
                 fields.appendUnchecked(spec.name, normalized)
             case .failure(let message):
@@ -140,14 +154,19 @@ struct RecordValidator {
                     ? nil : "must hold ids of \(target.rawValue) (\(target.idPrefix)…)"
             }
         case .level:
-            guard case .string(let name) = value, let level = Confidentiality(name: name) else {
+            guard case .string(let name) = value, Confidentiality(name: name) != nil else {
                 return .failure("must be one of public, restricted, confidential")
-            }
-            guard level <= clearance else {
-                return .failure("cannot be above your clearance (\(clearance.name))")
             }
             return .success(value)
         }
+    }
+
+    /// Whether `value`, for a level field, is above the caller's clearance: a record (or its
+    /// place) set there would vanish for the one who wrote it.
+    private func isAboveClearance(_ value: JSONValue, _ spec: FieldSpec) -> Bool {
+        guard case .level = spec.type, case .string(let name) = value, let level = Confidentiality(name: name)
+        else { return false }
+        return level > clearance
     }
 
     private func normalizeList(_ value: JSONValue, check: (String) -> String?) -> Result<JSONValue, Message> {
