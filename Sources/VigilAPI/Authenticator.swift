@@ -21,15 +21,27 @@ struct Authenticator: Sendable {
         }
         guard let header else {
             if publicRead { return Caller(context: .anonymous, tokenID: nil) }
-            throw Problem(
-                401, "Unauthorized", "Send Authorization: Bearer <token>; create one with `vigil token create`.",
-                headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
+            throw Self.missing
         }
         guard let secret = Self.bearerSecret(header) else { throw Self.invalid }
         switch try store.authenticate(secret: secret) {
         case .valid(let context, let tokenID): return Caller(context: context, tokenID: tokenID)
         case .invalid: throw Self.invalid
         }
+    }
+
+    /// The answer to a request without a token that needs one: also to an anonymous request
+    /// under `--public-read` that asks for more than reading (a 403 would say a token was
+    /// sent and lacks the role).
+    static var missing: Problem {
+        Problem(
+            401, "Unauthorized", "Send Authorization: Bearer <token>; create one with `vigil token create`.",
+            headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
+    }
+
+    /// Whether the request carries credentials at all.
+    static func hasCredentials(_ request: HTTPRequest) -> Bool {
+        request.headers.contains { asciiCaseInsensitiveEquals($0.name, "Authorization") }
     }
 
     /// Built only when a request is refused (it runs on every request otherwise).

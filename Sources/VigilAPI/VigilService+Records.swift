@@ -62,13 +62,23 @@ extension VigilService {
             guard !items.isEmpty else { throw Problem.unprocessable("The array is empty: nothing to create.") }
             guard items.count <= 10_000 else { throw Problem.unprocessable("Send at most 10000 records per request.") }
             var objects: [JSONObject] = []
-            var errors: [JSONObject] = []
+            var positions: [Int] = []  // each object's index in the array
+            var notObjects: [Int] = []
             for (index, item) in items.enumerated() {
-                if case .object(let object) = item { objects.append(object) } else {
-                    errors.append(Problem.fieldError("", "must be a JSON object", index: index))
+                if case .object(let object) = item {
+                    objects.append(object)
+                    positions.append(index)
+                } else {
+                    notObjects.append(index)
                 }
             }
-            guard errors.isEmpty else { throw Problem.unprocessable("Every item must be a JSON object.", errors: errors) }
+            if !notObjects.isEmpty {
+                // Refused whatever the rest holds; the answer still lists every bad item.
+                var byIndex = try store.problems(creating: kind, objects, as: caller.context)
+                    .reduce(into: [Int: [FieldError]]()) { $0[positions[$1.key]] = $1.value }
+                for index in notObjects { byIndex[index] = [FieldError("", "must be a JSON object")] }
+                throw StoreError.batchValidation(byIndex)
+            }
             inputs = objects
             isBatch = true
         default:

@@ -70,7 +70,8 @@ public struct VigilService: Sendable {
                 let reads = request.method == "GET" || request.method == "HEAD"
                 return try reads ? store.readSession(run) : run()
             } catch {
-                let problem = Problem.from(error)
+                var problem = Problem.from(error)
+                if problem.status == 403, !Authenticator.hasCredentials(request) { problem = Authenticator.missing }
                 if problem.status >= 500 {
                     // The method and path only: no query values, headers or body reach the log.
                     let line = "vigil: \(request.method) \(request.path) failed: \(String(describing: error))\n"

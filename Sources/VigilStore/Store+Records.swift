@@ -60,7 +60,7 @@ extension Store {
     ) throws(StoreError) -> [Record]? {
         try context.require(.editor, to: "creating records")
         let (prepared, failures) = Store.prepare(kind, inputs, clearance: context.clearance)
-        if !failures.isEmpty { throw .batchValidation(failures) }
+        if !failures.isEmpty { throw .batchValidation(try withReferenceFailures(failures, of: prepared, kind, as: context)) }
 
         // Nothing can point at a record yet when it is created: its counts are all zero.
         let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
@@ -85,6 +85,36 @@ extension Store {
         // Rendered after the commit when nothing inside needs it: the writer thread is the one
         // every write waits for.
         return created.map(render)
+    }
+
+    /// What would be wrong with creating `inputs`, by index, without creating anything: their
+    /// fields, and the references of those whose fields are good. For a batch that is refused
+    /// anyway (an item that is not even an object), so that the answer still lists every bad item.
+    public func problems(creating kind: ResourceKind, _ inputs: [JSONObject], as context: AccessContext)
+        throws(StoreError) -> [Int: [FieldError]]
+    {
+        try context.require(.editor, to: "creating records")
+        let (prepared, failures) = Store.prepare(kind, inputs, clearance: context.clearance)
+        return try withReferenceFailures(failures, of: prepared, kind, as: context)
+    }
+
+    /// `failures` with the reference problems of the `prepared` records added: a batch refused for
+    /// one item's fields still names the items whose references are bad.
+    private func withReferenceFailures(
+        _ failures: [Int: [FieldError]], of prepared: [PreparedRecord], _ kind: ResourceKind, as context: AccessContext
+    ) throws(StoreError) -> [Int: [FieldError]] {
+        guard !prepared.isEmpty else { return failures }
+        return try read { db in
+            var all = failures
+            for item in prepared {
+                var errors = try Store.referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
+                for (position, link) in item.links.enumerated() {
+                    errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
+                }
+                if !errors.isEmpty { all[item.index] = errors }
+            }
+            return all
+        }
     }
 
     /// A record's fields and links, checked without the database.

@@ -194,6 +194,19 @@ import VigilStore
         #expect(violations.allSatisfy { !($0.objectValue?["definition"]?.stringValue ?? "").isEmpty })
     }
 
+    @Test func aBatchWithItemsThatAreNotObjectsListsEveryBadItem() throws {
+        let server = try TestServer()
+        let batch = try server.request("POST", "/v1/incidents", json: #"""
+            [{"title": "ok"}, 5, {"summary": "no title"}, "x", {"title": "t", "perpetrator_ids": ["act_NOPE"]}]
+            """#)
+        #expect(batch.status == 422)
+        let errors = batch.object["errors"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(Set(errors.compactMap { $0["index"]?.intValue }) == [1, 2, 3, 4])
+        #expect(errors.contains { $0["index"]?.intValue == 2 && $0["field"] == .string("title") })
+        #expect(errors.contains { $0["index"]?.intValue == 4 && $0["field"] == .string("perpetrator_ids") })
+        #expect(try server.request("GET", "/v1/incidents?count=true").object["total"]?.intValue == 0)
+    }
+
     @Test func publicReadLetsAnonymousReadPublicRecordsOnly() throws {
         let server = try TestServer(publicRead: true)
         let open = try server.request("POST", "/v1/incidents", json: #"{"title": "open", "confidentiality": "public"}"#)
@@ -202,7 +215,12 @@ import VigilStore
         #expect(list.status == 200)
         #expect(list.data.map { $0["id"] } == [open.object["id"]])
         #expect(try server.request("GET", "/v1/incidents/\(hidden.object["id"]?.stringValue ?? "")", token: nil).status == 404)
-        #expect(try server.request("POST", "/v1/incidents", token: nil, json: #"{"title": "x"}"#).status == 403)
+        // A write without a token is a missing token (401 with a challenge), not a role refused.
+        let anonymousWrite = try server.request("POST", "/v1/incidents", token: nil, json: #"{"title": "x"}"#)
+        #expect(anonymousWrite.status == 401)
+        #expect(anonymousWrite.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+        #expect(try server.request("DELETE", "/v1/incidents/\(open.object["id"]?.stringValue ?? "")", token: nil).status == 401)
+        #expect(try server.request("POST", "/v1/incidents", token: "reader-public", json: #"{"title": "x"}"#).status == 403)
         #expect(try server.request("GET", "/v1/incidents", token: "revoked").status == 401)
     }
 

@@ -202,6 +202,26 @@ import Testing
         #expect(page.records.count == 1, "only the fixture's incident exists")
     }
 
+    @Test func aBatchRefusedForOneItemsFieldsStillNamesBadReferencesInOthers() throws {
+        let fixture = try Fixture()
+        let inputs = try [
+            #"{"title": "ok"}"#, #"{"title": "bad actor", "perpetrator_ids": ["act_NOPE"]}"#, #"{"country": "RU"}"#,
+            #"{"title": "bad site", "sites": [{"site_id": "site_NOPE", "role": "held_at"}]}"#,
+        ].map { try JSONObject.json($0) }
+        let error = #expect(throws: StoreError.self) {
+            try fixture.store.createMany(.incidents, inputs, as: Caller.admin)
+        }
+        guard case .batchValidation(let byIndex)? = error else {
+            Issue.record("expected batchValidation, got \(String(describing: error))")
+            return
+        }
+        #expect(Set(byIndex.keys) == [1, 2, 3])
+        #expect(byIndex[1]?.map(\.field) == ["perpetrator_ids"])
+        #expect(byIndex[2]?.map(\.field) == ["title"])
+        #expect(byIndex[3]?.map(\.field) == ["sites[0].site_id"])
+        #expect(try fixture.store.list(.incidents, ListQuery(), as: Caller.admin).records.count == 1)
+    }
+
     @Test func patchRefusesUnknownReadOnlyAndRequiredRemoval() throws {
         let fixture = try Fixture()
         let id = fixture.incident.id
