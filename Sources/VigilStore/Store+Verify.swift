@@ -11,6 +11,10 @@ extension Store {
             var expectedSeq: Int64 = 1
             var entries = 0
             var lastState: [String: (seq: Int64, action: String, after: String?)] = [:]
+            // Snapshot texts may be erased only by a purge, whose own entry follows: entries
+            // with an erased text are judged once every purge has been seen.
+            var erased: [(seq: Int64, recordID: String)] = []
+            var purged = Set<String>()
             try db.makeStatement("""
                 SELECT seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash,
                     before_sha256, after_sha256
@@ -41,9 +45,17 @@ extension Store {
                 if recomputed != hash || !snapshotsMatch {
                     problems.append("audit entry \(seq) (record \(recordID)): content does not match its hash; the entry was edited")
                 }
+                if (before == nil && beforeDigest != nil) || (after == nil && afterDigest != nil) {
+                    erased.append((seq, recordID))
+                }
+                if row.text(3) == AuditLog.Action.purge.rawValue { purged.insert(recordID) }
                 expectedPrevious = hash
                 expectedSeq = seq + 1
                 lastState[recordID] = (seq, row.text(3) ?? "", afterDigest)
+            }
+            for entry in erased where !purged.contains(entry.recordID) {
+                problems.append(
+                    "audit entry \(entry.seq) (record \(entry.recordID)): its before/after text was erased, but the record was never purged; the entry was edited")
             }
 
             // 2. The data: every live row equals the state its last entry recorded.

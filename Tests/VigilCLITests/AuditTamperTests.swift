@@ -168,6 +168,21 @@ struct AuditTamperTests {
         try Self.expectVerifyFails(fixture, naming: ["audit entry \(seq)", fixture.allegation], "edited entry")
     }
 
+    @Test("an audit entry's text erased (as only a purge may) is named when the record was not purged")
+    func erasedAuditText() throws {
+        let fixture = try Self.fixture()
+        // The log's triggers let a purge erase snapshot texts; the hashes keep their digests.
+        let seq = try VigilCLI.sqlite(fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.allegation)' ORDER BY seq LIMIT 1")
+        try VigilCLI.sqlite(fixture.path, "UPDATE audit_log SET before = NULL, after = NULL WHERE seq = \(seq)")
+        #expect(try VigilCLI.sqlite(fixture.path, "SELECT after IS NULL FROM audit_log WHERE seq = \(seq)") == "1")
+        try Self.expectVerifyFails(fixture, naming: ["audit entry \(seq)", fixture.allegation, "never purged"], "erased text")
+        // A real purge erases the same way and verifies.
+        let purged = try Self.fixture()
+        let store = try Store(path: purged.path, readers: 1)
+        _ = try store.purge(id: purged.spare, as: Caller.admin)
+        #expect(try store.verify().isIntact)
+    }
+
     @Test("an audit entry and its record edited together, hashes recomputed by hand, still break the chain")
     func editedEntryWithOwnHash() throws {
         let fixture = try Self.fixture()
