@@ -157,6 +157,11 @@ enum OpenAPIDocument {
         case .openAPI:
             result["200"] = json(object([("type", .string("object"))]), "This document.")
             problems = ["401"]
+        case .metrics:
+            result["200"] = object([("description", .string("Prometheus text exposition format 0.0.4.")), ("content", object([
+                ("text/plain", object([("schema", object([("type", .string("string"))]))])),
+            ]))])
+            problems = ["400", "401"]
         case .vocabularies:
             result["200"] = json(ref("vocabularies"), "Every controlled vocabulary with labels and definitions.")
             problems = ["400", "401"]

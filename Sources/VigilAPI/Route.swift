@@ -4,7 +4,7 @@ extension VigilService {
     /// What a route does: the router dispatches on it and the OpenAPI document describes it, so
     /// the two are made from the same table.
     enum Action: Sendable {
-        case health, openAPI, vocabularies, changes, search, facets, timeline
+        case health, metrics, openAPI, vocabularies, changes, search, facets, timeline
         case list(ResourceKind), get(ResourceKind), create(ResourceKind), update(ResourceKind), delete(ResourceKind)
         case restore(ResourceKind), history(ResourceKind)
         case links, link, unlink
@@ -36,6 +36,7 @@ extension VigilService {
         var operationID: String {
             switch action {
             case .health: "health"
+            case .metrics: "metrics"
             case .openAPI: "openapi"
             case .vocabularies: "listVocabularies"
             case .changes: "listChanges"
@@ -59,6 +60,7 @@ extension VigilService {
         var summary: String {
             switch action {
             case .health: "Liveness check (no token needed)."
+            case .metrics: "Prometheus text: answers by status class, memory, database size (nothing about records)."
             case .openAPI: "This OpenAPI document."
             case .vocabularies: "Every controlled vocabulary, with a label and a definition per code."
             case .changes: "Every change after a sequence number, in order, clearance applied."
@@ -84,6 +86,7 @@ extension VigilService {
     static let routes: [Route] = {
         var routes = [
             Route(method: "GET", pattern: "/healthz", action: .health),
+            Route(method: "GET", pattern: "/metrics", action: .metrics),
             Route(method: "GET", pattern: "/openapi.json", action: .openAPI),
             Route(method: "GET", pattern: "/v1/vocabularies", action: .vocabularies),
             Route(method: "GET", pattern: "/v1/changes", action: .changes),

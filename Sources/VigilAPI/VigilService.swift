@@ -14,6 +14,7 @@ import VigilStore
 public struct VigilService: Sendable {
     public let store: Store
     let authenticator: Authenticator
+    let metrics = Metrics()
     /// Largest body for imports (CSV, NDJSON).
     public static let importBodyLimit = 64 * 1024 * 1024
 
@@ -38,6 +39,7 @@ public struct VigilService: Sendable {
         switch action {
         case .health: return { _ in health() }
         case .openAPI: return endpoint { _, _ in Responses.json(OpenAPIDocument.document) }
+        case .metrics: return endpoint { request, _ in try metricsText(request) }
         case .vocabularies: return endpoint { request, _ in try vocabularies(request) }
         case .changes: return endpoint { request, caller in try changes(request, caller) }
         case .search: return endpoint { request, caller in try search(request, caller) }
@@ -63,7 +65,13 @@ public struct VigilService: Sendable {
     ) -> Router.Handler {
         let authenticator = self.authenticator
         let store = self.store
+        let metrics = self.metrics
         return { request in
+            let response = answer(request)
+            metrics.count(status: response.status)
+            return response
+        }
+        @Sendable func answer(_ request: HTTPRequest) -> HTTPResponse {
             do {
                 let run = { try body(request, try authenticator.authenticate(request)) }
                 // A read request makes all its reads, authentication included, in one session.
@@ -80,6 +88,15 @@ public struct VigilService: Sendable {
                 return problem.response
             }
         }
+    }
+
+    /// `GET /metrics`: see ``Metrics``.
+    func metricsText(_ request: HTTPRequest) throws -> HTTPResponse {
+        try QueryParameters(request).refuseUnknown(allowed: [])
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+        headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(metrics.text(databasePath: store.path).utf8)))
     }
 
     func health() -> HTTPResponse {

@@ -194,6 +194,26 @@ import VigilStore
         #expect(violations.allSatisfy { !($0.objectValue?["definition"]?.stringValue ?? "").isEmpty })
     }
 
+    @Test func metricsCountAnswersAndSayNothingAboutRecords() throws {
+        let server = try TestServer()
+        #expect(try server.request("GET", "/metrics", token: nil).status == 401)
+        for _ in 0..<3 { #expect(try server.request("GET", "/v1/incidents", token: "reader-public").status == 200) }
+        #expect(try server.request("GET", "/v1/incidents/inc_NOPE", token: "reader-public").status == 404)
+        let metrics = try server.request("GET", "/metrics", token: "reader-public")
+        #expect(metrics.status == 200)
+        #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        func value(_ sample: String) -> Double? {
+            metrics.text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+                .flatMap { Double($0.dropFirst(sample.count + 1)) }
+        }
+        #expect((value(#"vigil_http_responses_total{class="2xx"}"#) ?? 0) >= 3)
+        #expect((value(#"vigil_http_responses_total{class="4xx"}"#) ?? 0) >= 2)  // the 404 and the 401
+        #expect((value(#"vigil_database_size_bytes{file="database"}"#) ?? 0) > 0)
+        #expect((value("vigil_process_resident_memory_bytes") ?? 0) > 1_000_000)
+        #expect(!metrics.text.contains("incidents"))
+        #expect(try server.request("GET", "/metrics?x=1", token: "reader-public").status == 400)
+    }
+
     @Test func aBatchWithItemsThatAreNotObjectsListsEveryBadItem() throws {
         let server = try TestServer()
         let batch = try server.request("POST", "/v1/incidents", json: #"""
