@@ -23,9 +23,10 @@ public struct VigilService: Sendable {
         self.authenticator = Authenticator(store: store, publicRead: publicRead)
     }
 
-    /// The router for ``routes``.
-    public func router() -> Router {
+    /// The router for ``routes``; `cors` lets browser pages of other origins read the answers.
+    public func router(cors: CORSPolicy? = nil) -> Router {
         var router = Router()
+        router.cors = cors
         for route in Self.routes {
             router.add(route.method, route.pattern, bodyLimit: route.bodyLimit, handler(for: route.action))
         }

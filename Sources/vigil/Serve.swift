@@ -16,12 +16,19 @@ struct Serve: ParsableCommand {
     @Flag(help: "Let requests without a token read public records.") var publicRead = false
     @Option(help: "Event threads serving connections and running reads (default: one per core, at least 2). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these.")
     var threads: Int?
+    @Option(
+        name: .customLong("cors-origin"),
+        help: "An origin (https://dashboard.example.org) whose browser pages may call the API; repeat for several. None by default.")
+    var corsOrigins: [String] = []
     @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
     var demo = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
+        for origin in corsOrigins {
+            if let problem = CORSPolicy.problem(with: origin) { throw ValidationError("--cors-origin \(problem)") }
+        }
     }
 
     func run() throws {
@@ -53,7 +60,8 @@ struct Serve: ParsableCommand {
             }
         }
         let service = VigilService(store: store, publicRead: publicRead)
-        let server = HTTPServer(configuration: configuration, handler: service.router())
+        let cors = corsOrigins.isEmpty ? nil : CORSPolicy(allowedOrigins: Set(corsOrigins))
+        let server = HTTPServer(configuration: configuration, handler: service.router(cors: cors))
         do {
             try server.start()
         } catch {

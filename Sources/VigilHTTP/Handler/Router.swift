@@ -55,6 +55,8 @@ public struct Router: HTTPHandler {
     public var batch: (@Sendable (() -> Void) -> Void)?
     /// Called when an event thread is about to wait (see ``HTTPHandler/eventThreadWillWait()``).
     public var willWait: (@Sendable () -> Void)?
+    /// Cross-origin access for browser pages (none when nil: no CORS headers, `OPTIONS` is 405).
+    public var cors: CORSPolicy?
 
     public init(defaultBodyLimit: Int = HTTPLimits.defaultBodyLimit) {
         self.defaultBodyLimit = defaultBodyLimit
@@ -78,6 +80,49 @@ public struct Router: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        guard let cors else { return route(request) }
+        // Every answer says it depends on Origin, so a cache never serves one origin's answer to another.
+        guard let origin = request.headers["Origin"] else {
+            var response = route(request)
+            response.headers.add(name: "Vary", value: "Origin")
+            return response
+        }
+        let allowed = cors.allowedOrigins.contains(origin)
+        if request.method == "OPTIONS", request.headers.contains("Access-Control-Request-Method") {
+            return preflight(request, origin: origin, allowed: allowed, cors: cors)
+        }
+        var response = route(request)
+        response.headers.add(name: "Vary", value: "Origin")
+        if allowed {
+            for (name, value) in cors.answerHeaders(for: origin) { response.headers.replaceOrAdd(name: name, value: value) }
+        }
+        return response
+    }
+
+    /// A browser's preflight (`OPTIONS` with `Access-Control-Request-Method`): 204 with the methods
+    /// of the path for an allowed origin; 403 for another origin, 404 for a path with no route.
+    private func preflight(_ request: HTTPRequest, origin: String, allowed: Bool, cors: CORSPolicy) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Vary", value: "Origin")
+        guard allowed else {
+            return .problem(
+                status: 403, title: "Forbidden", detail: "The origin \(origin) is not allowed to call this API.",
+                headers: headers)
+        }
+        guard let pathSegments = Router.decodedSegments(request.rawPath) else {
+            return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.")
+        }
+        let methods: [String]
+        switch lookup(method: "OPTIONS", pathSegments: pathSegments) {
+        case .methodNotAllowed(let allowedMethods): methods = allowedMethods
+        case .found(let route): methods = [route.method]
+        case .notFound: return .problem(status: 404, title: "Not Found", detail: "No resource at this path.", headers: headers)
+        }
+        for (name, value) in cors.preflightHeaders(for: origin, methods: methods) { headers.add(name: name, value: value) }
+        return HTTPResponse(status: 204, headers: headers)
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
         guard let pathSegments = Router.decodedSegments(request.rawPath) else {
             return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.")
         }

@@ -15,7 +15,7 @@ final class TestServer {
     /// reader-confidential, revoked.
     private(set) var tokens: [String: String] = [:]
 
-    init(publicRead: Bool = false, demo: Bool = false) throws {
+    init(publicRead: Bool = false, demo: Bool = false, cors: CORSPolicy? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("vigil.db").path, readers: 2)
@@ -32,7 +32,7 @@ final class TestServer {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.workerThreads = 4
         server = HTTPServer(
-            configuration: configuration, handler: VigilService(store: store, publicRead: publicRead).router(),
+            configuration: configuration, handler: VigilService(store: store, publicRead: publicRead).router(cors: cors),
             log: .disabled)
         try server.start()
         port = server.boundPort
