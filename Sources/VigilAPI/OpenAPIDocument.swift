@@ -79,11 +79,22 @@ enum OpenAPIDocument {
                 ("updated_since", text, "Only records updated at or after this RFC 3339 time."),
                 ("q", text, "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."),
             ]
-            for spec in kind.fields where spec.visibility != .confidentialOnly {
-                result.append((spec.name, text, "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null."))
+            let formats = ["json", "csv", "ndjson"] + (kind.hasPlace ? ["geojson"] : [])
+            result.append((
+                "format", object([("enum", strings(formats))]),
+                "Export every matching record (no limit or cursor), streamed: \(formats.dropFirst().joined(separator: ", ")). Also chosen by Accept."))
+            for name in ["id", "created_at", "updated_at"] {
+                result.append((name, text, "Equality filter. Also \(name).OP with OP in ne gt gte lt lte in nin."))
+            }
+            for spec in kind.fields {
+                let clearance = spec.visibility == .confidentialOnly ? " Confidential clearance only (a 400 below it)." : ""
+                result.append((spec.name, text, "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null.\(clearance)"))
             }
             return result
-        case .get: return [("include", text, "Related records to embed: allegations, denials, sites, sources.")]
+        case .get(let kind):
+            let allowed = RelatedRecords.allowed[kind] ?? []
+            guard !allowed.isEmpty else { return [] }
+            return [("include", text, "Related records to embed, comma-separated: \(allowed.joined(separator: ", ")).")]
         case .facets, .timeline:
             var result: [(String, JSONValue, String)] = route.action.isFacets
                 ? [("fields", text, "Comma-separated: \(Store.facetFields.joined(separator: ", ")).")]
@@ -215,7 +226,16 @@ enum OpenAPIDocument {
             ]))]), "Hits, best first.")
             problems = ["400", "401", "503"]
         case .list(let kind):
-            result["200"] = json(ref("\(kind.rawValue)_page"), "A page of records.")
+            var page = json(ref("\(kind.rawValue)_page"), "A page of records; with format= (or Accept) every matching record as a file.")
+            if case .object(var described) = page, case .object(var content)? = described["content"] {
+                let file = object([("schema", object([("type", .string("string"))]))])
+                content["text/csv"] = file
+                content["application/x-ndjson"] = file
+                if kind.hasPlace { content["application/geo+json"] = file }
+                described["content"] = .object(content)
+                page = .object(described)
+            }
+            result["200"] = page
             problems = ["400", "401", "503"]
         case .get(let kind):
             result["200"] = json(ref(kind.rawValue), "The record.")

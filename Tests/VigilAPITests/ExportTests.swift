@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigilStore
+@testable import VigilAPI
 
 /// Exports stream every matching row the caller may see, in CSV, NDJSON and GeoJSON.
 @Suite struct ExportTests {
@@ -38,6 +39,16 @@ import VigilStore
         #expect(accepted.text.split(separator: "\n").count == 1 + 10 + 100 + 203)  // 1, 10-19, 100-199, 1000-1202
     }
 
+    @Test(arguments: [
+        ("text/csv", "text/csv"), ("text/csv;q=0, application/json", "json"), ("application/x-ndjson;q=0.9, text/csv", "text/csv"),
+        ("application/json;q=0.5, application/x-ndjson", "application/x-ndjson"), ("*/*", "json"), ("", "json"),
+        ("text/html", "json"), ("application/geo+json;q=0.2, text/csv;q=0.1", "application/geo+json"),
+    ])
+    func acceptIsNegotiatedByQuality(_ accept: String, _ expected: String) {
+        let format = ExportFormat.preferred(accept: accept)
+        #expect((format.map { String($0.mediaType.prefix { $0 != ";" }) } ?? "json") == expected)
+    }
+
     @Test func csvHasAHeaderQuotingJoinedListsAndNoFormulas() throws {
         let server = try TestServer()
         try server.request("POST", "/v1/incidents", json: #"""
@@ -60,20 +71,26 @@ import VigilStore
         #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 3, "header + 2 rows, CRLF-terminated (a quoted LF stays inside its cell)")
     }
 
-    @Test func geojsonHoldsOnlyRecordsWithVisibleCoordinates() throws {
+    @Test func geojsonHoldsEveryRecordWithPointsOnlyWhereVisible() throws {
         let server = try TestServer(demo: true)
-        try server.request("POST", "/v1/incidents", json: #"{"title": "open place", "lat": 10, "lon": 20, "confidentiality": "public"}"#)
+        let open = try server.request("POST", "/v1/incidents", json: #"{"title": "open place", "lat": 10, "lon": 20, "confidentiality": "public"}"#)
+        let demo = try server.request("GET", "/v1/incidents?title.contains=Chechnya", token: "reader-public").data.first?["id"]
         let publicView = try server.request("GET", "/v1/incidents?format=geojson", token: "reader-public")
         #expect(publicView.status == 200)
         #expect(publicView.header("Content-Type") == "application/geo+json")
         let collection = try #require(publicView.json?.objectValue)
         #expect(collection["type"] == .string("FeatureCollection"))
-        let features = collection["features"]?.arrayValue ?? []
-        #expect(features.count == 1, "the demo incident's place is restricted")
-        let geometry = features.first?.objectValue?["geometry"]?.objectValue
-        #expect(geometry?["coordinates"] == .array([.double(20), .double(10)]))
+        let features = (collection["features"]?.arrayValue ?? []).compactMap(\.objectValue)
+        #expect(features.count == 2, "every public incident, located or not")
+        let located = features.first { $0["id"] == open.object["id"] }
+        #expect(located?["geometry"]?.objectValue?["coordinates"] == .array([.double(20), .double(10)]))
+        // The demo incident's place is restricted: a feature without a geometry, and no coordinates anywhere.
+        let hidden = features.first { $0["id"] == demo }
+        #expect(hidden?["geometry"] == .null)
+        #expect(hidden?["properties"]?.objectValue?["lat"] == nil)
         let restrictedView = try server.request("GET", "/v1/incidents?format=geojson", token: "reader-restricted")
-        #expect(restrictedView.json?.objectValue?["features"]?.arrayValue?.count == 2)
+        let restrictedFeatures = restrictedView.json?.objectValue?["features"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(restrictedFeatures.filter { $0["geometry"] != .null }.count == 2)
         #expect(try server.request("GET", "/v1/actors?format=geojson").status == 400)
         #expect(try server.request("GET", "/v1/incidents?format=xml").status == 400)
         #expect(try server.request("GET", "/v1/incidents?format=csv&limit=5").status == 400)

@@ -31,17 +31,33 @@ enum ExportFormat: String, CaseIterable {
             }
             return format
         }
-        let accept = (request.headers["Accept"] ?? "").lowercased()
-        for part in accept.split(separator: ",") {
-            let type = part.split(separator: ";").first?.trimmingBlanks() ?? ""
+        return preferred(accept: request.headers["Accept"] ?? "")
+    }
+
+    /// The format an `Accept` header prefers (RFC 9110 §12.5.1): the acceptable type with the
+    /// highest `q` (1 when absent), the first listed among equals; `q=0` means "not this one".
+    /// nil means JSON: asked for, acceptable through a wildcard, or nothing else acceptable.
+    static func preferred(accept: String) -> ExportFormat? {
+        var best: (format: ExportFormat?, quality: Double)?
+        for part in accept.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";")
+            let type = pieces.first?.trimmingBlanks() ?? ""
+            var quality = 1.0
+            for parameter in pieces.dropFirst() {
+                let pair = parameter.split(separator: "=", maxSplits: 1)
+                if pair.count == 2, pair[0].trimmingBlanks() == "q" { quality = Double(pair[1].trimmingBlanks()) ?? 0 }
+            }
+            let format: ExportFormat?
             switch type {
-            case "text/csv": return .csv
-            case "application/x-ndjson", "application/ndjson": return .ndjson
-            case "application/geo+json": return .geojson
-            case "application/json", "*/*", "application/*": return nil
+            case "text/csv": format = .csv
+            case "application/x-ndjson", "application/ndjson": format = .ndjson
+            case "application/geo+json": format = .geojson
+            case "application/json", "*/*", "application/*": format = nil
             default: continue
             }
+            guard quality > 0 else { continue }
+            if quality > (best?.quality ?? 0) { best = (format, quality) }
         }
-        return nil
+        return best?.format ?? nil
     }
 }

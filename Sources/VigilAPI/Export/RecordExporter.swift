@@ -75,9 +75,8 @@ public struct RecordExporter: Sendable {
                     record.write(into: &buffer)
                     buffer.append(10)
                 case .geojson:
-                    guard let feature = GeoJSON.feature(record) else { continue }
                     if !first { buffer.append(UInt8(ascii: ",")) }
-                    feature.write(into: &buffer)
+                    GeoJSON.feature(record).write(into: &buffer)
                     first = false
                 }
                 if buffer.count >= 32 * 1024 {
@@ -150,17 +149,22 @@ enum CSVEncoder {
     }
 }
 
-/// GeoJSON features (RFC 7946) for records whose coordinates the caller may see.
+/// GeoJSON features (RFC 7946), one per matching record, as every export holds every matching
+/// row: a point where the caller may see the coordinates, a null geometry (an unlocated feature,
+/// RFC 7946 §3.2) where there are none or they are hidden from it.
 enum GeoJSON {
-    static func feature(_ record: Record) -> JSONValue? {
+    static func feature(_ record: Record) -> JSONValue {
         var properties = record.json
-        guard let lat = properties["lat"]?.doubleValue, let lon = properties["lon"]?.doubleValue else { return nil }
+        var geometry = JSONValue.null
+        if let lat = properties["lat"]?.doubleValue, let lon = properties["lon"]?.doubleValue {
+            geometry = .object(JSONObject([("type", .string("Point")), ("coordinates", .array([.double(lon), .double(lat)]))]))
+        }
         properties["lat"] = nil
         properties["lon"] = nil
         return .object(JSONObject([
             ("type", .string("Feature")),
             ("id", .string(record.id)),
-            ("geometry", .object(JSONObject([("type", .string("Point")), ("coordinates", .array([.double(lon), .double(lat)]))]))),
+            ("geometry", geometry),
             ("properties", .object(properties)),
         ]))
     }
