@@ -34,7 +34,7 @@ extension VigilService {
         try parameters.refuseUnknown(allowed: ["include"])
         let id = request.pathParameters["id"] ?? ""
         var record = try store.record(kind, id: id, as: caller.context)
-        if let header = request.headers["If-None-Match"], ETagList(header).matches(record.version) {
+        if let header = request.headers["If-None-Match"], ETagList(header, comparison: .weak).matches(record.version) {
             var headers = HTTPHeaders()
             headers.add(name: "ETag", value: record.etag)
             headers.add(name: "Cache-Control", value: "no-store")
@@ -124,7 +124,7 @@ extension VigilService {
         let patch = try RequestBody.object(try RequestBody.requireJSON(request, allowMergePatch: true))
         var expected: Int64?
         if let header = request.headers["If-Match"] {
-            let list = ETagList(header)
+            let list = ETagList(header, comparison: .strong)
             if list.isWildcard {
                 expected = nil
             } else if let version = list.versions.first, list.versions.count == 1 {
@@ -147,7 +147,7 @@ extension VigilService {
         let id = request.pathParameters["id"] ?? ""
         if let header = request.headers["If-Match"] {
             let current = try store.record(kind, id: id, as: caller.context)
-            let list = ETagList(header)
+            let list = ETagList(header, comparison: .strong)
             guard list.isWildcard || list.matches(current.version) else {
                 throw StoreError.versionMismatch(expected: list.versions.first ?? -1, current: current.version)
             }
@@ -187,10 +187,14 @@ enum Fingerprint {
 
 /// The entity tags of an `If-Match` / `If-None-Match` header: `"3"`, `W/"3"`, lists, or `*`.
 struct ETagList {
+    /// RFC 9110 §8.8.3.2: `If-Match` compares strongly (a weak tag never matches, since a write
+    /// must be based on exactly this version); `If-None-Match` weakly.
+    enum Comparison { case strong, weak }
+
     let isWildcard: Bool
     let versions: [Int64]
 
-    init(_ header: String) {
+    init(_ header: String, comparison: Comparison) {
         var versions: [Int64] = []
         var wildcard = false
         for part in header.split(separator: ",") {
@@ -199,7 +203,13 @@ struct ETagList {
                 wildcard = true
                 continue
             }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag.hasPrefix("W/") {
+                guard comparison == .weak else {
+                    versions.append(-1)
+                    continue
+                }
+                tag.removeFirst(2)
+            }
             if tag.hasPrefix("\""), tag.hasSuffix("\""), tag.count >= 2 { tag = String(tag.dropFirst().dropLast()) }
             if let version = Int64(tag) { versions.append(version) } else { versions.append(-1) }
         }

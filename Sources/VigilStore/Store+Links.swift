@@ -8,19 +8,16 @@ extension Store {
         let links: [LinkInput]
         switch LinkInput.parseList(value, field: "", clearance: context.clearance) {
         case .success(let parsed): links = parsed
-        case .failure(let failure):
-            throw .validation(failure.errors.map { FieldError(String($0.field.drop(while: { $0 == "." })), $0.message) })
+        case .failure(let failure): throw Store.linkErrors(failure.errors, array: value.isJSONArray)
         }
         if links.isEmpty { throw .validation([FieldError("sites", "give at least one link")]) }
         return try write { db in
             _ = try Store.visibleLiveRecord(.incidents, id: incidentID, in: db, context: context)
             var errors: [FieldError] = []
             for (index, link) in links.enumerated() {
-                let field = links.count == 1 && !value.isJSONArray ? "" : "[\(index)]"
-                errors += try link.referenceErrors(in: db, clearance: context.clearance, field: field)
-                    .map { FieldError(String($0.field.drop(while: { $0 == "." })), $0.message) }
+                errors += try link.referenceErrors(in: db, clearance: context.clearance, field: value.isJSONArray ? "[\(index)]" : "")
             }
-            if !errors.isEmpty { throw StoreError.validation(errors) }
+            if !errors.isEmpty { throw Store.linkErrors(errors, array: value.isJSONArray) }
             let now = Timestamp.now()
             var created: [JSONObject] = []
             for link in links {
@@ -28,6 +25,23 @@ extension Store {
             }
             return created
         }
+    }
+
+    /// Errors of a link body: for an array, by item index as a batch's are (`[2].role` becomes
+    /// item 2's `role`); for one object, by field.
+    static func linkErrors(_ errors: [FieldError], array: Bool) -> StoreError {
+        func unprefixed(_ field: Substring) -> String { String(field.drop(while: { $0 == "." })) }
+        let byField = StoreError.validation(errors.map { FieldError(unprefixed(Substring($0.field)), $0.message) })
+        guard array else { return byField }
+        var byIndex: [Int: [FieldError]] = [:]
+        for error in errors {
+            let field = Substring(error.field)
+            guard field.hasPrefix("["), let close = field.firstIndex(of: "]"),
+                  let index = Int(field[field.index(after: field.startIndex)..<close])
+            else { return byField }
+            byIndex[index, default: []].append(FieldError(unprefixed(field[field.index(after: close)...]), error.message))
+        }
+        return .batchValidation(byIndex)
     }
 
     /// Removes one link (by its id), recording it in the audit log.

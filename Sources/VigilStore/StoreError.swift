@@ -42,10 +42,15 @@ public enum StoreError: Error, Sendable, Equatable {
 }
 
 extension StoreError: CustomStringConvertible {
+    /// `incidents` → `incident`; anything else (`records`, `links`) → `record`.
+    private static func singular(_ kind: String) -> String {
+        ResourceKind(rawValue: kind)?.singular ?? "record"
+    }
+
     public var description: String {
         switch self {
-        case .notFound(let kind, let id): "no \(kind) record \(id)"
-        case .gone(let kind, let id): "\(kind) record \(id) was deleted"
+        case .notFound(let kind, let id): "no \(Self.singular(kind)) \(id)"
+        case .gone(let kind, let id): "\(Self.singular(kind)) \(id) was deleted"
         case .validation(let errors): "invalid input: " + errors.map(\.description).joined(separator: "; ")
         case .batchValidation(let errors):
             "invalid items: " + errors.keys.sorted().map { "item \($0)" }.joined(separator: ", ")

@@ -23,6 +23,10 @@ import VigilStore
                                          headers: [("Content-Type", "application/merge-patch+json"), ("If-Match", "\"1\"")])
         #expect(patched.status == 200)
         #expect(patched.header("ETag") == "\"2\"")
+        // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, If-None-Match's weak one does.
+        #expect(try server.request("PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "weak"}"#,
+                                   headers: [("If-Match", "W/\"2\"")]).status == 412)
+        #expect(try server.request("GET", "/v1/incidents/\(id)", headers: [("If-None-Match", "W/\"2\"")]).status == 304)
         let stale = try server.request("PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "late"}"#, headers: [("If-Match", "\"1\"")])
         #expect(stale.status == 412)
         #expect(stale.header("Content-Type") == "application/problem+json")
@@ -192,6 +196,25 @@ import VigilStore
         let violations = vocabularies.object["violation_types"]?.arrayValue ?? []
         #expect(violations.contains { $0.objectValue?["code"] == .string("forced_outing") })
         #expect(violations.allSatisfy { !($0.objectValue?["definition"]?.stringValue ?? "").isEmpty })
+    }
+
+    @Test func linkErrorsAreByItemAndARepeatedLinkIsInvalidInput() throws {
+        let server = try TestServer()
+        let incident = try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue ?? ""
+        let site = try server.request("POST", "/v1/sites", json: #"{"name": "Argun"}"#).object["id"]?.stringValue ?? ""
+        let links = try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"""
+            [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "bogus"}, {"site_id": "site_NOPE", "role": "held_at"}]
+            """#)
+        #expect(links.status == 422)
+        let errors = links.object["errors"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(errors.contains { $0["index"]?.intValue == 1 && $0["field"] == .string("role") }, "\(errors)")
+        // A repeated link is refused as input, naming the item, not as a conflict with an incident not yet made.
+        let twice = try server.request("POST", "/v1/incidents", json: #"""
+            {"title": "Twice", "sites": [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "held_at"}]}
+            """#)
+        #expect(twice.status == 422)
+        #expect(twice.object["errors"]?.arrayValue?.first?.objectValue?["field"] == .string("sites[1]"))
+        #expect(try server.request("GET", "/v1/incidents?count=true").object["total"]?.intValue == 1)
     }
 
     @Test func metricsCountAnswersAndSayNothingAboutRecords() throws {

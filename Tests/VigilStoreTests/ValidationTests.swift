@@ -161,6 +161,16 @@ import Testing
         #expect(before == after, "a refused create must write nothing")
     }
 
+    @Test func wholeNumbersWrittenAsDecimalsAreCounts() throws {
+        let fixture = try Fixture()
+        let made = try fixture.store.make(.incidents, #"{"title": "n", "victims_min": 100.0, "victims_max": 1e3}"#)
+        #expect(made.json["victims_min"] == .int(100))
+        #expect(made.json["victims_max"] == .int(1000))
+        for bad in [#"{"title": "n", "victims_min": 100.5}"#, #"{"title": "n", "victims_min": -1.0}"#, #"{"title": "n", "victims_min": 1e300}"#] {
+            #expect(throws: StoreError.self, "\(bad)") { try fixture.store.make(.incidents, bad) }
+        }
+    }
+
     @Test func validInputsOfEveryKindAreAccepted() throws {
         let fixture = try Fixture()
         let store = fixture.store

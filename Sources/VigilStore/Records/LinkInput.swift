@@ -59,9 +59,15 @@ struct LinkInput: Sendable {
         }
         var links: [LinkInput] = []
         var errors: [FieldError] = []
+        var seen = Set<String>()
         for (item, name) in items {
             switch parse(item, field: name) {
-            case .success(let link): links.append(link)
+            case .success(let link):
+                // The same site in the same role twice would be a conflict with itself.
+                if !seen.insert(link.siteID + "\u{0}" + link.role).inserted {
+                    errors.append(FieldError(name, "links \(link.siteID) as \(link.role) a second time"))
+                }
+                links.append(link)
             case .failure(let failure): errors += failure.errors
             }
         }

@@ -97,9 +97,16 @@ struct RecordValidator {
             else { return .failure("must be an http or https URL") }
             return .success(value)
         case .count:
-            guard case .int(let number) = value else { return .failure("must be a whole number") }
+            // JSON has one number type: 100.0 and 1e2 are the whole number 100 (as Python's
+            // json module writes floats), stored as one.
+            let number: Int64
+            switch value {
+            case .int(let whole): number = whole
+            case .double(let real) where real.rounded() == real && abs(real) < 9.0e15: number = Int64(real)
+            default: return .failure("must be a whole number")
+            }
             guard number >= 0 else { return .failure("must not be negative") }
-            return .success(value)
+            return .success(.int(number))
         case .coordinate(let limit):
             let number: Double
             switch value {
