@@ -169,6 +169,10 @@ import Testing
                 for hidden in c.hiddenIDs { #expect(!text.contains(hidden), "\(reader.clearance): \(text)") }
             }
         }
+        // Nor through a cursor: a reference is not a sort key (the cursor carries the last row's sort values).
+        var bySource = ListQuery()
+        bySource.sort = [SortKey(field: "source_id", descending: false)]
+        #expect(throws: StoreError.self) { try c.store.list(.allegations, bySource, as: Caller.publicReader) }
         // At full clearance the references are there.
         let full = try c.store.record(.allegations, id: c.allegation.id, as: Caller.confidentialReader)
         #expect(full.json["source_id"] == .string(c.hiddenSource.id))

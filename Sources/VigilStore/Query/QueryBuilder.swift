@@ -90,7 +90,9 @@ struct QueryBuilder {
             switch spec.type {
             case .date:
                 result.append(OrderKey(expression: "r.\(spec.name)_earliest", descending: key.descending))
-            case .codes, .strings, .references, .url:
+            // A reference is not a sort key: the order of ids means nothing to a reader, and the
+            // cursor would carry the last row's id, which may name a record it cannot see.
+            case .codes, .strings, .reference, .references, .url:
                 throw StoreError.badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
             case .text(let maxLength) where maxLength > Catalog.shortText:
                 throw StoreError.badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
