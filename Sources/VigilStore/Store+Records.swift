@@ -19,7 +19,9 @@ extension Store {
         }
     }
 
-    /// Reads a stored record, whatever its level or tombstone (callers apply the rules).
+    /// Reads a record, whatever its level or tombstone (callers apply the rules). `computed`: as
+    /// `clearance` is shown it, with its counts and with references it may not see as null
+    /// (for answers only); otherwise as stored (for changes and audit entries).
     static func load(
         _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality, computed: Bool
     ) throws -> StoredRecord? {

@@ -76,7 +76,9 @@ struct RecordCodec: Sendable {
         return items.joined(separator: ", ")
     }
 
-    /// The SELECT list plus the computed counts; the FROM clause must add ``countsJoin(for:)``.
+    /// The SELECT list of a record as `clearance` is shown it (references it may not see read as
+    /// NULL, see ``visibleSelectList(_:clearance:)``) plus the computed counts; the FROM clause
+    /// must add ``countsJoin(for:)``. Never for a state that is written back or audited.
     func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
     /// One record by id with its computed counts for `clearance`.
