@@ -83,7 +83,7 @@ private struct PageShape {
         let first = firstExtraColumn
         let statement = try db.cachedStatement("""
             SELECT \(codec.selectList(withComputedFor: clearance)), \(orderColumns)
-            FROM \(from)\(codec.countsJoin(for: clearance)) WHERE \(whereSQL)
+            FROM \(from)\(codec.outputJoins(for: clearance)) WHERE \(whereSQL)
             ORDER BY \(orderSQL) LIMIT ?
             """)
         var result: Result = ([], [], false)
@@ -134,7 +134,7 @@ private struct PageShape {
         let statement = try db.cachedStatement("""
             SELECT \(codec.selectList(withComputedFor: clearance)), r.pk, \
             snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
-            FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.countsJoin(for: clearance))
+            FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.outputJoins(for: clearance))
             WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
             """)
         let keys = "[" + ranked.map(String.init).joined(separator: ",") + "]"

@@ -23,7 +23,7 @@ import Testing
             for clearance in Confidentiality.allCases {
                 let pairs: [([UInt8], [UInt8], String)] = try store.read { db in
                     var pairs: [([UInt8], [UInt8], String)] = []
-                    let sql = "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.countsJoin(for: clearance))"
+                    let sql = "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.outputJoins(for: clearance))"
                     try db.makeStatement(sql).forEachRow { row in
                         let encoded = encoder.encode(row, for: clearance)
                         let stored = codec.decode(row)

@@ -14,6 +14,8 @@ struct RecordCodec: Sendable {
     private let computedSelectLists: [String]
     /// By clearance level: one record by id with its computed counts.
     private let selectByIDs: [String]
+    /// By clearance level: see ``outputJoins(for:)``.
+    private let outputJoins: [String]
 
     /// The codec of `kind`, built once: its SQL text is the key of cached statements, so building
     /// it on every request would cost string work and hashing for nothing.
@@ -42,9 +44,32 @@ struct RecordCodec: Sendable {
             Self.visibleSelectList(kind, clearance: clearance) + ComputedFields.selectList(for: kind, clearance: clearance)
         }
         computedSelectLists = lists
-        selectByIDs = Confidentiality.allCases.map { clearance in
-            "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(ComputedFields.join(for: kind, clearance: clearance)) WHERE r.id = ?"
+        let joins = Confidentiality.allCases.map { clearance in
+            ComputedFields.join(for: kind, clearance: clearance) + Self.visibleReferenceJoins(kind, clearance: clearance)
         }
+        outputJoins = joins
+        selectByIDs = Confidentiality.allCases.map { clearance in
+            "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(joins[clearance.rawValue]) WHERE r.id = ?"
+        }
+    }
+
+    /// The alias of the visible record a reference field names (see ``visibleReferenceJoins``).
+    private static func referenceAlias(_ field: String) -> String { "v_" + field }
+
+    /// One `LEFT JOIN` per single reference of `kind`, bringing in the record it names only when
+    /// `clearance` may see it: the select list reads the id from there. A join seeks each
+    /// referenced row once per statement with cursors opened once, where a correlated subquery
+    /// re-ran per row (a page of 50 allegations: 288 against 336 µs in SQL alone, 74 without).
+    private static func visibleReferenceJoins(_ kind: ResourceKind, clearance: Confidentiality) -> String {
+        guard clearance < .confidential else { return "" }
+        var joins = ""
+        for spec in kind.fields {
+            guard case .reference(let target) = spec.type else { continue }
+            let alias = referenceAlias(spec.name)
+            joins += " LEFT JOIN \(target.table) \(alias) ON \(alias).id = r.\(spec.name)"
+                + " AND \(alias).confidentiality <= \(clearance.rawValue)"
+        }
+        return joins
     }
 
     /// ``selectList`` as `clearance` may read it: a reference to a record above the clearance
@@ -60,12 +85,12 @@ struct RecordCodec: Sendable {
         for spec in kind.fields {
             let column = "r." + spec.name
             switch spec.type {
-            case .reference(let target) where clearance < .confidential:
-                items.append(
-                    "(SELECT t.id FROM \(target.table) t WHERE t.id = \(column) AND t.confidentiality <= \(level))")
+            case .reference where clearance < .confidential:
+                items.append(referenceAlias(spec.name) + ".id")
             case .references(let target) where clearance < .confidential:
+                // An empty list (the usual case) is kept as it is, without a json_each.
                 items.append(
-                    "CASE WHEN \(column) IS NULL THEN NULL ELSE (SELECT json_group_array(j.value) "
+                    "CASE WHEN \(column) IS NULL OR \(column) = '[]' THEN \(column) ELSE (SELECT json_group_array(j.value) "
                         + "FROM json_each(\(column)) j WHERE EXISTS (SELECT 1 FROM \(target.table) t "
                         + "WHERE t.id = j.value AND t.confidentiality <= \(level))) END")
             default:
@@ -78,16 +103,15 @@ struct RecordCodec: Sendable {
 
     /// The SELECT list of a record as `clearance` is shown it (references it may not see read as
     /// NULL, see ``visibleSelectList(_:clearance:)``) plus the computed counts; the FROM clause
-    /// must add ``countsJoin(for:)``. Never for a state that is written back or audited.
+    /// must add ``outputJoins(for:)``. Never for a state that is written back or audited.
     func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
     /// One record by id with its computed counts for `clearance`.
     func selectByID(withComputedFor clearance: Confidentiality) -> String { selectByIDs[clearance.rawValue] }
 
-    /// The join that the computed counts of ``selectList(withComputedFor:)`` read from.
-    func countsJoin(for clearance: Confidentiality) -> String {
-        ComputedFields.join(for: kind, clearance: clearance)
-    }
+    /// The joins ``selectList(withComputedFor:)`` reads from: the kept counts row and the visible
+    /// records named by references.
+    func outputJoins(for clearance: Confidentiality) -> String { outputJoins[clearance.rawValue] }
 
     /// The values for the field columns, in column order.
     func fieldValues(_ fields: JSONObject) -> [SQLValue] {
