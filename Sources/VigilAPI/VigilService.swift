@@ -67,11 +67,6 @@ public struct VigilService: Sendable {
         let authenticator = self.authenticator
         let store = self.store
         let metrics = self.metrics
-        return { request in
-            let response = answer(request)
-            metrics.count(status: response.status)
-            return response
-        }
         @Sendable func answer(_ request: HTTPRequest) -> HTTPResponse {
             do {
                 let run = { try body(request, try authenticator.authenticate(request)) }
@@ -88,6 +83,11 @@ public struct VigilService: Sendable {
                 }
                 return problem.response
             }
+        }
+        return { request in
+            let response = answer(request)
+            metrics.count(status: response.status)
+            return response
         }
     }
 

@@ -348,8 +348,9 @@ extension Store {
         }
         // One read serves both the answer and the audit entry at full clearance; below it the
         // answer's read leaves out references the caller cannot see, and the log needs them.
-        let stored = context.clearance == .confidential
-            ? shown : try load(kind, id: id, in: db, clearance: context.clearance, computed: false) ?? shown
+        guard let stored = context.clearance == .confidential
+            ? shown : try load(kind, id: id, in: db, clearance: context.clearance, computed: false)
+        else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
         try AuditLog.append(
             to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
             before: before.state, after: stored.state, at: now)

@@ -81,19 +81,14 @@ public struct Router: HTTPHandler {
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         guard let cors else { return route(request) }
-        // Every answer says it depends on Origin, so a cache never serves one origin's answer to another.
-        guard let origin = request.headers["Origin"] else {
-            var response = route(request)
-            response.headers.add(name: "Vary", value: "Origin")
-            return response
-        }
-        let allowed = cors.allowedOrigins.contains(origin)
-        if request.method == "OPTIONS", request.headers.contains("Access-Control-Request-Method") {
-            return preflight(request, origin: origin, allowed: allowed, cors: cors)
+        let origin = request.headers["Origin"]
+        if let origin, request.method == "OPTIONS", request.headers.contains("Access-Control-Request-Method") {
+            return preflight(request, origin: origin, allowed: cors.allowedOrigins.contains(origin), cors: cors)
         }
         var response = route(request)
+        // Every answer says it depends on Origin, so a cache never serves one origin's answer to another.
         response.headers.add(name: "Vary", value: "Origin")
-        if allowed {
+        if let origin, cors.allowedOrigins.contains(origin) {
             for (name, value) in cors.answerHeaders(for: origin) { response.headers.replaceOrAdd(name: name, value: value) }
         }
         return response
@@ -110,7 +105,7 @@ public struct Router: HTTPHandler {
                 headers: headers)
         }
         guard let pathSegments = Router.decodedSegments(request.rawPath) else {
-            return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.")
+            return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.", headers: headers)
         }
         let methods: [String]
         switch lookup(method: "OPTIONS", pathSegments: pathSegments) {
