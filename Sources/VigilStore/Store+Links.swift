@@ -60,7 +60,8 @@ extension Store {
         }
     }
 
-    /// The sites linked to an incident that the caller may see, ordered by period then id.
+    /// The sites linked to an incident that the caller may see, ordered by period (undated first,
+    /// as in embedded lists and every ascending sort) then id.
     public func links(ofIncident incidentID: String, as context: AccessContext) throws(StoreError) -> [JSONObject] {
         try read { db in
             _ = try Store.visibleLiveRecord(.incidents, id: incidentID, in: db, context: context)
@@ -68,7 +69,7 @@ extension Store {
                 SELECT \(Store.linkColumns.map { "l." + $0 }.joined(separator: ", ")) FROM incident_sites l
                 JOIN sites s ON s.id = l.site_id
                 WHERE l.incident_id = ? AND s.deleted_at IS NULL AND s.confidentiality <= ?
-                ORDER BY l.period_earliest IS NULL, l.period_earliest, l.id
+                ORDER BY l.period_earliest, l.id
                 """)
             var result: [JSONObject] = []
             try statement.forEachRow([.text(incidentID), .integer(Int64(context.clearance.rawValue))]) { row in

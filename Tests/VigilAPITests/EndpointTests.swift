@@ -217,6 +217,32 @@ import VigilStore
         #expect(try server.request("GET", "/v1/incidents?count=true").object["total"]?.intValue == 1)
     }
 
+    @Test func linksAndEmbeddedListsAreOrderedTheSameWay() throws {
+        let server = try TestServer()
+        let incident = try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue ?? ""
+        let source = try server.request("POST", "/v1/sources", json: #"{"name": "Paper"}"#).object["id"]?.stringValue ?? ""
+        var sites: [String] = []
+        for name in ["March", "Undated", "February"] {
+            sites.append(try server.request("POST", "/v1/sites", json: #"{"name": "\#(name)"}"#).object["id"]?.stringValue ?? "")
+        }
+        _ = try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"""
+            [{"site_id": "\#(sites[0])", "role": "held_at", "period": "2017-03"}, {"site_id": "\#(sites[1])", "role": "held_at"},
+             {"site_id": "\#(sites[2])", "role": "held_at", "period": "2017-02"}]
+            """#)
+        var allegations: [String] = []
+        for date in ["2017-04-24", nil, "2017-04-01"] {
+            let dated = date.map { #", "alleged_on": "\#($0)""# } ?? ""
+            allegations.append(try server.request("POST", "/v1/allegations", json: #"""
+                {"source_id": "\#(source)", "incident_id": "\#(incident)", "claim": "c"\#(dated)}
+                """#).object["id"]?.stringValue ?? "")
+        }
+        let links = try server.request("GET", "/v1/incidents/\(incident)/sites").data.compactMap { $0["site_id"]?.stringValue }
+        #expect(links == [sites[1], sites[2], sites[0]], "undated first, then by period")
+        let embedded = try server.request("GET", "/v1/incidents/\(incident)?include=allegations").object["allegations"]?
+            .arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
+        #expect(embedded == [allegations[1], allegations[2], allegations[0]], "undated first, then by date")
+    }
+
     @Test func metricsCountAnswersAndSayNothingAboutRecords() throws {
         let server = try TestServer()
         #expect(try server.request("GET", "/metrics", token: nil).status == 401)
