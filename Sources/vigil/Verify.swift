@@ -22,8 +22,9 @@ struct Verify: ParsableCommand {
             print("ok: \(report.entries) audit entries chained, \(report.records) records match the log")
             return
         }
+        // One line on standard error, the first fault; every fault on standard output.
+        for problem in report.problems { print("fault: \(problem)") }
         printError("Error: verification failed: \(report.problems[0]) (\(report.problems.count) problem(s) in all)")
-        for problem in report.problems.dropFirst() { printError("  also: \(problem)") }
         throw ExitCode.failure
     }
 }

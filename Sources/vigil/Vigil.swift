@@ -8,4 +8,20 @@ struct Vigil: ParsableCommand {
         abstract: "A human-rights incident database: records that must not leak, be altered or be lost.",
         subcommands: [Serve.self, Migrate.self, TokenCommand.self, Verify.self, Backup.self, Purge.self, Import.self, Export.self, Stress.self]
     )
+
+    /// ArgumentParser's main, except that a refused command line gets one line on standard error
+    /// (the reason and where help is), as every other failure does; help and `--version` go to
+    /// standard output as usual.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success, !(error is ExitCode), !(error is CommandError) else { exit(withError: error) }
+            let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
+            printError("Error: \(reason) (see vigil --help)")
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }

@@ -46,9 +46,12 @@ struct AuditTamperTests {
         let result = try VigilCLI.run(["verify", "--db", fixture.path], in: fixture.scratch)
         #expect(result.status != 0, "\(comment): verify should fail; stdout: \(result.stdout)")
         let firstLine = result.stderrLines.last { $0.hasPrefix("Error") || $0.contains("verification failed") } ?? ""
+        // The first fault is the one line on standard error; every fault is on standard output.
+        #expect(result.stderrLines.filter { !$0.isEmpty }.count == 1, "\(comment): \(result.stderr)")
         for name in names {
-            #expect(result.stderr.contains(name), "\(comment): stderr does not name \(name): \(result.stderr)")
+            #expect(result.stdout.contains(name), "\(comment): stdout does not name \(name): \(result.stdout)")
         }
+        #expect(names.contains { result.stderr.contains($0) }, "\(comment): stderr names none of \(names): \(result.stderr)")
         #expect(firstLine.contains("verification failed"), "\(comment): \(result.stderr)")
         #expect(!result.stdout.hasPrefix("ok"))
     }

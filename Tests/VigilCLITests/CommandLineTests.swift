@@ -213,6 +213,23 @@ struct CommandLineTests {
         ["token", "create", "--name", "late", "--role", "reader", "--clearance", "public"],
     ]
 
+    @Test("a refused command line gets one line on standard error; help goes to standard output", arguments: [
+        ["token", "create", "--role", "reader", "--clearance", "public"], ["bogus"], ["serve", "--port", "99999"],
+        ["backup"], ["token", "create", "--name", "x", "--role", "boss", "--clearance", "public"],
+        ["serve", "--cors-origin", "*"],
+    ])
+    func refusedCommandLines(arguments: [String]) throws {
+        let scratch = try ScratchDirectory()
+        let result = try VigilCLI.run(arguments + ["--db", scratch.path("v.db")], in: scratch)
+        #expect(result.status != 0, "\(arguments)")
+        #expect(result.stderrLines.count == 1, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: "), "\(arguments): \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let help = try VigilCLI.run([arguments[0], "--help"], in: scratch)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE"))
+    }
+
     @Test("a database from a newer Vigil is refused by every command", arguments: everyCommand)
     func newerDatabaseRefused(command: [String]) throws {
         let scratch = try ScratchDirectory()
