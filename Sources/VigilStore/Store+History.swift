@@ -164,14 +164,16 @@ final class SnapshotReader {
             kind: row.kind, recordID: row.recordID, before: try snapshot(row.before), after: try snapshot(row.after))
     }
 
-    /// Sets a reference to a record the caller cannot see to null, and drops such ids from lists
-    /// of references (as ``RecordCodec`` does for records read from their tables).
+    /// Removes a reference to a record the caller cannot see, as if it were unset (a snapshot
+    /// holds only the fields that are set, so a key left as null would single it out), and drops
+    /// such ids from lists of references, as ``VisibleReferences`` does for records read from
+    /// their tables.
     private func hideReferences(in state: inout JSONObject, kind: ResourceKind) throws {
         guard context.clearance < .confidential else { return }
         for spec in kind.fields {
             switch spec.type {
             case .reference(let target):
-                if case .string(let id)? = state[spec.name], try !isVisible(target, id: id) { state[spec.name] = .null }
+                if case .string(let id)? = state[spec.name], try !isVisible(target, id: id) { state[spec.name] = nil }
             case .references(let target):
                 guard case .array(let items)? = state[spec.name] else { continue }
                 var kept: [JSONValue] = []

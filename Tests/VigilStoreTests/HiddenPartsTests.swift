@@ -180,6 +180,36 @@ import Testing
             == .array([.string(c.hiddenActor.id), .string(c.visibleActor.id)]))
     }
 
+    @Test func filtersMatchReferencesAsTheyAreShown() throws {
+        let c = try Case()
+        let other = try c.store.make(.allegations, #"""
+            {"source_id": "\#(c.visibleSource.id)", "incident_id": "\#(c.incident.id)", "claim": "Seen", "confidentiality": "public"}
+            """#)
+        func ids(_ kind: ResourceKind, _ filters: [(String, String)], as caller: AccessContext) throws -> [String] {
+            var query = ListQuery()
+            query.filters = filters.compactMap { Filter(parameter: $0.0, value: $0.1) }
+            return try c.store.list(kind, query, as: caller).records.map(\.id)
+        }
+        for reader in [Caller.publicReader, Caller.restrictedReader] {
+            // A hidden id matches nothing, however it is asked for: no id can be found by bisection.
+            #expect(try ids(.allegations, [("source_id", c.hiddenSource.id)], as: reader).isEmpty)
+            #expect(try ids(.allegations, [("source_id.in", "\(c.hiddenSource.id),src_X")], as: reader).isEmpty)
+            #expect(try ids(.allegations, [("source_id.gte", "src_")], as: reader) == [other.id])
+            #expect(try ids(.allegations, [("source_id.lt", "src_~")], as: reader) == [other.id])
+            #expect(try ids(.allegations, [("source_id.contains", "src")], as: reader) == [other.id])
+            #expect(try ids(.allegations, [("source_id.null", "false")], as: reader) == [other.id])
+            #expect(Set(try ids(.allegations, [("source_id.null", "true")], as: reader)) == [c.allegation.id])
+            #expect(try ids(.allegations, [("source_id", c.visibleSource.id)], as: reader) == [other.id])
+            #expect(try ids(.incidents, [("perpetrator_ids", c.hiddenActor.id)], as: reader).isEmpty)
+            #expect(try ids(.incidents, [("perpetrator_ids.in", c.hiddenActor.id)], as: reader).isEmpty)
+            #expect(try ids(.incidents, [("perpetrator_ids", c.visibleActor.id)], as: reader) == [c.incident.id])
+            #expect(try ids(.incidents, [("perpetrator_ids.ne", c.hiddenActor.id)], as: reader) == [c.incident.id])
+        }
+        // At full clearance the stored references match.
+        #expect(try ids(.allegations, [("source_id", c.hiddenSource.id)], as: Caller.confidentialReader) == [c.allegation.id])
+        #expect(try ids(.incidents, [("perpetrator_ids", c.hiddenActor.id)], as: Caller.confidentialReader) == [c.incident.id])
+    }
+
     @Test func aPatchKeepsAndMayNotReplaceHiddenReferences() throws {
         let c = try Case()
         // Other fields may change: the hidden reference is kept, in the table and in the log.

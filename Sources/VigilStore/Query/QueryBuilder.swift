@@ -3,7 +3,8 @@
 /// Only field names from the kind's catalog reach the SQL text, and only as column names the
 /// catalog spells; every client value is bound. A field the caller may not see is either
 /// refused (`contact` below confidential) or read through an expression that yields NULL where
-/// it is hidden (exact places), so no filter or sort can reveal a hidden value.
+/// it is hidden (exact places, references to hidden records), so no filter or sort can reveal a
+/// hidden value.
 struct QueryBuilder {
     let kind: ResourceKind
     let clearance: Confidentiality
@@ -131,6 +132,18 @@ struct QueryBuilder {
         let spec = try spec(named: filter.field, parameter: parameter)
         let expression = try expression(for: spec, parameter: parameter)
         switch spec.type {
+        case .reference(let target) where clearance < .confidential:
+            // Matched as shown (see VisibleReferences): a hidden id matches nothing, not even
+            // `.null=false` or a range. Equality keeps the column's index, then checks the record.
+            let visible = VisibleReferences.single(expression, to: target, clearance: clearance)
+            switch filter.op {
+            case .eq, .in:
+                var matched = Conditions()
+                try addScalar(filter, expression: expression, parse: { .text($0) }, to: &matched)
+                conditions.add("(\(matched.sql.joined()) AND \(visible) IS NOT NULL)", matched.arguments)
+            default:
+                try addScalar(filter, expression: visible, parse: { .text($0) }, to: &conditions)
+            }
         case .text, .url, .reference:
             try addScalar(filter, expression: expression, parse: { .text($0) }, to: &conditions)
         case .country:
@@ -185,6 +198,9 @@ struct QueryBuilder {
                     throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
                 }
             }
+        case .references(let target) where clearance < .confidential:
+            try addList(filter, column: VisibleReferences.list("r." + spec.name, to: target, clearance: clearance),
+                        to: &conditions) { _ in }
         case .strings, .references:
             try addList(filter, column: "r." + spec.name, to: &conditions) { _ in }
         }

@@ -72,15 +72,11 @@ struct RecordCodec: Sendable {
         return joins
     }
 
-    /// ``selectList`` as `clearance` may read it: a reference to a record above the clearance
-    /// reads as NULL, and such ids are left out of a list of references. A record the caller
-    /// cannot see does not exist for it, and its id would say that it does (and when it was
-    /// made: ids are time-ordered), or tie visible records to the same hidden source.
+    /// ``selectList`` as `clearance` may read it (see ``VisibleReferences``): single references
+    /// from the joins of ``visibleReferenceJoins(_:clearance:)``, lists filtered.
     ///
     /// Only for what is shown: the stored references themselves are read with ``selectList``.
-    /// The clearance is written as a digit, from our own enum, as in ``ComputedFields``.
     private static func visibleSelectList(_ kind: ResourceKind, clearance: Confidentiality) -> String {
-        let level = clearance.rawValue
         var items = ["r.id"]
         for spec in kind.fields {
             let column = "r." + spec.name
@@ -88,11 +84,7 @@ struct RecordCodec: Sendable {
             case .reference where clearance < .confidential:
                 items.append(referenceAlias(spec.name) + ".id")
             case .references(let target) where clearance < .confidential:
-                // An empty list (the usual case) is kept as it is, without a json_each.
-                items.append(
-                    "CASE WHEN \(column) IS NULL OR \(column) = '[]' THEN \(column) ELSE (SELECT json_group_array(j.value) "
-                        + "FROM json_each(\(column)) j WHERE EXISTS (SELECT 1 FROM \(target.table) t "
-                        + "WHERE t.id = j.value AND t.confidentiality <= \(level))) END")
+                items.append(VisibleReferences.list(column, to: target, clearance: clearance))
             default:
                 items += spec.columns.map { "r." + $0 }
             }
