@@ -216,11 +216,10 @@ enum OpenAPIDocument {
             result["200"] = json(object([("type", .string("object")), ("required", strings(["data"])), ("properties", object([
                 ("data", object([("type", .string("array")), ("items", object([
                     ("type", .string("object")),
-                    ("required", strings(["kind", "id", "label", "snippet", "score"])),
+                    ("required", strings(["kind", "id", "label", "snippet"])),
                     ("properties", object([
                         ("kind", object([("type", .string("string"))])), ("id", object([("type", .string("string"))])),
                         ("label", object([("type", .string("string"))])), ("snippet", object([("type", .string("string"))])),
-                        ("score", object([("type", .string("number"))])),
                     ])),
                 ]))])),
             ]))]), "Hits, best first.")

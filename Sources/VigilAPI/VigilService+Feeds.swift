@@ -62,7 +62,7 @@ extension VigilService {
         let data: [JSONValue] = hits.map { hit in
             .object(JSONObject([
                 ("kind", .string(hit.kind.rawValue)), ("id", .string(hit.id)), ("label", .string(hit.label)),
-                ("snippet", .string(hit.snippet)), ("score", .double(hit.score)),
+                ("snippet", .string(hit.snippet)),
             ]))
         }
         return Responses.json(.object(JSONObject([("data", .array(data))])))

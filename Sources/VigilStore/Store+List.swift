@@ -1,3 +1,5 @@
+import Crypto
+
 extension Store {
     /// A page of records matching `query` that the caller may see, in the asked order.
     ///
@@ -33,13 +35,13 @@ extension Store {
         var conditions = filtered
 
         if let cursor = query.cursor {
-            let values = try Cursor.decode(cursor, sort: sortSignature, keys: order.count)
+            let values = try Cursor.decode(cursor, sort: sortSignature, keys: order.count, key: cursorKey)
             conditions.add(Cursor.condition(order, values: values), Cursor.arguments(order, values: values))
         }
 
         let shape = PageShape(
             kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order, limit: query.limit)
-        let plainSearch = Store.plainIncidentSearch(kind, query, clearance: context.clearance)
+        let plainSearch = Store.plainIncidentSearch(kind, query, clearance: context.clearance, cursorKey: cursorKey)
         let match = query.search.flatMap(FullTextQuery.expression(for:))
         return try read { db in
             let (records, lastKeys, more) = try match.map { match in
@@ -51,7 +53,7 @@ extension Store {
                     "SELECT count(*) FROM \(from) WHERE \(filtered.sql.joined(separator: " AND "))")
                 try count.forEachRow(filtered.arguments) { row in total = Int(row.int64(0)) }
             }
-            let next = more ? Cursor.encode(lastKeys, sort: sortSignature) : nil
+            let next = more ? Cursor.encode(lastKeys, sort: sortSignature, key: cursorKey) : nil
             return Page(records: records, nextCursor: next, total: total)
         }
     }
@@ -238,12 +240,14 @@ extension Store {
 
     /// The plain search for `query`, or nil when it is not one (or its cursor does not decode: the
     /// general path then refuses it with the usual error). Its keys are always (bm25, id).
-    static func plainIncidentSearch(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality) -> PlainIncidentSearch? {
+    static func plainIncidentSearch(
+        _ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality, cursorKey: [UInt8]
+    ) -> PlainIncidentSearch? {
         guard kind == .incidents, let search = query.search, let match = FullTextQuery.expression(for: search),
               query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
         else { return nil }
         guard let cursor = query.cursor else { return PlainIncidentSearch(match: match, clearance: clearance, after: nil) }
-        guard let values = try? Cursor.decode(cursor, sort: "|q", keys: 2),
+        guard let values = try? Cursor.decode(cursor, sort: "|q", keys: 2, key: cursorKey),
               case .string(let id) = values[1]
         else { return nil }
         let score: Double
@@ -256,16 +260,26 @@ extension Store {
     }
 }
 
-/// The opaque keyset cursor: base64url of `{"s": sort, "k": [last row's sort values…]}`.
+/// The opaque keyset cursor: `{"s": sort, "k": [last row's sort values…]}`, sealed with the
+/// database's cursor key (ChaCha20-Poly1305; migrations/0012_cursor_key.sql) and base64url. A
+/// client can neither read the values (a search's bm25 score counts hidden records too) nor
+/// forge a position.
 enum Cursor {
-    static func encode(_ keys: [JSONValue], sort: String) -> String {
+    static func encode(_ keys: [JSONValue], sort: String, key: [UInt8]) -> String {
         let object = JSONObject([("s", .string(sort)), ("k", .array(keys))])
-        return Base64URL.encode(JSONValue.object(object).serialized())
+        let plain = JSONValue.object(object).serialized()
+        // Sealing with a fresh random nonce cannot fail for a 32-byte key.
+        guard let sealed = try? ChaChaPoly.seal(plain, using: SymmetricKey(data: key)).combined else {
+            preconditionFailure("sealing a cursor failed")
+        }
+        return Base64URL.encode(Array(sealed))
     }
 
-    static func decode(_ text: String, sort: String, keys count: Int) throws(StoreError) -> [JSONValue] {
-        guard text.utf8.count <= 4096, let bytes = Base64URL.decode(text),
-              case .object(let object)? = try? JSONValue.parse(bytes),
+    static func decode(_ text: String, sort: String, keys count: Int, key: [UInt8]) throws(StoreError) -> [JSONValue] {
+        guard text.utf8.count <= 4096, let sealed = Base64URL.decode(text),
+              let box = try? ChaChaPoly.SealedBox(combined: sealed),
+              let bytes = try? ChaChaPoly.open(box, using: SymmetricKey(data: key)),
+              case .object(let object)? = try? JSONValue.parse(Array(bytes)),
               case .array(let keys)? = object["k"], case .string(let signature)? = object["s"]
         else { throw .badQuery(parameter: "cursor", message: "is not a cursor this server issued") }
         guard signature == sort, keys.count == count else {

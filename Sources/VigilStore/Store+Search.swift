@@ -6,7 +6,8 @@ public struct SearchHit: Sendable {
     public let label: String
     /// Matched words in `<mark>`, the rest HTML-escaped.
     public let snippet: String
-    /// Higher is better (the negated bm25 rank).
+    /// Higher is better (the negated bm25 rank). For ordering only, never shown: FTS5 computes it
+    /// over every indexed row, records hidden from the caller included.
     public let score: Double
 }
 

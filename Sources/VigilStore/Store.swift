@@ -19,6 +19,9 @@ public final class Store: Sendable {
     let writer: DatabaseWriter
     let readers: ReaderPool
     let tokenUsage = TokenUsageClock()
+    /// Seals pagination cursors (see `Cursor`), 32 bytes; kept in the database so cursors outlive
+    /// a restart. (Its bytes, as swift-crypto's `SymmetricKey` is not `Sendable`.)
+    let cursorKey: [UInt8]
 
     /// Opens (creating when missing) the database at `path`, checks it, and migrates it.
     ///
@@ -45,6 +48,10 @@ public final class Store: Sendable {
             if try connection.scalar("SELECT EXISTS (SELECT 1 FROM fts_pending)") == .integer(1) {
                 try connection.transaction(.immediate) { db in try Store.indexPendingText(db) }
             }
+            guard case .blob(let key)? = try connection.scalar("SELECT key FROM server_keys WHERE name = 'cursor'"),
+                  key.count == 32
+            else { throw StoreError.corrupt("the cursor key is missing: not a healthy Vigil database") }
+            cursorKey = key
             writer = DatabaseWriter(database: connection, beforeCommit: Store.indexPendingText)
             var connections: [Database] = []
             for _ in 0..<max(1, readerCount) {

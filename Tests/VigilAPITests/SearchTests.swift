@@ -11,6 +11,8 @@ import VigilStore
         let kinds = Set(response.data.compactMap { $0["kind"]?.stringValue })
         #expect(kinds.isSuperset(of: ["sites", "incidents", "allegations"]), "\(kinds)")
         #expect(response.data.allSatisfy { ($0["snippet"]?.stringValue ?? "").contains("<mark>") })
+        // Ranked, but no score: bm25 counts every indexed row, hidden ones too.
+        #expect(response.data.allSatisfy { $0["score"] == nil })
         let incidents = try server.request("GET", "/v1/incidents?q=argun&count=true", token: "reader-public")
         #expect(incidents.object["total"] == .int(1))
         #expect(incidents.data.first?["snippet"]?.stringValue?.contains("<mark>Argun</mark>") == true)

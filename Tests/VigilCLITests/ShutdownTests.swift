@@ -74,7 +74,7 @@ struct ShutdownTests {
         #expect(FileManager.default.fileExists(atPath: database))
         #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
         // The schema is in the file itself: sqlite3 on it alone sees the tables.
-        #expect(try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations") == "11")
+        #expect(try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations") == String(Migrator().latestVersion))
     }
 
     /// One request with URLSession, waited for.

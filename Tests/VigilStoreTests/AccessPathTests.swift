@@ -105,7 +105,7 @@ import Testing
         #expect(compared > 150)
         var plain = ListQuery()
         plain.search = "stadium"
-        #expect(Store.plainIncidentSearch(.incidents, plain, clearance: .public) != nil)
+        #expect(Store.plainIncidentSearch(.incidents, plain, clearance: .public, cursorKey: [UInt8](repeating: 7, count: 32)) != nil)
     }
 
     /// The ids of every page of `query`, following the cursors.

@@ -247,6 +247,40 @@ struct PaginationTests {
         #expect(Self.badQueryParameter { try store.list(.incidents, unsorted, as: Caller.admin) } == "cursor")
     }
 
+    @Test("a cursor is sealed: it shows no sort value, cannot be forged or altered, and outlives a restart")
+    func cursorSealed() throws {
+        let temporary = try TemporaryStore()
+        _ = try Self.populate(temporary.store, count: 30, seed: 7)
+        var query = ListQuery()
+        query.limit = 10
+        query.sort = SortKey.parseList("title") ?? []
+        let first = try temporary.store.list(.incidents, query, as: Caller.admin)
+        let cursor = try #require(first.nextCursor)
+        let bytes = try #require(Base64URL.decode(cursor))
+        let last = try #require(first.records.last)
+        // Neither the last id nor its title can be read from it.
+        for shown in [last.id, last.json["title"]?.stringValue ?? "?", "title"] {
+            #expect(!String(decoding: bytes, as: UTF8.self).contains(shown))
+        }
+        // A readable cursor of the old kind, or any altered byte, is refused.
+        let readable = Base64URL.encode(Array(#"{"s":"title","k":["a","inc_0"]}"#.utf8))
+        var flipped = bytes
+        flipped[flipped.count / 2] ^= 1
+        for forged in [readable, Base64URL.encode(flipped)] {
+            query.cursor = forged
+            #expect(Self.badQueryParameter { try temporary.store.list(.incidents, query, as: Caller.admin) } == "cursor")
+        }
+        // The key is the database's: after a restart the walk goes on where it stopped.
+        temporary.store.close()
+        let reopened = try Store(path: temporary.path, readers: 1)
+        defer { reopened.close() }
+        query.cursor = cursor
+        let second = try reopened.list(.incidents, query, as: Caller.admin)
+        #expect(second.records.count == 10)
+        #expect(Set(second.records.map(\.id)).isDisjoint(with: first.records.map(\.id)))
+        #expect((second.records.first?.json["title"]?.stringValue ?? "") >= (last.json["title"]?.stringValue ?? ""))
+    }
+
     @Test("garbage cursors are a bad query", arguments: [
         "garbage", "", "%%%", "eyJzIjoidGl0bGUifQ", String(repeating: "A", count: 5000), "bnVsbA",
         "eyJzIjoidGl0bGUiLCJrIjpbXX0",  // {"s":"title","k":[]}: wrong number of keys
