@@ -40,7 +40,7 @@ public struct VigilService: Sendable {
         switch action {
         case .health: return { _ in health() }
         case .openAPI: return endpoint { _, _ in Responses.json(OpenAPIDocument.document) }
-        case .metrics: return endpoint { request, _ in try metricsText(request) }
+        case .metrics: return endpoint { request, caller in try metricsText(request, caller) }
         case .vocabularies: return endpoint { request, _ in try vocabularies(request) }
         case .changes: return endpoint { request, caller in try changes(request, caller) }
         case .search: return endpoint { request, caller in try search(request, caller) }
@@ -91,8 +91,10 @@ public struct VigilService: Sendable {
         }
     }
 
-    /// `GET /metrics`: see ``Metrics``.
-    func metricsText(_ request: HTTPRequest) throws -> HTTPResponse {
+    /// `GET /metrics`: see ``Metrics``. Admins only: request counts and the database's growth
+    /// show when records are written, hidden ones included.
+    func metricsText(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
+        try caller.context.require(.admin, to: "reading metrics")
         try QueryParameters(request).refuseUnknown(allowed: [])
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")

@@ -265,9 +265,9 @@ extension Store {
             for (key, _) in patch where locked.contains(key) {
                 refused.append(FieldError(key, "is hidden at your clearance (\(context.clearance.name)) and cannot be changed"))
             }
-            refused += try Store.hiddenReferenceErrors(
-                kind, stored: current.fields, patch: patch, in: db, clearance: context.clearance)
             if !refused.isEmpty { throw StoreError.validation(refused) }
+            let patch = try Store.keepingHiddenReferences(
+                patch, stored: current.fields, kind: kind, in: db, clearance: context.clearance)
             var validator = validator
             validator.stored = current.fields
             var merged = current.fields
@@ -412,31 +412,46 @@ extension Store {
         return errors
     }
 
-    /// The reference fields of a patch that would replace a reference the caller cannot see: its
-    /// output shows them as null (or leaves the id out of a list), so the caller would overwrite
-    /// what it was never shown.
-    static func hiddenReferenceErrors(
-        _ kind: ResourceKind, stored: JSONObject, patch: JSONObject, in db: Database, clearance: Confidentiality
-    ) throws -> [FieldError] {
-        guard clearance < .confidential else { return [] }
-        var errors: [FieldError] = []
-        for spec in kind.fields where patch[spec.name] != nil {
-            let (target, ids): (ResourceKind, [String])
+    /// `patch` with the references the caller cannot see kept as stored. The caller is shown
+    /// them as null (a list without them), so a patch is read as changing what it was shown: a
+    /// null sent for a field that is already null to the caller changes nothing, and a list sent
+    /// keeps the hidden ids it never saw (in their places when the visible part is unchanged).
+    /// A new value for a single reference replaces it, as it would a null. Refusing such patches
+    /// instead would tell the caller which nulls hide a record, which the null is there to hide.
+    static func keepingHiddenReferences(
+        _ patch: JSONObject, stored: JSONObject, kind: ResourceKind, in db: Database, clearance: Confidentiality
+    ) throws -> JSONObject {
+        guard clearance < .confidential else { return patch }
+        var kept = patch
+        func isHidden(_ id: String, _ target: ResourceKind) throws -> Bool {
+            let level = try db.scalar("SELECT confidentiality FROM \(target.table) WHERE id = ?", [.text(id)])
+            if case .integer(let rank)? = level { return rank > Int64(clearance.rawValue) }
+            return false
+        }
+        for spec in kind.fields {
+            guard let sent = patch[spec.name] else { continue }
             switch (spec.type, stored[spec.name]) {
-            case (.reference(let kind), .string(let id)?): (target, ids) = (kind, [id])
-            case (.references(let kind), .array(let items)?): (target, ids) = (kind, items.compactMap(\.stringValue))
-            default: continue
-            }
-            for id in ids {
-                let level = try db.scalar("SELECT confidentiality FROM \(target.table) WHERE id = ?", [.text(id)])
-                if case .integer(let rank)? = level, rank > Int64(clearance.rawValue) {
-                    errors.append(FieldError(
-                        spec.name, "holds a reference hidden at your clearance (\(clearance.name)) and cannot be changed"))
-                    break
+            case (.reference(let target), .string(let id)?):
+                if sent == .null, try isHidden(id, target) { kept[spec.name] = nil }
+            case (.references(let target), .array(let items)?):
+                var hidden: [JSONValue] = []
+                var visible: [JSONValue] = []
+                for item in items {
+                    if case .string(let id) = item, try isHidden(id, target) { hidden.append(item) } else { visible.append(item) }
                 }
+                guard !hidden.isEmpty else { continue }
+                let asked: [JSONValue]
+                switch sent {
+                case .array(let list): asked = list
+                case .null: asked = []
+                default: continue  // not a list: validation refuses it
+                }
+                kept[spec.name] = asked == visible ? .array(items) : .array(asked + hidden.filter { !asked.contains($0) })
+            default:
+                continue
             }
         }
-        return errors
+        return kept
     }
 
     /// Why `id` cannot be referenced, or nil when it can. A record above the caller's clearance

@@ -246,9 +246,12 @@ import VigilStore
     @Test func metricsCountAnswersAndSayNothingAboutRecords() throws {
         let server = try TestServer()
         #expect(try server.request("GET", "/metrics", token: nil).status == 401)
+        // Admins only: counts and the database's growth show when records are written, hidden ones too.
+        #expect(try server.request("GET", "/metrics", token: "reader-confidential").status == 403)
+        #expect(try server.request("GET", "/metrics", token: "editor").status == 403)
         for _ in 0..<3 { #expect(try server.request("GET", "/v1/incidents", token: "reader-public").status == 200) }
         #expect(try server.request("GET", "/v1/incidents/inc_NOPE", token: "reader-public").status == 404)
-        let metrics = try server.request("GET", "/metrics", token: "reader-public")
+        let metrics = try server.request("GET", "/metrics", token: "admin")
         #expect(metrics.status == 200)
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         func value(_ sample: String) -> Double? {
@@ -256,11 +259,11 @@ import VigilStore
                 .flatMap { Double($0.dropFirst(sample.count + 1)) }
         }
         #expect((value(#"vigil_http_responses_total{class="2xx"}"#) ?? 0) >= 3)
-        #expect((value(#"vigil_http_responses_total{class="4xx"}"#) ?? 0) >= 2)  // the 404 and the 401
+        #expect((value(#"vigil_http_responses_total{class="4xx"}"#) ?? 0) >= 4)  // the 404, the 401 and the 403s
         #expect((value(#"vigil_database_size_bytes{file="database"}"#) ?? 0) > 0)
         #expect((value("vigil_process_resident_memory_bytes") ?? 0) > 1_000_000)
         #expect(!metrics.text.contains("incidents"))
-        #expect(try server.request("GET", "/metrics?x=1", token: "reader-public").status == 400)
+        #expect(try server.request("GET", "/metrics?x=1", token: "admin").status == 400)
     }
 
     @Test func aBatchWithItemsThatAreNotObjectsListsEveryBadItem() throws {

@@ -4,6 +4,18 @@ import VigilStore
 
 /// Full-text search: found by its words, escaped, ranked, and never leaking.
 @Suite struct SearchTests {
+    @Test(arguments: ["%00", "a%00", "%22%00", "a%00b", "%01%02", "%7F"])
+    func controlCharactersInAQueryAreNoServerError(_ q: String) throws {
+        let server = try TestServer(demo: true)
+        for target in ["/v1/incidents?q=\(q)", "/v1/search?q=\(q)", "/v1/sources?q=\(q)",
+                       "/v1/incidents/facets?fields=country&q=\(q)", "/v1/incidents?format=csv&q=\(q)"] {
+            let status = try server.request("GET", target, token: "reader-public").status
+            #expect(status == 200 || status == 400, "\(target) → \(status)")
+        }
+        // A NUL between words separates them.
+        #expect(try server.request("GET", "/v1/sites?q=Argun%00prison&count=true", token: "reader-public").object["total"] == .int(1))
+    }
+
     @Test func argunFindsTheSiteTheIncidentAndTheAllegations() throws {
         let server = try TestServer(demo: true)
         let response = try server.request("GET", "/v1/search?q=Argun", token: "reader-public")

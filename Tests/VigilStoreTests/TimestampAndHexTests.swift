@@ -15,6 +15,14 @@ import Testing
         #expect(Timestamp.format(seconds: seconds, milliseconds: milliseconds) == expected)
     }
 
+    @Test(arguments: [
+        ("2017-02-30T00:00:00Z", false), ("2017-02-29", false), ("2016-02-29T12:00:00Z", true), ("2017-04-31", false),
+        ("2017-04-30T23:59:59.5Z", true), ("2017-13-01", false), ("2017-00-10", false), ("2017-01-00", false),
+    ])
+    func normalizeRefusesDaysTheMonthDoesNotHave(text: String, valid: Bool) {
+        #expect((Timestamp.normalize(text) != nil) == valid, "\(text)")
+    }
+
     @Test func nowIsTwentyFourCharactersAndSortsWithTime() {
         let first = Timestamp.now()
         let second = Timestamp.now()

@@ -161,6 +161,15 @@ import Testing
         #expect(before == after, "a refused create must write nothing")
     }
 
+    @Test func listsOfStringsRefuseControlCharacters() throws {
+        let fixture = try Fixture()
+        for bad in [#"{"title": "t", "tags": ["a\u0000b"]}"#, #"{"title": "t", "tags": ["line\nbreak"]}"#] {
+            let error = #expect(throws: StoreError.self, "\(bad)") { try fixture.store.make(.incidents, bad) }
+            #expect(error?.fieldNames == ["tags"])
+        }
+        #expect(throws: StoreError.self) { try fixture.store.make(.sites, #"{"name": "s", "aliases": ["x\u0007"]}"#) }
+    }
+
     @Test func wholeNumbersWrittenAsDecimalsAreCounts() throws {
         let fixture = try Fixture()
         let made = try fixture.store.make(.incidents, #"{"title": "n", "victims_min": 100.0, "victims_max": 1e3}"#)

@@ -70,7 +70,7 @@ public struct AccessContext: Sendable, Hashable {
     public static let commandLine = AccessContext(actor: "cli", role: .admin, clearance: .confidential)
 
     /// Throws `forbidden` unless the caller has at least `role`.
-    func require(_ role: Role, to action: String) throws(StoreError) {
+    public func require(_ role: Role, to action: String) throws(StoreError) {
         guard self.role >= role else {
             throw .forbidden("\(action) needs the \(role.rawValue) role; this token is \(self.role.rawValue)")
         }

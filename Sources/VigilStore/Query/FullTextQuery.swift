@@ -6,7 +6,11 @@
 enum FullTextQuery {
     /// The FTS5 MATCH expression, or nil when nothing searchable was given.
     static func expression(for text: String) -> String? {
-        let words = text.split(whereSeparator: { $0.isWhitespace }).prefix(32)
+        // Control characters separate words too: FTS5 reads a query string only up to a NUL, so
+        // one inside a quoted word would leave the quote open (a syntax error, not an answer).
+        let words = text.split(whereSeparator: { character in
+            character.isWhitespace || character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+        }).prefix(32)
         guard !words.isEmpty, text.utf8.count <= 1000 else { return nil }
         return words.map { "\"" + $0.replacingAll("\"", with: "\"\"") + "\"" }.joined(separator: " ")
     }

@@ -61,7 +61,7 @@ public enum Timestamp {
         }
         guard bytes.count >= 10, let year = digits(0..<4), bytes[4] == 45, let month = digits(5..<7),
               bytes[7] == 45, let day = digits(8..<10), year >= 1, (1...12).contains(month),
-              (1...31).contains(day)
+              day >= 1, day <= UncertainDate.daysInMonth(month, year: year)
         else { return nil }
         let date = String(text.prefix(10))
         if bytes.count == 10 { return date }

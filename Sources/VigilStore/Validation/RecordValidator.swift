@@ -132,6 +132,7 @@ struct RecordValidator {
         case .strings:
             return normalizeList(value) { text in
                 if text.isEmpty { return "must not hold empty strings" }
+                if text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return "must not hold control characters" }
                 return text.unicodeScalars.count > Catalog.shortText
                     ? "items must be at most \(Catalog.shortText) characters" : nil
             }
