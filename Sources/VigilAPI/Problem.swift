@@ -101,7 +101,5 @@ struct Problem: Error, CustomStringConvertible {
         }
     }
 
-    private static func singular(_ kind: String) -> String {
-        ResourceKind(rawValue: kind)?.singular ?? (kind == "links" ? "link" : kind == "tokens" ? "token" : "record")
-    }
+    private static func singular(_ kind: String) -> String { ResourceKind.singular(ofKindNamed: kind) }
 }

@@ -121,10 +121,7 @@ final class SnapshotReader {
     private func isVisible(_ kind: ResourceKind, id: String) throws -> Bool {
         if context.clearance == .confidential { return true }
         if let known = referenceVisible[id] { return known }
-        var visible = false
-        if case .integer(let rank)? = try db.scalar("SELECT confidentiality FROM \(kind.table) WHERE id = ?", [.text(id)]) {
-            visible = rank <= Int64(context.clearance.rawValue)
-        }
+        let visible = try Store.storedLevel(kind, id: id, in: db).map { $0 <= context.clearance } ?? false
         referenceVisible[id] = visible
         return visible
     }
@@ -141,12 +138,15 @@ final class SnapshotReader {
             return try isVisible(.incidents, id: incident) && isVisible(.sites, id: site)
         }
         guard let kind = ResourceKind(rawValue: row.kind) else { return false }
-        return try isVisible(kind, id: row.recordID)
+        // The record's current state is needed for its snapshots anyway (`entry`): one read.
+        return try currentState(kind, id: row.recordID).map { $0.level <= context.clearance } ?? false
     }
 
     func entry(_ row: AuditRow) throws -> AuditEntry {
         let kind = ResourceKind(rawValue: row.kind)
-        let floor = try kind.flatMap { try currentState($0, id: row.recordID)?.protection }
+        // At full clearance nothing is hidden, whatever the protection: no current state to read.
+        let floor = context.clearance == .confidential
+            ? nil : try kind.flatMap { try currentState($0, id: row.recordID)?.protection }
         func snapshot(_ bytes: [UInt8]?) throws -> JSONObject? {
             guard let object = Self.object(bytes) else { return nil }
             guard let kind else {

@@ -109,14 +109,22 @@ extension Store {
         return try read { db in
             var all = failures
             for item in prepared {
-                var errors = try Store.referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
-                for (position, link) in item.links.enumerated() {
-                    errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
-                }
+                let errors = try Store.referenceErrors(of: item, kind, in: db, clearance: context.clearance)
                 if !errors.isEmpty { all[item.index] = errors }
             }
             return all
         }
+    }
+
+    /// The reference problems of a record about to be created: its fields' and its links'.
+    static func referenceErrors(
+        of item: PreparedRecord, _ kind: ResourceKind, in db: Database, clearance: Confidentiality
+    ) throws -> [FieldError] {
+        var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: clearance)
+        for (position, link) in item.links.enumerated() {
+            errors += try link.referenceErrors(in: db, clearance: clearance, field: "sites[\(position)]")
+        }
+        return errors
     }
 
     /// A record's fields and links, checked without the database.
@@ -216,10 +224,7 @@ extension Store {
         var created: [CreatedRow] = []
         var failures: [Int: [FieldError]] = [:]
         for ((item, id), made) in zip(zip(prepared, sequenced.ids), snapshots) {
-            var errors = try referenceErrors(kind, item.fields, recordID: nil, in: db, clearance: context.clearance)
-            for (position, link) in item.links.enumerated() {
-                errors += try link.referenceErrors(in: db, clearance: context.clearance, field: "sites[\(position)]")
-            }
+            let errors = try referenceErrors(of: item, kind, in: db, clearance: context.clearance)
             if !errors.isEmpty {
                 failures[item.index] = errors
                 continue
@@ -424,9 +429,7 @@ extension Store {
         guard clearance < .confidential else { return patch }
         var kept = patch
         func isHidden(_ id: String, _ target: ResourceKind) throws -> Bool {
-            let level = try db.scalar("SELECT confidentiality FROM \(target.table) WHERE id = ?", [.text(id)])
-            if case .integer(let rank)? = level { return rank > Int64(clearance.rawValue) }
-            return false
+            try Store.storedLevel(target, id: id, in: db).map { $0 > clearance } ?? false
         }
         for spec in kind.fields {
             guard let sent = patch[spec.name] else { continue }
@@ -452,6 +455,15 @@ extension Store {
             }
         }
         return kept
+    }
+
+    /// The level of the record `id` of `kind` as stored (tombstones included), or nil when there
+    /// is none: what decides whether a reference to it is shown to a caller.
+    static func storedLevel(_ kind: ResourceKind, id: String, in db: Database) throws -> Confidentiality? {
+        let statement = try db.cachedStatement("SELECT confidentiality FROM \(kind.table) WHERE id = ?")
+        var level: Confidentiality?
+        try statement.forEachRow([.text(id)]) { row in level = Confidentiality(rawValue: Int(row.int64(0))) }
+        return level
     }
 
     /// Why `id` cannot be referenced, or nil when it can. A record above the caller's clearance

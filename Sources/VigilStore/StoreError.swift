@@ -42,10 +42,7 @@ public enum StoreError: Error, Sendable, Equatable {
 }
 
 extension StoreError: CustomStringConvertible {
-    /// `incidents` → `incident`; anything else (`records`, `links`) → `record`.
-    private static func singular(_ kind: String) -> String {
-        ResourceKind(rawValue: kind)?.singular ?? "record"
-    }
+    private static func singular(_ kind: String) -> String { ResourceKind.singular(ofKindNamed: kind) }
 
     public var description: String {
         switch self {

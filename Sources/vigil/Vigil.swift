@@ -18,9 +18,10 @@ struct Vigil: ParsableCommand {
             try command.run()
         } catch {
             let code = exitCode(for: error)
-            guard code != .success, !(error is ExitCode), !(error is CommandError) else { exit(withError: error) }
-            let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
-            printError("Error: \(reason) (see vigil --help)")
+            guard code != .success, !(error is ExitCode) else { exit(withError: error) }
+            let reason = message(for: error).split(separator: "\n").first.map(String.init) ?? "failed"
+            // Help is pointed to only when the command line itself was refused.
+            printError(code == .validationFailure ? "Error: \(reason) (see vigil --help)" : "Error: \(reason)")
             exit(withError: ExitCode(code.rawValue))
         }
     }

@@ -26,6 +26,12 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
     }
 
     /// The singular noun, for messages.
+    /// The singular of a kind named in an error (`StoreError.notFound`'s kind): a resource's,
+    /// `link`, `token`, or `record` for anything else.
+    public static func singular(ofKindNamed name: String) -> String {
+        ResourceKind(rawValue: name)?.singular ?? (name == "links" ? "link" : name == "tokens" ? "token" : "record")
+    }
+
     public var singular: String {
         switch self {
         case .incidents: "incident"
