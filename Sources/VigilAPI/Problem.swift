@@ -93,7 +93,10 @@ struct Problem: Error, CustomStringConvertible {
         case .storage(let sqlite) where sqlite.isBusy:
             return Problem(503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 9:  // SQLITE_INTERRUPT: the query time limit
-            return Problem(503, "Service Unavailable", "The query took too long; narrow it with filters.")
+            return Problem(
+                503, "Service Unavailable", "The query ran past the server's time limit; narrow it with filters or a smaller limit.")
+        case .overBudget:  // caught by the endpoint, which runs the request again off the event thread
+            return Problem(503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
             return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
         case .databaseTooNew, .corrupt, .foreign, .storage:

@@ -163,9 +163,7 @@ extension Store {
         try builder.addFilters(query.filters, to: &conditions)
         var from = "\(kind.table) r"
         if let search = query.search {
-            guard let match = FullTextQuery.expression(for: search) else {
-                throw .badQuery(parameter: "q", message: "give 1 to 32 words (at most 1000 bytes)")
-            }
+            let match = try FullTextQuery.expression(for: search)
             let fts = "\(kind.table)_fts"
             from = "\(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk"
             conditions.add("\(fts) MATCH ?", [.text(match)])

@@ -42,7 +42,7 @@ extension Store {
         let shape = PageShape(
             kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order, limit: query.limit)
         let plainSearch = Store.plainIncidentSearch(kind, query, clearance: context.clearance, cursorKey: cursorKey)
-        let match = query.search.flatMap(FullTextQuery.expression(for:))
+        let match = try query.search.map { text throws(StoreError) in try FullTextQuery.expression(for: text) }
         return try read { db in
             let (records, lastKeys, more) = try match.map { match in
                 try shape.searchPage(in: db, match: match, plain: plainSearch)
@@ -135,7 +135,7 @@ private struct PageShape {
         var byKey: [Int64: Record] = [:]
         let statement = try db.cachedStatement("""
             SELECT \(codec.selectList(withComputedFor: clearance)), r.pk, \
-            snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
+            \(SnippetFunction.name)(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
             FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.outputJoins(for: clearance))
             WHERE \(fts) MATCH ? AND \(fts).rowid IN (SELECT value FROM json_each(?))
             """)
@@ -243,7 +243,7 @@ extension Store {
     static func plainIncidentSearch(
         _ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality, cursorKey: [UInt8]
     ) -> PlainIncidentSearch? {
-        guard kind == .incidents, let search = query.search, let match = FullTextQuery.expression(for: search),
+        guard kind == .incidents, let search = query.search, let match = try? FullTextQuery.expression(for: search),
               query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
         else { return nil }
         guard let cursor = query.cursor else { return PlainIncidentSearch(match: match, clearance: clearance, after: nil) }

@@ -15,9 +15,7 @@ extension Store {
     /// Searches every resource's full-text index and returns the best hits the caller may see,
     /// best first. Records above the caller's clearance, and tombstones, contribute nothing.
     public func search(_ text: String, limit: Int = 20, as context: AccessContext) throws(StoreError) -> [SearchHit] {
-        guard let match = FullTextQuery.expression(for: text) else {
-            throw .badQuery(parameter: "q", message: "give 1 to 32 words (at most 1000 bytes)")
-        }
+        let match = try FullTextQuery.expression(for: text)
         guard (1...100).contains(limit) else { throw .badQuery(parameter: "limit", message: "must be between 1 and 100") }
         return try read { db in
             var hits: [SearchHit] = []
@@ -34,7 +32,7 @@ extension Store {
                 case .denials: label = "substr(r.statement, 1, 120)"
                 }
                 let statement = try db.cachedStatement("""
-                    SELECT r.id, \(label), snippet(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12), bm25(\(fts))
+                    SELECT r.id, \(label), \(SnippetFunction.name)(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12), bm25(\(fts))
                     FROM \(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk
                     WHERE \(fts) MATCH ? AND r.deleted_at IS NULL AND r.confidentiality <= ?
                     ORDER BY bm25(\(fts)), r.id LIMIT ?

@@ -14,6 +14,8 @@ import Glibc
 public final class Store: Sendable {
     /// The database file.
     public let path: String
+    /// How long a query built from a request may run before it is interrupted (a 503).
+    public let queryTimeLimit: Duration
     /// The schema versions applied when this store was opened (empty when it was current).
     public let appliedMigrations: [Int]
     let writer: DatabaseWriter
@@ -32,8 +34,15 @@ public final class Store: Sendable {
     /// `walSizeLimit`: the size, in bytes, the WAL is cut back to once a checkpoint has emptied
     /// it. One large transaction (an import of a million incidents wrote 5.6 GB) would otherwise
     /// leave a file that size on the disk for as long as the store is open. Negative: no limit.
-    public init(path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit) throws(StoreError) {
+    ///
+    /// `queryTimeLimit`: how long a query built from a request may run (see
+    /// ``defaultQueryTimeLimit``).
+    public init(
+        path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit,
+        queryTimeLimit: Duration = Store.defaultQueryTimeLimit
+    ) throws(StoreError) {
         self.path = path
+        self.queryTimeLimit = queryTimeLimit
         do {
             try Store.checkHeader(path)
             let connection = try Database(path: path, mode: .readWriteCreate)
@@ -58,6 +67,7 @@ public final class Store: Sendable {
                 let reader = try Database(path: path, mode: .readOnly)
                 try reader.execute("PRAGMA query_only = ON")
                 try reader.execute("PRAGMA cache_size = -16384")
+                try SnippetFunction.register(on: reader)
                 connections.append(reader)
             }
             readers = ReaderPool(connections: connections, commits: writer.commits)
@@ -185,14 +195,18 @@ public final class Store: Sendable {
     }
 
     /// Runs `body` in one read transaction with a time limit, mapping failures to ``StoreError``.
-    func read<T>(timeLimit: Duration = .seconds(5), _ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// `timeLimit` nil is the store's ``queryTimeLimit``; a read budget of the thread (see
+    /// ``withinReadBudget(_:_:)``) may end it sooner.
+    func read<T>(timeLimit: Duration? = nil, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try readers.read { db in
-                db.setTimeLimit(timeLimit)
+                db.setTimeLimit(timeLimit ?? queryTimeLimit)
+                ReadBudget.apply(to: db)
                 defer { db.setTimeLimit(nil) }
                 return try body(db)
             }
         } catch {
+            if ReadBudget.claims(error) { throw .overBudget }
             throw StoreError.wrap(error)
         }
     }

@@ -32,6 +32,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case foreign(String)
     /// The storage engine failed (disk full, I/O error, interrupted query…).
     case storage(SQLiteError)
+    /// A read ran past the read budget of its thread (see ``Store/withinReadBudget(_:_:)``):
+    /// not a failure of the request, which is to be run again without the budget.
+    case overBudget
 
     /// Wraps any error thrown inside the store as a `StoreError`.
     static func wrap(_ error: any Error) -> StoreError {
@@ -62,6 +65,7 @@ extension StoreError: CustomStringConvertible {
         case .corrupt(let message): "the database failed its integrity check: \(message)"
         case .foreign(let message): "not a Vigil database: \(message)"
         case .storage(let error): error.description
+        case .overBudget: "the read ran past its thread's budget"
         }
     }
 }

@@ -10,6 +10,10 @@ public struct HTTPRequest: Sendable {
     public var pathParameters: [String: String]
     /// The peer as `address:port` (`[v6]:port` for IPv6).
     public var peerAddress: String
+    /// Whether the handler runs on an event thread, which serves other connections too (false on
+    /// the blocking pool). A handler that finds it will be slow there answers
+    /// ``HTTPResponse/runOnBlockingPool`` and is called again on the pool.
+    public var onEventThread = true
 
     public init(
         head: HTTPRequestHead, body: [UInt8] = [], trailers: HTTPHeaders = HTTPHeaders(),

@@ -57,6 +57,10 @@ public struct Router: HTTPHandler {
     public var willWait: (@Sendable () -> Void)?
     /// Cross-origin access for browser pages (none when nil: no CORS headers, `OPTIONS` is 405).
     public var cors: CORSPolicy?
+    /// Reads known from their head alone to be costly (a full-text search, say): they go
+    /// straight to the blocking pool, so that they never hold an event thread's other
+    /// connections. Asked before any route lookup, so it must be cheap.
+    public var costlyRead: (@Sendable (HTTPRequestHead) -> Bool)?
 
     public init(defaultBodyLimit: Int = HTTPLimits.defaultBodyLimit) {
         self.defaultBodyLimit = defaultBodyLimit
@@ -153,7 +157,10 @@ public struct Router: HTTPHandler {
     }
 
     public func mayBlock(_ head: HTTPRequestHead) -> Bool {
-        if !readsMayBlock && (head.method == "GET" || head.method == "HEAD") { return false }
+        if head.method == "GET" || head.method == "HEAD" {
+            if let costlyRead, costlyRead(head) { return true }
+            if !readsMayBlock { return false }
+        }
         guard let segments = Router.decodedSegments(head.rawPath),
               case .found(let route) = lookup(method: head.method, pathSegments: segments)
         else { return false }

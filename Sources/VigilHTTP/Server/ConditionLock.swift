@@ -24,6 +24,16 @@ final class ConditionLock: @unchecked Sendable { // the pthread objects are only
     func unlock() { pthread_mutex_unlock(mutex) }
     /// Waits for a signal; the lock must be held.
     func wait() { pthread_cond_wait(condition, mutex) }
+    /// Waits for a signal or until `nanoseconds` have passed; the lock must be held.
+    func wait(nanoseconds: UInt64) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let total = UInt64(now.tv_nsec) + nanoseconds % 1_000_000_000
+        var until = timespec()
+        until.tv_sec = now.tv_sec + Int(nanoseconds / 1_000_000_000) + Int(total / 1_000_000_000)
+        until.tv_nsec = Int(total % 1_000_000_000)
+        pthread_cond_timedwait(condition, mutex, &until)
+    }
     func signal() { pthread_cond_signal(condition) }
     func broadcast() { pthread_cond_broadcast(condition) }
 

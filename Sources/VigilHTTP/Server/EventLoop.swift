@@ -322,10 +322,18 @@ final class EventLoop: Sendable {
                 connection.enter(.busy, at: now)
                 let request = HTTPRequest(head: head, body: body, trailers: trailers, peerAddress: connection.peer)
                 if context.handler.mayBlock(head) {
+                    var request = request
+                    request.onEventThread = false
                     connection.offloaded = .handle(request)
                     return
                 }
                 let response = context.handler.handle(request)
+                if response.isRunOnBlockingPool {
+                    var again = request
+                    again.onEventThread = false
+                    connection.offloaded = .handle(again)
+                    return
+                }
                 if case .stream = response.body {
                     connection.offloaded = .send(response, for: request)
                     return
@@ -341,9 +349,13 @@ final class EventLoop: Sendable {
     private func runOffloaded(
         _ work: HTTPConnection.OffloadedWork, on connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer
     ) {
-        let (request, response) = switch work {
+        var (request, response) = switch work {
         case .handle(let request): (request, context.handler.handle(request))
         case .send(let response, let request): (request, response)
+        }
+        if response.isRunOnBlockingPool {
+            // Already on the pool: a handler that asks again is wrong, and gets no second chance.
+            response = .problem(status: 500, title: "Internal Server Error", detail: "The request could not be served.")
         }
         let outcome = RequestExecutor.send(
             response, for: request, connection: connection, context: context, receivedAt: connection.requestStart)

@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// One line per request: method, path with query names but not their values, status, body bytes
 /// sent and duration. Header fields (notably `Authorization`), bodies and the client's address
@@ -17,52 +16,67 @@ public struct HTTPAccessLog: Sendable {
     /// with no `String` per line (building one was 4% of a by-id request's instructions).
     private let appendLine: (@Sendable ((inout [UInt8]) -> Void) -> Void)?
 
+    private let countDropped: @Sendable () -> Int
+    private let waitForWrites: @Sendable (Duration) -> Bool
+
     public init(sink: @escaping Sink) {
-        self.init(sink: sink, isEnabled: true, flush: {}, appendLine: nil)
+        self.init(sink: sink, isEnabled: true, flush: {}, appendLine: nil, droppedLines: { 0 }, drain: { _ in true })
     }
 
     private init(
         sink: @escaping Sink, isEnabled: Bool, flush: @escaping @Sendable () -> Void,
-        appendLine: (@Sendable ((inout [UInt8]) -> Void) -> Void)?
+        appendLine: (@Sendable ((inout [UInt8]) -> Void) -> Void)?,
+        droppedLines: @escaping @Sendable () -> Int, drain: @escaping @Sendable (Duration) -> Bool
     ) {
         self.sink = sink
         self.isEnabled = isEnabled
         self.flush = flush
         self.appendLine = appendLine
+        self.countDropped = droppedLines
+        self.waitForWrites = drain
     }
 
     /// Standard error, in whole lines, at most 100 ms late: lines are gathered and written 16 KiB
-    /// or one sweep at a time, under a lock so they keep their order and never interleave. One
-    /// `write` per request was 2–3% of a by-id request's time. A process killed outright loses
-    /// the last tenth of a second of lines; what it stored is in the audit log, not here.
-    public static let standardError: HTTPAccessLog = {
-        let buffer = Mutex<[UInt8]>([])
-        @Sendable func write(_ bytes: inout [UInt8]) {
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { raw in Glibc.write(2, raw.baseAddress! + offset, raw.count - offset) }
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { break }
-                offset += written
-            }
-            bytes.removeAll(keepingCapacity: true)
-        }
-        @Sendable func appendLine(_ format: (inout [UInt8]) -> Void) {
-            buffer.withLock { bytes in
-                format(&bytes)
-                bytes.append(UInt8(ascii: "\n"))
-                if bytes.count >= 16 * 1024 { write(&bytes) }
-            }
-        }
-        return HTTPAccessLog(
-            sink: { line in appendLine { $0.append(contentsOf: line.utf8) } },
+    /// or one sweep at a time, in order, never interleaved. One `write` per request was 2–3% of a
+    /// by-id request's time. Writing never stalls serving: a reader that stops reading (a pipe
+    /// nobody drains) costs dropped lines, counted in the log once it reads again, never a
+    /// stopped server (see `LogPipe`). A process killed outright loses the last tenth of a second
+    /// of lines; what it stored is in the audit log, not here.
+    public static let standardError = HTTPAccessLog.writing(to: LogPipe.standardError)
+
+    /// Lines written to `descriptor` (a pipe, a file, a terminal) as ``standardError`` writes
+    /// them; at most `capacity` bytes are held while its reader is slow.
+    public static func writing(toDescriptor descriptor: Int32, capacity: Int = 1 << 20) -> HTTPAccessLog {
+        writing(to: LogPipe(descriptor: descriptor, capacity: capacity))
+    }
+
+    private static func writing(to pipe: LogPipe) -> HTTPAccessLog {
+        HTTPAccessLog(
+            sink: { line in pipe.append { $0.append(contentsOf: line.utf8) } },
             isEnabled: true,
-            flush: { buffer.withLock { bytes in if !bytes.isEmpty { write(&bytes) } } },
-            appendLine: appendLine)
-    }()
+            flush: { pipe.flush() },
+            appendLine: { format in pipe.append(format) },
+            droppedLines: { pipe.droppedLines },
+            drain: { timeout in pipe.drain(timeout: timeout) })
+    }
+
+    /// Writes one line that is not about a request (a failure, say) to standard error, through
+    /// the same buffer as the access log, so that it cannot stall its thread either.
+    public static func event(_ line: String) {
+        LogPipe.standardError.append { $0.append(contentsOf: line.utf8) }
+        LogPipe.standardError.flush()
+    }
+
+    /// Lines this log dropped because its reader did not keep up (0 for logs that never drop).
+    public var droppedLines: Int { countDropped() }
+
+    /// Writes out what is held back and waits for it, at most `timeout`: for a server that stops.
+    @discardableResult
+    public func drain(timeout: Duration) -> Bool { waitForWrites(timeout) }
 
     /// Discards everything (benchmarks, tests that do not look at the log).
-    public static let disabled = HTTPAccessLog(sink: { _ in }, isEnabled: false, flush: {}, appendLine: nil)
+    public static let disabled = HTTPAccessLog(
+        sink: { _ in }, isEnabled: false, flush: {}, appendLine: nil, droppedLines: { 0 }, drain: { _ in true })
 
     func record(method: String, rawPath: String, rawQuery: String?, status: Int, bytes: Int, durationNanos: UInt64) {
         guard isEnabled else { return }

@@ -81,7 +81,8 @@ public final class HTTPServer: Sendable {
         guard let latch, let loop else { return }
         latch.wait()
         loop.blocking.stop()
-        context.accessLog.flush()
+        // The last lines, unless the log's reader has stopped reading: then they are lost, not the exit.
+        context.accessLog.drain(timeout: .seconds(1))
         let finish = state.withLock { state -> Int32? in
             guard !state.finished else { return nil }
             state.finished = true

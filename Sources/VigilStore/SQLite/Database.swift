@@ -12,7 +12,7 @@ public final class Database {
     public let path: String
     private var statementCache: [StatementKey: Statement] = [:]
     /// Monotonic nanoseconds after which a running statement is interrupted; 0 when unlimited.
-    fileprivate var deadlineNanos: UInt64 = 0
+    private(set) var deadlineNanos: UInt64 = 0
 
     /// How a connection is opened.
     public enum Mode: Sendable {
@@ -184,13 +184,24 @@ public final class Database {
         deadlineNanos = monotonicNanos() &+ nanos
     }
 
+    /// Brings the deadline forward to `deadline` (monotonic nanoseconds) when it is later or
+    /// unset: a read budget (see ``Store/withinReadBudget(_:_:)``) ends before the time limit.
+    func capDeadline(at deadline: UInt64) {
+        if deadlineNanos == 0 || deadline < deadlineNanos { deadlineNanos = deadline }
+    }
+
+    /// Whether the deadline (time limit or read budget) has passed: what the progress handler
+    /// asks, and what functions that run long inside one step (snippets) ask themselves.
+    var isPastDeadline: Bool {
+        let deadline = deadlineNanos
+        return deadline != 0 && monotonicNanos() > deadline
+    }
+
     private func installProgressHandler() {
         let context = Unmanaged.passUnretained(self).toOpaque()
         sqlite3_progress_handler(handle, 10_000, { context in
             guard let context else { return 0 }
-            let database = Unmanaged<Database>.fromOpaque(context).takeUnretainedValue()
-            let deadline = database.deadlineNanos
-            return deadline != 0 && monotonicNanos() > deadline ? 1 : 0
+            return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().isPastDeadline ? 1 : 0
         }, context)
     }
 }

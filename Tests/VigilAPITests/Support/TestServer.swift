@@ -15,10 +15,15 @@ final class TestServer {
     /// reader-confidential, revoked.
     private(set) var tokens: [String: String] = [:]
 
-    init(publicRead: Bool = false, demo: Bool = false, cors: CORSPolicy? = nil) throws {
+    init(
+        publicRead: Bool = false, demo: Bool = false, cors: CORSPolicy? = nil,
+        queryTimeLimit: Duration = Store.defaultQueryTimeLimit, eventThreads: Int = 4, log: HTTPAccessLog = .disabled
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-api-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("vigil.db").path, readers: 2)
+        store = try Store(
+            path: directory.appendingPathComponent("vigil.db").path, readers: max(2, eventThreads + 2),
+            queryTimeLimit: queryTimeLimit)
         if demo { try DemoDataset.load(into: store) }
         let specs: [(String, Role, Confidentiality)] = [
             ("admin", .admin, .confidential), ("editor", .editor, .confidential), ("editor-restricted", .editor, .restricted),
@@ -30,10 +35,10 @@ final class TestServer {
         }
         _ = try store.revokeToken(name: "revoked", as: .commandLine)
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
-        configuration.workerThreads = 4
+        configuration.workerThreads = eventThreads
         server = HTTPServer(
             configuration: configuration, handler: VigilService(store: store, publicRead: publicRead).router(cors: cors),
-            log: .disabled)
+            log: log)
         try server.start()
         port = server.boundPort
         let running = server

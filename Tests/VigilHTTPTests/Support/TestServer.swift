@@ -8,7 +8,10 @@ final class TestServer {
     private let collector = LogCollector()
     var port: Int { server.boundPort }
 
-    init(router: Router = TestServer.defaultRouter(), configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws {
+    init(
+        router: Router = TestServer.defaultRouter(), log: HTTPAccessLog? = nil,
+        configure: (inout HTTPServerConfiguration) -> Void = { _ in }
+    ) throws {
         TestServer.raiseFileLimit()
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.timeouts.header = .seconds(2)
@@ -20,7 +23,9 @@ final class TestServer {
         configuration.workerThreads = 4
         configure(&configuration)
         let collector = collector
-        server = HTTPServer(configuration: configuration, handler: router, log: HTTPAccessLog { line in collector.lines.withLock { $0.append(line) } })
+        server = HTTPServer(
+            configuration: configuration, handler: router,
+            log: log ?? HTTPAccessLog { line in collector.lines.withLock { $0.append(line) } })
         try server.start()
     }
 
