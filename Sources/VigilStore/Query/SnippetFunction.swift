@@ -2,21 +2,25 @@ import CSQLite
 import Glibc
 
 /// `vigil_snippet(fts_table, column, open, close, ellipsis, tokens)`: FTS5's `snippet()` with the
-/// same arguments and output shape, at a cost that grows with the row's text and no faster.
+/// same arguments and the same answer, at a cost that grows with the row's text and no faster.
 ///
 /// FTS5's own snippet scores a window at every match against every other match, so a text with
 /// 5,000 matches of one word cost it 25 million steps per row: 60 such rows took 18.6 s, all
 /// inside one step of the statement, where the progress handler that enforces the query time
-/// limit never runs. Here the best window is found in one pass over the matches (two pointers:
-/// the window is a number of tokens, not of matches), the text is tokenized only up to the end
-/// of that window, and the connection's deadline (time limit or read budget) is checked before
-/// each row, so a search over huge texts ends within its limit like any other query.
+/// limit never runs. Here each column's windows are scored in one pass over its matches (two
+/// sliding windows: one at each match, one at the sentence before it), and the connection's
+/// deadline (time limit or read budget) is checked before each row, so a search over huge texts
+/// ends within its limit like any other query.
 ///
-/// The window is scored as FTS5 scores it: 1,000 for each distinct phrase it holds, 1 for each
-/// further match; the best is the first of the highest. It is then centred on its matches
-/// within the column. The matched tokens of each phrase are wrapped in `open` and `close`
-/// (overlapping matches as one), `ellipsis` marks text left out before or after, and a window
-/// that reaches the start or the end of the column takes the text before or after it whole.
+/// The choice is FTS5's (`fts5SnippetFunction` in SQLite's `fts5_aux.c`), so answers do not change
+/// with the function: for each match, the window of `tokens` tokens from it scores 1,000 for each
+/// distinct phrase it holds and 1 for each further match, and is then centred on those matches
+/// within the column; the window from the start of the sentence that holds the match scores the
+/// same plus 100 (120 for the column's first sentence), and is kept where it starts. The first
+/// strictly best wins. Its matches are wrapped in `open` and `close` (overlapping ones as one; one
+/// that starts before the window is left plain, one that runs past its end is closed there),
+/// `ellipsis` marks text left out before or after, and a window that reaches the start or the
+/// end of the column takes the text before or after it whole.
 enum SnippetFunction {
     /// The SQL name of the function.
     static let name = "vigil_snippet"
@@ -50,85 +54,156 @@ enum SnippetFunction {
         let offset: Int32
     }
 
-    /// The window to show: the column, its first token and the matches it holds.
-    struct Window {
-        var column: Int32 = 0
-        var start: Int32 = 0
-        var matches: Range<Int> = 0..<0
+    /// The window chosen: its column, its first token, and the column's length in tokens.
+    struct Choice: Equatable {
+        var column: Int32
+        var start: Int32
+        var columnTokens: Int32
     }
 
-    /// The best window of `tokens` tokens over `matches` (sorted by column, then token), as
-    /// FTS5 scores windows; one pass.
-    static func bestWindow(_ matches: [Match], phraseSizes: [Int32], tokens: Int32) -> Window {
-        var best = Window()
-        guard !matches.isEmpty else { return best }
-        var bestScore = -1
-        var counts = [Int](repeating: 0, count: phraseSizes.count)
-        var distinct = 0
-        var held = 0
-        var end = 0
-        for first in matches.indices {
-            let column = matches[first].column
-            let limit = Int64(matches[first].offset) + Int64(tokens)
-            while end < matches.count, matches[end].column == column, Int64(matches[end].offset) < limit {
+    /// The matches in a window of tokens that only moves forward, counted as FTS5 scores them.
+    struct SlidingWindow {
+        private var counts: [Int32]
+        private var distinct = 0
+        private var held = 0
+        /// The matches in the window, as indices into the column's matches.
+        private(set) var first: Int
+        private(set) var end: Int
+
+        init(phrases: Int, from index: Int) {
+            counts = [Int32](repeating: 0, count: phrases)
+            first = index
+            end = index
+        }
+
+        /// 1,000 for each distinct phrase held, 1 for each further match.
+        var score: Int { distinct * 1000 + (held - distinct) }
+
+        /// Moves the window to `[start, start + width)`; `start` never goes back.
+        mutating func move(to start: Int64, width: Int64, over matches: [Match], until limit: Int) {
+            while end < limit, Int64(matches[end].offset) < start + width {
                 let phrase = Int(matches[end].phrase)
                 if counts[phrase] == 0 { distinct += 1 }
                 counts[phrase] += 1
                 held += 1
                 end += 1
             }
-            let score = distinct * 1000 + (held - distinct)
-            if score > bestScore {
-                bestScore = score
-                best = Window(column: column, start: matches[first].offset, matches: first..<end)
+            while first < end, Int64(matches[first].offset) < start {
+                let phrase = Int(matches[first].phrase)
+                counts[phrase] -= 1
+                if counts[phrase] == 0 { distinct -= 1 }
+                held -= 1
+                first += 1
             }
-            let phrase = Int(matches[first].phrase)
-            counts[phrase] -= 1
-            if counts[phrase] == 0 { distinct -= 1 }
-            held -= 1
+        }
+    }
+
+    /// The window FTS5 would show, over `matches` (sorted by column, then token) of the columns
+    /// whose sentence starts and lengths `columns` gives, in column order.
+    static func choose(
+        _ matches: [Match], phraseSizes: [Int32], tokens: Int32,
+        columns: [(column: Int32, sentenceStarts: [Int32], tokens: Int32)]
+    ) -> Choice? {
+        var best: Choice?
+        var bestScore = 0
+        var index = 0
+        let width = Int64(tokens)
+        for column in columns {
+            while index < matches.count, matches[index].column < column.column { index += 1 }
+            let first = index
+            while index < matches.count, matches[index].column == column.column { index += 1 }
+            let limit = index
+            var atMatch = SlidingWindow(phrases: phraseSizes.count, from: first)
+            var atSentence = SlidingWindow(phrases: phraseSizes.count, from: first)
+            var sentence = 0
+            let starts = column.sentenceStarts
+            for match in matches[first..<limit] {
+                let offset = Int64(match.offset)
+                atMatch.move(to: offset, width: width, over: matches, until: limit)
+                let score = atMatch.score
+                if score > bestScore {
+                    // Centred as FTS5 centres it: on the span from the first match to the end of
+                    // the last, with C's division, then kept within the column.
+                    let iFirst = Int64(matches[atMatch.first].offset)
+                    let lastMatch = matches[atMatch.end - 1]
+                    let iLast = Int64(lastMatch.offset) + Int64(phraseSizes[Int(lastMatch.phrase)])
+                    var adjusted = iFirst - (width - (iLast - iFirst)) / 2
+                    if adjusted + width > Int64(column.tokens) { adjusted = Int64(column.tokens) - width }
+                    if adjusted < 0 { adjusted = 0 }
+                    bestScore = score
+                    best = Choice(column: column.column, start: Int32(adjusted), columnTokens: column.tokens)
+                }
+                guard !starts.isEmpty, column.tokens > tokens else { continue }
+                while sentence + 1 < starts.count, Int64(starts[sentence + 1]) <= offset { sentence += 1 }
+                let start = starts[sentence]
+                guard Int64(start) < offset else { continue }
+                atSentence.move(to: Int64(start), width: width, over: matches, until: limit)
+                let sentenceScore = atSentence.score + (start == 0 ? 120 : 100)
+                if sentenceScore > bestScore {
+                    bestScore = sentenceScore
+                    best = Choice(column: column.column, start: start, columnTokens: column.tokens)
+                }
+            }
         }
         return best
     }
 
-    /// Token spans (first, last) to highlight in the window, overlapping ones merged.
+    /// Token spans (first, last) to highlight in `window`: the column's matches, overlapping ones
+    /// merged as FTS5 merges them, those that start before the window left out, clipped at its end.
     static func highlights(
         _ matches: ArraySlice<Match>, phraseSizes: [Int32], window: Range<Int32>
     ) -> [(first: Int32, last: Int32)] {
-        var spans: [(first: Int32, last: Int32)] = []
+        var merged: [(first: Int32, last: Int32)] = []
         for match in matches {
-            let size = max(1, phraseSizes[Int(match.phrase)])
-            let first = max(match.offset, window.lowerBound)
-            let last = min(match.offset + size - 1, window.upperBound - 1)
-            guard first <= last else { continue }
-            if let previous = spans.last, first <= previous.last {
-                spans[spans.count - 1].last = max(previous.last, last)
+            let last = match.offset - 1 + phraseSizes[Int(match.phrase)]
+            if let previous = merged.last, match.offset <= previous.last {
+                merged[merged.count - 1].last = max(previous.last, last)
             } else {
-                spans.append((first, last))
+                merged.append((match.offset, last))
             }
         }
-        return spans
+        return merged.compactMap { span in
+            guard span.first >= window.lowerBound, span.first < window.upperBound else { return nil }
+            return (span.first, min(span.last, window.upperBound - 1))
+        }
     }
 }
 
-/// Collects the byte ranges of the tokens of one column up to the window's end.
-private final class TokenRanges {
-    let stopAfter: Int32
+/// One column's tokens: the byte range of each, and which of them start a sentence (FTS5's
+/// rule: the first token, and any whose preceding text, past at least one space, ends in '.' or
+/// ':').
+private final class ColumnTokens {
+    let text: UnsafePointer<CChar>
     var ranges: [(start: Int32, end: Int32)] = []
-    var count: Int32 = 0
+    var sentenceStarts: [Int32] = []
 
-    init(stopAfter: Int32) { self.stopAfter = stopAfter }
+    init(text: UnsafePointer<CChar>) { self.text = text }
 }
 
-/// FTS5's tokenizer callback: notes each token's bytes; stops once the window is passed.
+/// FTS5's tokenizer callback: notes each token's bytes and whether it starts a sentence.
 private let collectToken: @convention(c) (
     UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32, Int32, Int32
 ) -> Int32 = { context, flags, _, _, start, end in
     guard let context else { return SQLITE_ERROR }
-    let ranges = Unmanaged<TokenRanges>.fromOpaque(context).takeUnretainedValue()
+    let column = Unmanaged<ColumnTokens>.fromOpaque(context).takeUnretainedValue()
     if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }  // a synonym at the same position
-    ranges.ranges.append((start, end))
-    ranges.count += 1
-    return ranges.count >= ranges.stopAfter ? SQLITE_DONE : SQLITE_OK
+    let position = Int32(column.ranges.count)
+    if position == 0 {
+        column.sentenceStarts.append(0)
+    } else {
+        var index = Int(start) - 1
+        var character: CChar = 0
+        while index >= 0 {
+            character = column.text[index]
+            if character != 0x20 && character != 0x09 && character != 0x0A && character != 0x0D { break }
+            index -= 1
+        }
+        if index != Int(start) - 1 && (character == 0x2E || character == 0x3A) {  // '.' or ':'
+            column.sentenceStarts.append(position)
+        }
+    }
+    column.ranges.append((start, end))
+    return SQLITE_OK
 }
 
 private func resultText(_ context: OpaquePointer?, _ bytes: [UInt8]) {
@@ -186,49 +261,71 @@ private let snippetEntryPoint: fts5_extension_function = { api, fts, context, co
     }
     if !sorted { matches.sort { ($0.column, $0.offset) < ($1.column, $1.offset) } }
 
-    var window = SnippetFunction.bestWindow(matches, phraseSizes: phraseSizes, tokens: tokens)
-    if matches.isEmpty { window.column = max(0, wantedColumn) }
-    var columnTokens: Int32 = 0
-    code = api.pointee.xColumnSize!(fts, window.column, &columnTokens)
-    guard code == SQLITE_OK else { return sqlite3_result_error_code(context, code) }
-    if !window.matches.isEmpty {
-        // Centre the window on the matches it holds, within the column.
-        let last = matches[window.matches].map { $0.offset + max(1, phraseSizes[Int($0.phrase)]) - 1 }.max() ?? window.start
-        let spare = tokens - (last - window.start + 1)
-        if spare > 0 { window.start -= spare / 2 }
-        window.start = max(0, min(window.start, columnTokens - tokens))
+    /// A column's text and tokens; tokenizing is linear in the text.
+    func tokenize(_ column: Int32) -> (tokens: ColumnTokens?, bytes: Int32, code: Int32) {
+        var text: UnsafePointer<CChar>?
+        var textBytes: Int32 = 0
+        var code = api.pointee.xColumnText!(fts, column, &text, &textBytes)
+        guard code == SQLITE_OK, let text, textBytes > 0 else { return (nil, 0, code) }
+        let tokens = ColumnTokens(text: text)
+        code = withExtendedLifetime(tokens) {
+            api.pointee.xTokenize!(fts, text, textBytes, Unmanaged.passUnretained(tokens).toOpaque(), collectToken)
+        }
+        return (tokens, textBytes, code)
     }
-    let windowEnd = window.start + tokens
 
-    var text: UnsafePointer<CChar>?
-    var textBytes: Int32 = 0
-    code = api.pointee.xColumnText!(fts, window.column, &text, &textBytes)
-    guard code == SQLITE_OK else { return sqlite3_result_error_code(context, code) }
-    guard let text, textBytes > 0 else { return resultText(context, []) }
-    let ranges = TokenRanges(stopAfter: windowEnd)
-    code = withExtendedLifetime(ranges) {
-        api.pointee.xTokenize!(fts, text, textBytes, Unmanaged.passUnretained(ranges).toOpaque(), collectToken)
+    // Only the columns with matches can hold the best window; each is tokenized once.
+    var columns: [(column: Int32, sentenceStarts: [Int32], tokens: Int32)] = []
+    var tokenized: [Int32: (tokens: ColumnTokens?, bytes: Int32)] = [:]
+    for match in matches where columns.last?.column != match.column {
+        let (columnTokens, bytes, tokenizeCode) = tokenize(match.column)
+        guard tokenizeCode == SQLITE_OK else { return sqlite3_result_error_code(context, tokenizeCode) }
+        var size: Int32 = 0
+        code = api.pointee.xColumnSize!(fts, match.column, &size)
+        guard code == SQLITE_OK else { return sqlite3_result_error_code(context, code) }
+        tokenized[match.column] = (columnTokens, bytes)
+        columns.append((match.column, columnTokens?.sentenceStarts ?? [], size))
     }
-    guard code == SQLITE_OK || code == SQLITE_DONE else { return sqlite3_result_error_code(context, code) }
-    let bytes = UnsafeRawBufferPointer(start: text, count: Int(textBytes))
-    guard window.start < ranges.count else {
+    var choice: SnippetFunction.Choice
+    if let chosen = SnippetFunction.choose(matches, phraseSizes: phraseSizes, tokens: tokens, columns: columns) {
+        choice = chosen
+    } else {
+        let column = max(0, wantedColumn)
+        var size: Int32 = 0
+        code = api.pointee.xColumnSize!(fts, column, &size)
+        guard code == SQLITE_OK else { return sqlite3_result_error_code(context, code) }
+        choice = SnippetFunction.Choice(column: column, start: 0, columnTokens: size)
+    }
+    if tokenized[choice.column] == nil {
+        let (columnTokens, bytes, tokenizeCode) = tokenize(choice.column)
+        guard tokenizeCode == SQLITE_OK else { return sqlite3_result_error_code(context, tokenizeCode) }
+        tokenized[choice.column] = (columnTokens, bytes)
+    }
+    guard let (found, textBytes) = tokenized[choice.column], let column = found else {
+        return resultText(context, [])
+    }
+    let bytes = UnsafeRawBufferPointer(start: column.text, count: Int(textBytes))
+    let tokenCount = Int32(column.ranges.count)
+    let windowEnd = choice.start + tokens
+    guard choice.start < tokenCount else {
         return resultText(context, Array(bytes))  // fewer tokens than expected: the text as it is
     }
-    let shown = window.start..<min(windowEnd, ranges.count)
-    let spans = SnippetFunction.highlights(matches[window.matches], phraseSizes: phraseSizes, window: shown)
+    let shown = choice.start..<min(windowEnd, tokenCount)
+    let inColumn = matches.filter { $0.column == choice.column }
+    let spans = SnippetFunction.highlights(inColumn[...], phraseSizes: phraseSizes, window: choice.start..<windowEnd)
 
     var out: [UInt8] = []
     out.reserveCapacity(256)
     var cursor: Int
-    if window.start > 0 {
+    if choice.start > 0 {
         out += ellipsis
-        cursor = Int(ranges.ranges[Int(window.start)].start)
+        cursor = Int(column.ranges[Int(choice.start)].start)
     } else {
         cursor = 0
     }
     var span = 0
     for token in shown {
-        let range = ranges.ranges[Int(token)]
+        let range = column.ranges[Int(token)]
         let start = max(cursor, Int(range.start))
         let end = max(start, Int(range.end))
         out += bytes[cursor..<start]
@@ -240,7 +337,7 @@ private let snippetEntryPoint: fts5_extension_function = { api, fts, context, co
         }
         cursor = end
     }
-    if shown.upperBound >= columnTokens {
+    if windowEnd - 1 >= choice.columnTokens - 1 {
         out += bytes[cursor...]
     } else {
         out += ellipsis
