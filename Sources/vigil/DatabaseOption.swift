@@ -21,12 +21,14 @@ struct DatabaseOption: ParsableArguments {
     /// list and revoke) refuse a missing file instead of creating an empty database.
     /// Every command closes the store it opened (`defer { store.close() }`): closing folds the WAL
     /// into the `.db` file and removes it, so that file alone then holds everything (`Store.close`).
-    func openStore(readers: Int = 2, mustExist: Bool = false) throws -> Store {
+    func openStore(
+        readers: Int = 2, mustExist: Bool = false, queryTimeLimit: Duration = Store.defaultQueryTimeLimit
+    ) throws -> Store {
         if mustExist, !FileManager.default.fileExists(atPath: path) {
             throw CommandError("\(path): no such database (vigil migrate or vigil serve creates one)")
         }
         do {
-            return try Store(path: path, readers: readers)
+            return try Store(path: path, readers: readers, queryTimeLimit: queryTimeLimit)
         } catch {
             throw CommandError("\(path): \(error)")
         }

@@ -20,10 +20,29 @@ struct Serve: ParsableCommand {
         name: .customLong("cors-origin"),
         help: "An origin (https://dashboard.example.org) whose browser pages may call the API; repeat for several. None by default.")
     var corsOrigins: [String] = []
+    @Option(
+        name: .customLong("query-time-limit"),
+        help: ArgumentHelp(
+            "How long one request's query may run, in seconds, before it is stopped and answered 503 with Retry-After.",
+            valueName: "seconds"))
+    var queryTimeLimit: Double = Serve.defaultQueryTimeLimitSeconds
     @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
     var demo = false
 
+    /// ``Store/defaultQueryTimeLimit`` in seconds, for the option's default.
+    static let defaultQueryTimeLimitSeconds: Double = {
+        let (seconds, attoseconds) = Store.defaultQueryTimeLimit.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }()
+
+    /// The range `--query-time-limit` accepts: below 10 ms ordinary pages would fail, and above
+    /// ten minutes one request could hold a reader (and the WAL) for longer than anyone waits.
+    static let queryTimeLimitRange: ClosedRange<Double> = 0.01...600
+
     func validate() throws {
+        guard Self.queryTimeLimitRange.contains(queryTimeLimit) else {
+            throw ValidationError("--query-time-limit must be between 0.01 and 600 seconds")
+        }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256") }
         for origin in corsOrigins {
@@ -44,7 +63,8 @@ struct Serve: ParsableCommand {
         configuration.workerThreads = threads ?? HTTPServerConfiguration.threadPerCore
         // Each busy event thread holds a reader connection between its requests (see
         // Store.readBatch); two more serve streamed exports without waiting for them.
-        let store = try database.openStore(readers: max(4, configuration.workerThreads + 2))
+        let store = try database.openStore(
+            readers: max(4, configuration.workerThreads + 2), queryTimeLimit: .milliseconds(Int64((queryTimeLimit * 1000).rounded())))
         defer { store.close() }
         var demoToken: String?
         if demo {

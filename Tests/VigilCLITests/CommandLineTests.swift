@@ -216,7 +216,7 @@ struct CommandLineTests {
     @Test("a refused command line gets one line on standard error; help goes to standard output", arguments: [
         ["token", "create", "--role", "reader", "--clearance", "public"], ["bogus"], ["serve", "--port", "99999"],
         ["backup"], ["token", "create", "--name", "x", "--role", "boss", "--clearance", "public"],
-        ["serve", "--cors-origin", "*"],
+        ["serve", "--cors-origin", "*"], ["serve", "--query-time-limit", "0"],
     ])
     func refusedCommandLines(arguments: [String]) throws {
         let scratch = try ScratchDirectory()
