@@ -18,7 +18,13 @@ struct WALBoundTests {
         var isStopped: Bool { lock.withLock { stopped } }
         func stop() { lock.withLock { stopped = true } }
         func wrote(in nanos: UInt64) { lock.withLock { latencies.append(nanos) } }
-        func read() { lock.withLock { reads += 1 } }
+        private(set) var longestRead: UInt64 = 0
+        func read(in nanos: UInt64) {
+            lock.withLock {
+                reads += 1
+                longestRead = max(longestRead, nanos)
+            }
+        }
         func failed(_ text: String) { lock.withLock { failures.append(text) } }
         var writeLatencies: [UInt64] { lock.withLock { latencies.sorted() } }
         var errors: [String] { lock.withLock { failures } }
@@ -57,12 +63,15 @@ struct WALBoundTests {
                     var random = SystemRandomNumberGenerator()
                     while !load.isStopped {
                         do {
-                            try store.readers.read { db in
+                            // The time inside the read transaction (not the wait for a connection).
+                            let inside = try store.readers.read { db in
+                                let begun = monotonicNanos()
                                 _ = try db.scalar("SELECT count(*) FROM incidents WHERE summary LIKE '%province%'")
                                 usleep(UInt32.random(in: 20_000...150_000, using: &random))
                                 _ = try db.scalar("SELECT max(rowid) FROM incidents")
+                                return monotonicNanos() - begun
                             }
-                            load.read()
+                            load.read(in: inside)
                         } catch {
                             load.failed("reader \(reader): \(error)")
                         }
@@ -105,7 +114,7 @@ struct WALBoundTests {
         print(
             """
             WALBound: cap \(cap) bytes; largest WAL seen \(largest) bytes over 6 s; \(latencies.count) writes, \
-            \(load.reads) reads; write latency p50 \(Self.milliseconds(percentile(0.5))) ms, \
+            \(load.reads) reads (longest \(Self.milliseconds(load.longestRead)) ms); write latency p50 \(Self.milliseconds(percentile(0.5))) ms, \
             p99 \(Self.milliseconds(percentile(0.99))) ms, max \(Self.milliseconds(latencies.last ?? 0)) ms; \
             restarts \(figures?.restarts ?? 0), gave up \(figures?.busy ?? 0), \
             writer waited \(Self.milliseconds(figures?.waitedNanos ?? 0)) ms in all, \
