@@ -54,14 +54,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A test VFS that cuts the power or fails writes and syncs on demand (the storage-fault
+        // proof suites); C, as SQLite's own test VFSes are. Linked into test targets only.
+        .target(
+            name: "CFaultVFS",
+            dependencies: ["CSQLite"],
+            path: "Tests/CFaultVFS"
+        ),
         .testTarget(
             name: "VigilStoreTests",
-            dependencies: ["VigilStore", "CSQLite"],
+            dependencies: ["VigilStore", "CSQLite", "CFaultVFS"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VigilAPITests",
-            dependencies: ["VigilAPI", "VigilStore", "VigilHTTP"],
+            dependencies: ["VigilAPI", "VigilStore", "VigilHTTP", "CFaultVFS", "CSQLite"],
             swiftSettings: strictSettings
         ),
         .testTarget(

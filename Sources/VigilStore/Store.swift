@@ -37,17 +37,28 @@ public final class Store: Sendable {
     ///
     /// `queryTimeLimit`: how long a query built from a request may run (see
     /// ``defaultQueryTimeLimit``).
-    public init(
+    public convenience init(
         path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit,
         queryTimeLimit: Duration = Store.defaultQueryTimeLimit
+    ) throws(StoreError) {
+        try self.init(
+            path: path, readers: readerCount, walSizeLimit: walSizeLimit, queryTimeLimit: queryTimeLimit,
+            testing: .standard)
+    }
+
+    /// The open itself; `testing` is for the storage-fault suites only (a test VFS, a weakened
+    /// `synchronous`), see ``StorageTestOptions``.
+    package init(
+        path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit,
+        queryTimeLimit: Duration = Store.defaultQueryTimeLimit, testing: StorageTestOptions
     ) throws(StoreError) {
         self.path = path
         self.queryTimeLimit = queryTimeLimit
         do {
             try Store.checkHeader(path)
-            let connection = try Database(path: path, mode: .readWriteCreate)
+            let connection = try Database(path: path, mode: .readWriteCreate, vfs: testing.vfs)
             try Store.refuseForeignSchema(connection)
-            try Store.configureWriter(connection, walSizeLimit: walSizeLimit)
+            try Store.configureWriter(connection, walSizeLimit: walSizeLimit, synchronous: testing.synchronous)
             let migrator = Migrator()
             appliedMigrations = try migrator.migrate(connection)
             // Rows noted by a writer that stopped before its commit's indexing cannot exist
@@ -61,16 +72,18 @@ public final class Store: Sendable {
                   key.count == 32
             else { throw StoreError.corrupt("the cursor key is missing: not a healthy Vigil database") }
             cursorKey = key
-            writer = DatabaseWriter(database: connection, beforeCommit: Store.indexPendingText)
             var connections: [Database] = []
             for _ in 0..<max(1, readerCount) {
-                let reader = try Database(path: path, mode: .readOnly)
+                let reader = try Database(path: path, mode: .readOnly, vfs: testing.vfs)
                 try reader.execute("PRAGMA query_only = ON")
                 try reader.execute("PRAGMA cache_size = -16384")
                 try SnippetFunction.register(on: reader)
                 connections.append(reader)
             }
-            readers = ReaderPool(connections: connections, commits: writer.commits)
+            let commits = CommitCounter()
+            readers = ReaderPool(connections: connections, commits: commits)
+            writer = DatabaseWriter(
+                database: connection, commits: commits, readers: readers, beforeCommit: Store.indexPendingText)
         } catch {
             throw Store.describe(error)
         }
@@ -120,15 +133,16 @@ public final class Store: Sendable {
     /// 4 MiB), so the WAL of ordinary work is reused in place and never cut.
     public static let defaultWALSizeLimit = 64 << 20
 
-    private static func configureWriter(_ db: Database, walSizeLimit: Int) throws {
+    private static func configureWriter(_ db: Database, walSizeLimit: Int, synchronous: StorageTestOptions.Synchronous) throws {
         // A file that is not a database fails here, on the first read of its header.
         let mode = try switchToWAL(db)
         guard mode == .text("wal") else {
             throw StoreError.corrupt("could not switch to WAL journal mode (got \(String(describing: mode)))")
         }
-        try db.execute("PRAGMA synchronous = FULL")
-        guard try db.scalar("PRAGMA synchronous") == .integer(2) else {
-            throw StoreError.corrupt("synchronous=FULL could not be set; acknowledged writes would not be durable")
+        try db.execute("PRAGMA synchronous = \(synchronous.rawValue)")
+        guard try db.scalar("PRAGMA synchronous") == .integer(synchronous.rawValue) else {
+            throw StoreError.corrupt(
+                "synchronous=\(synchronous) could not be set; acknowledged writes would not be durable")
         }
         try db.execute("PRAGMA foreign_keys = ON")
         guard try db.scalar("PRAGMA foreign_keys") == .integer(1) else {
@@ -136,6 +150,7 @@ public final class Store: Sendable {
         }
         try db.execute("PRAGMA secure_delete = ON")
         try db.execute("PRAGMA journal_size_limit = \(walSizeLimit)")
+        try db.boundWAL(limitBytes: walSizeLimit)
         let check = try db.scalar("PRAGMA quick_check")
         guard check == .text("ok") else {
             throw StoreError.corrupt(String(describing: check ?? .null))

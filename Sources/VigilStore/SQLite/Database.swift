@@ -13,6 +13,10 @@ public final class Database {
     private var statementCache: [StatementKey: Statement] = [:]
     /// Monotonic nanoseconds after which a running statement is interrupted; 0 when unlimited.
     private(set) var deadlineNanos: UInt64 = 0
+    /// The writer's bound on the WAL (see ``WALBound``); nil on readers.
+    var walBound: WALBound?
+    /// The busy timeout the connection was opened with.
+    let busyTimeoutMilliseconds: Int32
 
     /// How a connection is opened.
     public enum Mode: Sendable {
@@ -25,7 +29,10 @@ public final class Database {
     }
 
     /// Opens the connection in `mode`, with extended result codes and a busy timeout.
-    public init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5)) throws(SQLiteError) {
+    ///
+    /// `vfs`: the name of a registered SQLite VFS to open the file through; nil for the default.
+    /// Only the storage-fault tests set it (a VFS that fails or cuts the power on demand).
+    public init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5), vfs: String? = nil) throws(SQLiteError) {
         _ = Database.libraryConfigured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
@@ -34,7 +41,7 @@ public final class Database {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         }
         var connection: OpaquePointer?
-        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        let code = sqlite3_open_v2(path, &connection, flags, vfs)
         guard code == SQLITE_OK, let connection else {
             let error = SQLiteError(connection: connection, code: code)
             sqlite3_close_v2(connection)
@@ -44,7 +51,8 @@ public final class Database {
         self.path = path
         sqlite3_extended_result_codes(connection, 1)
         let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
-        sqlite3_busy_timeout(connection, Int32(clamping: milliseconds))
+        busyTimeoutMilliseconds = Int32(clamping: milliseconds)
+        sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         // Defensive settings: no double-quoted string literals, no writable schema tricks.
         var ignored: Int32 = 0
         _ = vigil_sqlite3_db_config_int(connection, SQLITE_DBCONFIG_DQS_DML, 0, &ignored)

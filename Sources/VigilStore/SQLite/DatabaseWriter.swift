@@ -22,7 +22,9 @@ public final class DatabaseWriter: @unchecked Sendable {
     /// Work that joins every transaction the writer commits, just before its COMMIT.
     private let beforeCommit: @Sendable (Database) throws -> Void
     /// Advanced after every commit (and every exclusive job, which may have written).
-    let commits = CommitCounter()
+    let commits: CommitCounter
+    /// The readers of the same file, held back while the WAL restarts (see ``WALBound``).
+    private let readers: ReaderPool?
     /// Signalled by the writer thread once it has left its loop and let go of the writer.
     private let exited = DispatchSemaphore(value: 0)
     /// The most writes committed together.
@@ -69,8 +71,13 @@ public final class DatabaseWriter: @unchecked Sendable {
     /// `beforeCommit` runs inside every transaction the writer commits (a group, or a
     /// `write(commitIf:)` that commits), after the last write and before COMMIT; when it throws,
     /// the transaction rolls back and every write in it fails.
-    init(database: Database, beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }) {
+    init(
+        database: Database, commits: CommitCounter = CommitCounter(), readers: ReaderPool? = nil,
+        beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }
+    ) {
         self.database = database
+        self.commits = commits
+        self.readers = readers
         self.beforeCommit = beforeCommit
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
@@ -243,7 +250,11 @@ public final class DatabaseWriter: @unchecked Sendable {
         guard accepted else { throw Database.closedError }
         lock.broadcast()
         whileQueued?()
-        job.done.wait()
+        if let bound = database.walBound, ReaderPool.threadHoldsSnapshot {
+            bound.snapshotHolder { job.done.wait() }
+        } else {
+            job.done.wait()
+        }
         if let successor = job.successor {
             job.successor = nil
             successor.done.signal()
@@ -277,8 +288,18 @@ public final class DatabaseWriter: @unchecked Sendable {
                 }
             }
             runGroup(group)
+            // Every caller of what was just committed is released: the WAL may restart now
+            // (the writes queued meanwhile wait for it; see ``WALBound``).
+            if database.walBound?.isOver == true {
+                readers?.holdNewReads(true)
+                database.restartWALIfOverBound()
+                readers?.holdNewReads(false)
+            }
         }
     }
+
+    /// What the WAL's bound has done (nil when the store has none); for tests and measurements.
+    var walFigures: WALBound.Figures? { database.walBound?.figures }
 
     private func runExclusive(_ job: Job) {
         do {
