@@ -99,7 +99,7 @@ struct Problem: Error, CustomStringConvertible {
             return Problem(503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
             return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
-        case .databaseTooNew, .corrupt, .foreign, .storage:
+        case .databaseTooNew, .corrupt, .foreign, .unusableFile, .storage:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
         }
     }
