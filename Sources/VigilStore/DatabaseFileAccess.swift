@@ -72,7 +72,9 @@ enum DatabaseFileAccess {
         var status = stat()
         guard stat(folder, &status) == 0 else {
             let error = errno
-            if error == ENOENT { return "cannot open \(path): the folder \(folder) does not exist (create it, or choose another --db)" }
+            if error == ENOENT {
+                return "cannot open \(path): the folder \(folder) does not exist (create it, or choose another --db)"
+            }
             if error == ENOTDIR { return "cannot open \(path): \(folder) is not a folder (choose another --db)" }
             return describe(path, errno: error, folder: folder)
         }
@@ -97,7 +99,9 @@ enum DatabaseFileAccess {
     private static func describe(_ path: String, errno error: Int32, folder: String) -> String {
         switch error {
         case ENOTDIR: return "cannot open \(path): part of the path is not a folder (choose another --db)"
-        case EACCES: return "cannot open \(path): permission denied on the folder \(folder) or above it (chmod u+x on each, or run vigil as their owner)"
+        case EACCES:
+            return "cannot open \(path): permission denied on the folder \(folder) or above it "
+                + "(chmod u+x on each, or run vigil as their owner)"
         case ELOOP: return "cannot open \(path): too many symbolic links (check where \(path) points)"
         default: return "cannot open \(path): \(String(cString: strerror(error)))"
         }

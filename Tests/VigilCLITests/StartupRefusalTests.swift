@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A database path the process cannot read and write is refused by every command before anything
@@ -20,7 +21,7 @@ struct StartupRefusalTests {
     static let commands: [[String]] = [
         ["serve", "--port", "0"], ["migrate"], ["verify"], ["export", "incidents"], ["token", "list"],
         ["token", "create", "--name", "late", "--role", "reader", "--clearance", "public"],
-        ["purge", "inc_0000000000000000"], ["backup", "/tmp/vigil-startup-refusal-never-written.db"],
+        ["purge", "inc_0000000000000000"], ["backup", "never-written.db"],
         ["import", "incidents", "empty.ndjson"],  // made by UnprivilegedPlace
     ]
 
@@ -30,9 +31,11 @@ struct StartupRefusalTests {
         let database = try place.database("field.db")
         chmod(database, 0o444)
         for command in Self.commands {
-            try place.expectRefusal(command, database: database, saying: [
-                "cannot write \(database): the file is read-only", "chmod u+w \(database)",
-            ])
+            try place.expectRefusal(
+                command, database: database,
+                saying: [
+                    "cannot write \(database): the file is read-only", "chmod u+w \(database)",
+                ])
         }
     }
 
@@ -42,9 +45,11 @@ struct StartupRefusalTests {
         let database = try place.database("sealed.db")
         chmod(database, 0o000)
         for command in [["serve", "--port", "0"], ["verify"], ["export", "incidents"]] {
-            try place.expectRefusal(command, database: database, saying: [
-                "cannot read \(database): permission denied", "chmod u+rw \(database)",
-            ])
+            try place.expectRefusal(
+                command, database: database,
+                saying: [
+                    "cannot read \(database): permission denied", "chmod u+rw \(database)",
+                ])
         }
     }
 
@@ -53,11 +58,18 @@ struct StartupRefusalTests {
         let place = try UnprivilegedPlace()
         let folder = place.scratch.path("absent")
         let database = folder + "/field.db"
-        for command in [["serve", "--port", "0"], ["migrate"], ["token", "create", "--name", "a", "--role", "admin",
-                                                                  "--clearance", "confidential"]] {
-            try place.expectRefusal(command, database: database, saying: [
-                "cannot open \(database): the folder \(folder) does not exist", "create it",
-            ])
+        for command in [
+            ["serve", "--port", "0"], ["migrate"],
+            [
+                "token", "create", "--name", "a", "--role", "admin",
+                "--clearance", "confidential",
+            ],
+        ] {
+            try place.expectRefusal(
+                command, database: database,
+                saying: [
+                    "cannot open \(database): the folder \(folder) does not exist", "create it",
+                ])
         }
         #expect(!FileManager.default.fileExists(atPath: folder))
     }
@@ -73,11 +85,27 @@ struct StartupRefusalTests {
         chmod(folder, 0o755)
         if !place.asNobody { chmod(folder, 0o555) }
         for database in [folder + "/new.db", existing] {
-            try place.expectRefusal(["serve", "--port", "0"], database: database, saying: [
-                "cannot write \(database): the folder \(folder) is not writable", "chmod u+wx \(folder)",
-            ])
+            try place.expectRefusal(
+                ["serve", "--port", "0"], database: database,
+                saying: [
+                    "cannot write \(database): the folder \(folder) is not writable", "chmod u+wx \(folder)",
+                ])
         }
         #expect(!FileManager.default.fileExists(atPath: folder + "/new.db"))
+        chmod(folder, 0o755)
+    }
+
+    @Test("a database under a folder the process cannot enter is refused, naming the folder")
+    func untraversableFolder() throws {
+        let place = try UnprivilegedPlace()
+        let folder = place.scratch.path("private")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let database = try place.database("private/field.db")
+        chown(folder, 0, 0)
+        chmod(folder, place.asNobody ? 0o700 : 0o000)
+        try place.expectRefusal(
+            ["serve", "--port", "0"], database: database,
+            saying: ["cannot open \(database): permission denied on the folder \(folder) or above it", "chmod u+x"])
         chmod(folder, 0o755)
     }
 
@@ -87,9 +115,11 @@ struct StartupRefusalTests {
         let folder = place.scratch.path("records")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         place.giveToRunner(folder)
-        try place.expectRefusal(["serve", "--port", "0"], database: folder, saying: [
-            "cannot open \(folder): it is a folder, not a database file", "\(folder)/vigil.db",
-        ])
+        try place.expectRefusal(
+            ["serve", "--port", "0"], database: folder,
+            saying: [
+                "cannot open \(folder): it is a folder, not a database file", "\(folder)/vigil.db",
+            ])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
@@ -103,9 +133,11 @@ struct StartupRefusalTests {
             // root's (0644), so that the unprivileged run can read but not write it.
             #expect(FileManager.default.createFile(atPath: companion, contents: nil))
             chmod(companion, place.asNobody ? 0o644 : 0o444)
-            try place.expectRefusal(["serve", "--port", "0"], database: database, saying: [
-                "cannot write \(companion): the file is read-only", "chmod u+w \(companion)",
-            ])
+            try place.expectRefusal(
+                ["serve", "--port", "0"], database: database,
+                saying: [
+                    "cannot write \(companion): the file is read-only", "chmod u+w \(companion)",
+                ])
         }
     }
 
@@ -120,21 +152,25 @@ struct StartupRefusalTests {
         try mount.remountReadOnly()
         let before = try Data(contentsOf: URL(fileURLWithPath: database))
         for command in [["serve", "--port", "0"], ["verify"], ["migrate"]] {
-            let result = try StartupRefusalTests.runBounded([try VigilCLI.executable().path] + command + ["--db", database],
-                                                            in: scratch.url)
+            let result = try StartupRefusalTests.runBounded(
+                [try VigilCLI.executable().path] + command + ["--db", database],
+                in: scratch.url)
             #expect(result.status != 0 && !result.timedOut, "\(command): \(result.stderr)")
-            #expect(result.stderrLines == [
-                "Error: cannot write \(database): it is on a read-only file system (remount it read-write, "
-                    + "or copy the database to a writable place)",
-            ], "\(command)")
+            #expect(
+                result.stderrLines == [
+                    "Error: cannot write \(database): it is on a read-only file system (remount it read-write, "
+                        + "or copy the database to a writable place)"
+                ], "\(command)")
         }
         let fresh = mount.folder + "/new.db"
-        let result = try StartupRefusalTests.runBounded([try VigilCLI.executable().path, "migrate", "--db", fresh],
-                                                        in: scratch.url)
-        #expect(result.stderrLines == [
-            "Error: cannot write \(fresh): the folder \(mount.folder) is on a read-only file system (remount it "
-                + "read-write, or copy the database to a writable place)",
-        ])
+        let result = try StartupRefusalTests.runBounded(
+            [try VigilCLI.executable().path, "migrate", "--db", fresh],
+            in: scratch.url)
+        #expect(
+            result.stderrLines == [
+                "Error: cannot write \(fresh): the folder \(mount.folder) is on a read-only file system (remount it "
+                    + "read-write, or copy the database to a writable place)"
+            ])
         #expect(try Data(contentsOf: URL(fileURLWithPath: database)) == before)
     }
 
@@ -170,8 +206,9 @@ struct StartupRefusalTests {
         let data = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         watchdog.cancel()
-        return BoundedResult(status: process.terminationStatus, timedOut: timedOut.value,
-                             stderr: String(decoding: data, as: UTF8.self))
+        return BoundedResult(
+            status: process.terminationStatus, timedOut: timedOut.value,
+            stderr: String(decoding: data, as: UTF8.self))
     }
 }
 
@@ -227,15 +264,18 @@ struct UnprivilegedPlace {
     /// Runs `vigil COMMAND --db DATABASE` as the runner and expects a refusal: a non-zero exit
     /// before any deadline, exactly one line on standard error holding every text of `saying`,
     /// and the database's folder and file as they were (no -wal or -shm made, no byte changed).
-    func expectRefusal(_ command: [String], database: String, saying: [String],
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectRefusal(
+        _ command: [String], database: String, saying: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let folder = (database as NSString).deletingLastPathComponent
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: folder).sorted()) ?? []
         let bytes = FileManager.default.contents(atPath: database)
         let drop = asNobody ? ["/usr/bin/setpriv", "--reuid=\(nobody.uid)", "--regid=\(nobody.gid)", "--clear-groups"] : []
         let result = try StartupRefusalTests.runBounded(drop + [executable] + command + ["--db", database], in: scratch.url)
         let shown = command.joined(separator: " ")
-        #expect(!result.timedOut, "vigil \(shown) did not refuse the database; it ran until killed", sourceLocation: sourceLocation)
+        #expect(
+            !result.timedOut, "vigil \(shown) did not refuse the database; it ran until killed", sourceLocation: sourceLocation)
         #expect(result.status != 0, "vigil \(shown) exited 0", sourceLocation: sourceLocation)
         #expect(result.stderrLines.count == 1, "vigil \(shown): \(result.stderr)", sourceLocation: sourceLocation)
         let line = result.stderrLines.first ?? ""
@@ -244,8 +284,9 @@ struct UnprivilegedPlace {
         }
         let after = (try? FileManager.default.contentsOfDirectory(atPath: folder).sorted()) ?? []
         #expect(after == listing, "vigil \(shown) changed \(folder)", sourceLocation: sourceLocation)
-        #expect(FileManager.default.contents(atPath: database) == bytes, "vigil \(shown) changed the file",
-                sourceLocation: sourceLocation)
+        #expect(
+            FileManager.default.contents(atPath: database) == bytes, "vigil \(shown) changed the file",
+            sourceLocation: sourceLocation)
     }
 }
 
