@@ -105,7 +105,7 @@ struct Problem: Error, CustomStringConvertible {
             return Problem(
                 503, "Service Unavailable", "The database could not be written to disk; nothing was written. Retry shortly.",
                 headers: ["Retry-After": "5"])
-        case .databaseTooNew, .corrupt, .foreign, .storage:
+        case .databaseTooNew, .corrupt, .foreign, .unusableFile, .storage:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
         }
     }

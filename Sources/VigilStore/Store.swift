@@ -31,6 +31,12 @@ public final class Store: Sendable {
     /// a newer Vigil, or a file system that will not give WAL with `synchronous=FULL`. A failing
     /// database is never "repaired": that would destroy evidence.
     ///
+    /// Refuses, before anything is written, a path this process cannot read and write: a missing
+    /// or read-only folder, a folder given as the file, a write-protected file, `-wal` or `-shm`,
+    /// or a read-only mount (``StoreError/unusableFile(_:)``, one sentence naming the path and
+    /// the fix). SQLite would open a write-protected file read-only without a word, and every
+    /// write would then fail (see ``DatabaseFileAccess``).
+    ///
     /// `walSizeLimit`: the size, in bytes, the WAL is cut back to once a checkpoint has emptied
     /// it. One large transaction (an import of a million incidents wrote 5.6 GB) would otherwise
     /// leave a file that size on the disk for as long as the store is open. Negative: no limit.
@@ -55,8 +61,13 @@ public final class Store: Sendable {
         self.path = path
         self.queryTimeLimit = queryTimeLimit
         do {
+            if let problem = DatabaseFileAccess.problem(with: path) { throw StoreError.unusableFile(problem) }
             try Store.checkHeader(path)
             let connection = try Database(path: path, mode: .readWriteCreate, vfs: testing.vfs)
+            // SQLite's silent fallback for a file it may not write (SQLITE_OPEN_READWRITE).
+            if sqlite3_db_readonly(connection.handle, "main") == 1 {
+                throw StoreError.unusableFile(DatabaseFileAccess.openedReadOnly(path))
+            }
             try Store.refuseForeignSchema(connection)
             try Store.configureWriter(connection, walSizeLimit: walSizeLimit, synchronous: testing.synchronous)
             let migrator = Migrator()
@@ -85,7 +96,7 @@ public final class Store: Sendable {
             writer = DatabaseWriter(
                 database: connection, commits: commits, readers: readers, beforeCommit: Store.indexPendingText)
         } catch {
-            throw Store.describe(error)
+            throw Store.describe(error, path: path)
         }
     }
 
@@ -179,9 +190,14 @@ public final class Store: Sendable {
         }
     }
 
-    private static func describe(_ error: any Error) -> StoreError {
+    /// An open's failure in the words of ``StoreError``: a file SQLite could not open or write
+    /// (the checks before the open race with the file system) is said as what is wrong with it.
+    private static func describe(_ error: any Error, path: String) -> StoreError {
         if let sqlite = error as? SQLiteError, sqlite.code == SQLITE_NOTADB || sqlite.code == SQLITE_CORRUPT {
             return .corrupt("\(sqlite.message): not a healthy Vigil database")
+        }
+        if let sqlite = error as? SQLiteError, [SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM].contains(sqlite.code) {
+            return .unusableFile(DatabaseFileAccess.problem(with: path) ?? "cannot open \(path): \(sqlite.message)")
         }
         return StoreError.wrap(error)
     }

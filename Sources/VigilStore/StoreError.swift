@@ -30,6 +30,9 @@ public enum StoreError: Error, Sendable, Equatable {
     case corrupt(String)
     /// The file is a database of another program; Vigil refuses to change it.
     case foreign(String)
+    /// The database file, its folder, or its `-wal` or `-shm` cannot be read or written by this
+    /// process; the text names the path and what to do (found when the store opens).
+    case unusableFile(String)
     /// The storage engine failed (disk full, I/O error, interrupted query…).
     case storage(SQLiteError)
     /// A read ran past the read budget of its thread (see ``Store/withinReadBudget(_:_:)``):
@@ -64,6 +67,7 @@ extension StoreError: CustomStringConvertible {
             "the database is at schema version \(found), newer than this vigil (\(supported)); use a newer vigil"
         case .corrupt(let message): "the database failed its integrity check: \(message)"
         case .foreign(let message): "not a Vigil database: \(message)"
+        case .unusableFile(let message): message
         case .storage(let error): error.description
         case .overBudget: "the read ran past its thread's budget"
         }

@@ -21,6 +21,11 @@ struct DatabaseOption: ParsableArguments {
     /// list and revoke) refuse a missing file instead of creating an empty database.
     /// Every command closes the store it opened (`defer { store.close() }`): closing folds the WAL
     /// into the `.db` file and removes it, so that file alone then holds everything (`Store.close`).
+    ///
+    /// Every command, those that only read (verify, export, token list) included, refuses a file
+    /// it cannot write: each opens the store's writer, which may migrate, index pending text and
+    /// checkpoint on close, and a read that worked on a write-protected file would hide from the
+    /// operator that the next `vigil serve` cannot take a write (docs/reliability.md).
     func openStore(
         readers: Int = 2, mustExist: Bool = false, queryTimeLimit: Duration = Store.defaultQueryTimeLimit
     ) throws -> Store {
@@ -29,6 +34,8 @@ struct DatabaseOption: ParsableArguments {
         }
         do {
             return try Store(path: path, readers: readers, queryTimeLimit: queryTimeLimit)
+        } catch .unusableFile(let message) {
+            throw CommandError(message)  // names the path itself
         } catch {
             throw CommandError("\(path): \(error)")
         }
