@@ -279,6 +279,13 @@ enum OpenAPIDocument {
         for status in problems + ["405", "500"] {
             result[status] = object([("$ref", .string("#/components/responses/problem_\(status)"))])
         }
+        let links = OpenAPILinks.links(route)
+        if !links.isEmpty, let success = ["201", "200"].first(where: { result[$0] != nil }),
+            case .object(var described)? = result[success]
+        {
+            described["links"] = object(links)
+            result[success] = .object(described)
+        }
         return result
     }
 
