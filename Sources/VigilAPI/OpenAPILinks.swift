@@ -63,9 +63,14 @@ enum OpenAPILinks {
             ]
         case .links:
             return [
-                ("UnlinkFirstSite", link("unlink_incident_site", [
-                    ("path.id", "$response.body#/data/0/incident_id"), ("path.link_id", "$response.body#/data/0/id"),
-                ]))
+                (
+                    "UnlinkFirstSite",
+                    link(
+                        "unlink_incident_site",
+                        [
+                            ("path.id", "$response.body#/data/0/incident_id"), ("path.link_id", "$response.body#/data/0/id"),
+                        ])
+                )
             ]
         default:
             return []
