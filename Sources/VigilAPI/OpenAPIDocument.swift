@@ -194,10 +194,9 @@ enum OpenAPIDocument {
                 ("application/merge-patch+json", schema), ("application/json", schema),
             ]))])
         case .importRecords:
-            return object([("required", .bool(true)), ("content", object([
-                ("text/csv", object([("schema", object([("type", .string("string"))]))])),
-                ("application/x-ndjson", object([("schema", object([("type", .string("string"))]))])),
-            ]))])
+            // An empty file has no header row (CSV) or no record (NDJSON): a 400.
+            let file = object([("schema", object([("type", .string("string")), ("minLength", .int(1))]))])
+            return object([("required", .bool(true)), ("content", object([("text/csv", file), ("application/x-ndjson", file)]))])
         case .link:
             let link = ref("link_input")
             return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
