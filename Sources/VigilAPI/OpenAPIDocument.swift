@@ -51,14 +51,16 @@ enum OpenAPIDocument {
         }
         for (name, schema, description) in queryParameters(route) {
             parameters.append(object([
-                ("name", .string(name)), ("in", .string("query")), ("required", .bool(false)),
+                ("name", .string(name)), ("in", .string("query")), ("required", .bool(requiredQuery(route, name))),
                 ("description", .string(description)), ("schema", schema),
             ]))
         }
         for (name, description) in headerParameters(route) {
+            // An Idempotency-Key is 1 to 255 characters (a 400 otherwise).
+            let limits: [(String, JSONValue)] = name == "Idempotency-Key" ? [("minLength", .int(1)), ("maxLength", .int(255))] : []
             parameters.append(object([
                 ("name", .string(name)), ("in", .string("header")), ("required", .bool(false)),
-                ("description", .string(description)), ("schema", object([("type", .string("string"))])),
+                ("description", .string(description)), ("schema", object([("type", .string("string"))] + limits)),
             ]))
         }
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
@@ -67,49 +69,101 @@ enum OpenAPIDocument {
         return .object(op)
     }
 
+    /// Query parameters without which the endpoint answers 400.
+    private static func requiredQuery(_ route: VigilService.Route, _ name: String) -> Bool {
+        switch route.action {
+        case .search: name == "q"
+        case .facets: name == "fields"
+        default: false
+        }
+    }
+
+    /// A time as the filters read it (`Timestamp.normalize`): a date, or a UTC date-time with
+    /// optional fraction. Days past the 28th are left out of the pattern, which cannot know
+    /// each month's length; the code accepts them where they exist.
+    static let timestampPattern =
+        "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])([Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?[Zz])?$"
+
+    /// An uncertain date's simplest forms (2017, 2017-04, 2017-04-01); the filters also take
+    /// the EDTF forms of ``schema(for:nullable:)``'s description.
+    static let datePattern = "^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$"
+
+    /// Full-text words: 1 to 32 of them, at most 1000 bytes (250 characters of up to 4 bytes).
+    /// Which characters make a word is the tokenizer's (unicode61), which a pattern cannot say.
+    private static let searchText = object([("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(250))])
+
+    /// The schema of a filter's value (`field=value`) as the store parses it for `spec`.
+    private static func filterValue(_ spec: FieldSpec) -> JSONValue {
+        switch spec.type {
+        // Filters compare, so any whole number or number is a valid bound (victims_min.gte=-1).
+        case .count: return object([("type", .string("integer"))])
+        case .coordinate: return object([("type", .string("number"))])
+        case .bool: return object([("type", .string("boolean"))])
+        case .code(let vocabulary), .codes(let vocabulary): return object([("enum", strings(vocabulary.codes))])
+        case .country: return object([("type", .string("string")), ("pattern", .string("^[A-Z]{2}$"))])
+        case .date: return object([("type", .string("string")), ("pattern", .string(datePattern))])
+        case .level: return object([("enum", strings(["public", "restricted", "confidential"]))])
+        case .text, .url, .strings, .reference, .references: return object([("type", .string("string"))])
+        }
+    }
+
+    /// One sort key (`field` or `-field`); the code also takes several, comma-separated, each once.
+    private static func sortKeys(_ kind: ResourceKind) -> JSONValue {
+        var fields = ["id", "created_at", "updated_at"]
+        for spec in kind.fields where spec.visibility != .confidentialOnly {
+            switch spec.type {
+            case .codes, .strings, .reference, .references, .url: continue
+            case .text(let maxLength) where maxLength > 1_000: continue  // long texts (over Catalog.shortText) do not sort
+            default: fields.append(spec.name)
+            }
+        }
+        return object([("enum", strings(fields + fields.map { "-" + $0 }))])
+    }
+
     private static func queryParameters(_ route: VigilService.Route) -> [(String, JSONValue, String)] {
         let text = object([("type", .string("string"))])
+        let time = object([("type", .string("string")), ("pattern", .string(timestampPattern))])
         switch route.action {
         case .list(let kind):
             var result: [(String, JSONValue, String)] = [
-                ("sort", text, "Comma-separated fields, '-' for descending; id breaks ties."),
+                ("sort", sortKeys(kind), "Comma-separated fields, '-' for descending; id breaks ties."),
                 ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 50)."),
-                ("cursor", text, "The next_cursor of the previous page."),
+                ("cursor", object([("type", .string("string")), ("minLength", .int(1))]), "The next_cursor of the previous page (any other is a 400)."),
                 ("count", object([("type", .string("boolean"))]), "Add the total number of matches."),
-                ("updated_since", text, "Only records updated at or after this RFC 3339 time."),
-                ("q", text, "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."),
+                ("updated_since", time, "Only records updated at or after this RFC 3339 time (UTC)."),
+                ("q", searchText, "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."),
             ]
             let formats = ["json", "csv", "ndjson"] + (kind.hasPlace ? ["geojson"] : [])
             result.append((
                 "format", object([("enum", strings(formats))]),
                 "Export every matching record (no limit or cursor), streamed: \(formats.dropFirst().joined(separator: ", ")). Also chosen by Accept."))
             for name in ["id", "created_at", "updated_at"] {
-                result.append((name, text, "Equality filter. Also \(name).OP with OP in ne gt gte lt lte in nin."))
+                result.append((name, name == "id" ? text : time, "Equality filter. Also \(name).OP with OP in ne gt gte lt lte in nin."))
             }
             for spec in kind.fields {
                 let clearance = spec.visibility == .confidentialOnly ? " Confidential clearance only (a 400 below it)." : ""
-                result.append((spec.name, text, "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null.\(clearance)"))
+                result.append((spec.name, filterValue(spec), "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null.\(clearance)"))
             }
             return result
         case .get(let kind):
             let allowed = RelatedRecords.allowed[kind] ?? []
             guard !allowed.isEmpty else { return [] }
-            return [("include", text, "Related records to embed, comma-separated: \(allowed.joined(separator: ", ")).")]
+            return [("include", object([("enum", strings(allowed))]), "Related records to embed, comma-separated: \(allowed.joined(separator: ", ")).")]
         case .facets, .timeline:
             var result: [(String, JSONValue, String)] = route.action.isFacets
-                ? [("fields", text, "Comma-separated: \(Store.facetFields.joined(separator: ", ")).")]
+                ? [("fields", object([("enum", strings(Store.facetFields))]), "Comma-separated, 1 to 10 of: \(Store.facetFields.joined(separator: ", ")).")]
                 : [("interval", object([("enum", strings(TimelineInterval.allCases.map(\.rawValue)))]), "month (default) or year.")]
-            result.append(("q", text, "Full-text search."))
-            result.append(("updated_since", text, "Only incidents updated at or after this RFC 3339 time."))
+            result.append(("q", searchText, "Full-text search."))
+            result.append(("updated_since", time, "Only incidents updated at or after this RFC 3339 time (UTC)."))
             for spec in ResourceKind.incidents.fields where spec.visibility != .confidentialOnly {
-                result.append((spec.name, text, "Filter, as on the list (also \(spec.name).OP)."))
+                result.append((spec.name, filterValue(spec), "Filter, as on the list (also \(spec.name).OP)."))
             }
             return result
         case .importRecords:
             return [("mode", object([("enum", strings(["all", "partial"]))]), "all (default): one bad row and nothing is created."),
                     ("dry_run", object([("type", .string("boolean"))]), "Validate only; write nothing.")]
         case .search:
-            return [("q", text, "The words to search for."),
+            return [("q", searchText, "The words to search for (1 to 32, at most 1000 bytes)."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
         case .changes:
             return [("since", object([("type", .string("integer")), ("minimum", .int(0))]), "Sequence number from a previous answer."),
@@ -140,10 +194,9 @@ enum OpenAPIDocument {
                 ("application/merge-patch+json", schema), ("application/json", schema),
             ]))])
         case .importRecords:
-            return object([("required", .bool(true)), ("content", object([
-                ("text/csv", object([("schema", object([("type", .string("string"))]))])),
-                ("application/x-ndjson", object([("schema", object([("type", .string("string"))]))])),
-            ]))])
+            // An empty file has no header row (CSV) or no record (NDJSON): a 400.
+            let file = object([("schema", object([("type", .string("string")), ("minLength", .int(1))]))])
+            return object([("required", .bool(true)), ("content", object([("text/csv", file), ("application/x-ndjson", file)]))])
         case .link:
             let link = ref("link_input")
             return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
@@ -172,7 +225,7 @@ enum OpenAPIDocument {
             result["200"] = object([("description", .string("Prometheus text exposition format 0.0.4.")), ("content", object([
                 ("text/plain", object([("schema", object([("type", .string("string"))]))])),
             ]))])
-            problems = ["400", "401"]
+            problems = ["400", "401", "403"]  // 403: admins only
         case .vocabularies:
             result["200"] = json(ref("vocabularies"), "Every controlled vocabulary with labels and definitions.")
             problems = ["400", "401"]
@@ -279,6 +332,13 @@ enum OpenAPIDocument {
         for status in problems + ["405", "500"] {
             result[status] = object([("$ref", .string("#/components/responses/problem_\(status)"))])
         }
+        let links = OpenAPILinks.links(route)
+        if !links.isEmpty, let success = ["201", "200"].first(where: { result[$0] != nil }),
+            case .object(var described)? = result[success]
+        {
+            described["links"] = object(links)
+            result[success] = .object(described)
+        }
         return result
     }
 
@@ -295,12 +355,14 @@ enum OpenAPIDocument {
 
     // MARK: Schemas
 
-    private static func schema(for type: FieldType, nullable: Bool) -> JSONValue {
+    /// `nonEmpty`: a required text, which the code refuses empty (422).
+    private static func schema(for type: FieldType, nullable: Bool, nonEmpty: Bool = false) -> JSONValue {
         func typed(_ name: String, _ extra: [(String, JSONValue)] = []) -> JSONValue {
             object([("type", nullable ? strings([name, "null"]) : .string(name))] + extra)
         }
         switch type {
-        case .text(let maxLength): return typed("string", [("maxLength", .int(Int64(maxLength)))])
+        case .text(let maxLength):
+            return typed("string", (nonEmpty ? [("minLength", .int(1))] : []) + [("maxLength", .int(Int64(maxLength)))])
         case .url: return typed("string", [("format", .string("uri"))])
         case .count: return typed("integer", [("minimum", .int(0))])
         case .coordinate(let limit): return typed("number", [("minimum", .double(-limit)), ("maximum", .double(limit))])
@@ -312,7 +374,7 @@ enum OpenAPIDocument {
         case .strings, .references: return typed("array", [("items", object([("type", .string("string"))]))])
         case .country: return typed("string", [("pattern", .string("^[A-Z]{2}$"))])
         case .date: return typed("string", [("description", .string("EDTF: 2017, 2017-04, 2017-04-01, 2017~, 2017-04?, 2017-02/2017-03, 2017-02/.."))])
-        case .reference: return typed("string")
+        case .reference(let kind): return typed("string", [("pattern", .string("^\(kind.idPrefix)"))])
         case .level: return object([("enum", .array(["public", "restricted", "confidential"].map(JSONValue.string) + (nullable ? [.null] : [])))])
         }
     }
@@ -341,7 +403,7 @@ enum OpenAPIDocument {
                 ("properties", .object(properties)),
             ])
             var input = JSONObject()
-            for spec in kind.fields { input[spec.name] = schema(for: spec.type, nullable: !spec.required) }
+            for spec in kind.fields { input[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required) }
             if kind == .incidents {
                 input["sites"] = object([("type", .string("array")), ("items", ref("link_input"))])
             }
@@ -352,7 +414,8 @@ enum OpenAPIDocument {
                 ("additionalProperties", .bool(false)),
             ])
             var patch = JSONObject()
-            for spec in kind.fields { patch[spec.name] = schema(for: spec.type, nullable: true) }
+            // A required field can be changed but not removed (null) or emptied.
+            for spec in kind.fields { patch[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required) }
             result["\(kind.rawValue)_patch"] = object([
                 ("type", .string("object")), ("properties", .object(patch)), ("additionalProperties", .bool(false)),
             ])
