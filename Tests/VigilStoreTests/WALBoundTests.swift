@@ -125,7 +125,9 @@ struct WALBoundTests {
         #expect(load.reads > 50, "the reads must have gone on: \(load.reads)")
         // A margin for the frames of the writes committed while the restart waited for the
         // readers of old snapshots: two writers, a few pages each.
-        let margin = 1 << 20
+        // A restart that gives up (a reader outlasted its wait) is tried again one cap later, so
+        // the design's bound is two caps plus those writes: 3 MiB here, against 170 MB before.
+        let margin = 2 << 20
         #expect(largest <= cap + margin, "the WAL reached \(largest) bytes; cap \(cap) + margin \(margin)")
         #expect(try store.integrityCheck() == ["ok"])
     }
