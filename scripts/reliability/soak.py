@@ -32,6 +32,7 @@ CONNECTIONS = 32
 SECONDS = 600 if LONG else 45
 if "--seconds" in sys.argv:
     SECONDS = int(sys.argv[sys.argv.index("--seconds") + 1])
+RSS_PEAK_LIMIT_MIB = float(os.environ.get("VIGIL_SOAK_RSS_PEAK", "192"))
 RSS_SLOPE_LIMIT = float(os.environ.get("VIGIL_SOAK_RSS_SLOPE", "1" if LONG else "4"))
 WAL_LIMIT_MIB = float(os.environ.get("VIGIL_SOAK_WAL_MIB", "64"))
 WAL_SLOPE_LIMIT = float(os.environ.get("VIGIL_SOAK_WAL_SLOPE", "8"))
@@ -157,9 +158,15 @@ def main():
         peak_wal = max(v for _, v in wal) if wal else 0
         wal_slope = slope_per_minute(wal_half)
         report.note(f"RSS start {rss[0][1]:.1f} MiB, end {rss[-1][1]:.1f} MiB" if rss else "no RSS samples")
-        report.check("peak RSS", True, f"{peak_rss:.1f} MiB")
-        report.check(f"RSS slope over the second half <= {RSS_SLOPE_LIMIT:g} MiB/min", rss_slope <= RSS_SLOPE_LIMIT,
-                     f"{rss_slope:+.2f} MiB/min")
+        # SQLite's page caches (16 MiB per reader connection, the writer's own) fill for minutes
+        # as the database grows, so 45 s cannot tell a leak from their warm-up: the short form
+        # bounds the peak by those caches and only reports the slope; the long form gates it.
+        report.check(f"peak RSS <= {RSS_PEAK_LIMIT_MIB:g} MiB", peak_rss <= RSS_PEAK_LIMIT_MIB, f"{peak_rss:.1f} MiB")
+        if LONG or "VIGIL_SOAK_RSS_SLOPE" in os.environ:
+            report.check(f"RSS slope over the second half <= {RSS_SLOPE_LIMIT:g} MiB/min", rss_slope <= RSS_SLOPE_LIMIT,
+                         f"{rss_slope:+.2f} MiB/min")
+        else:
+            report.note(f"RSS slope over the second half: {rss_slope:+.2f} MiB/min (gated in the long form)")
         report.check(f"peak WAL <= {WAL_LIMIT_MIB:g} MiB", peak_wal <= WAL_LIMIT_MIB, f"{peak_wal:.1f} MiB")
         report.check(f"WAL slope over the second half <= {WAL_SLOPE_LIMIT:g} MiB/min", wal_slope <= WAL_SLOPE_LIMIT,
                      f"{wal_slope:+.2f} MiB/min, end {wal[-1][1]:.1f} MiB" if wal else "")
