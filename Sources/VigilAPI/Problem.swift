@@ -99,11 +99,12 @@ struct Problem: Error, CustomStringConvertible {
             return Problem(503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
             return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
-        case .storage(let sqlite) where sqlite.code == 10:  // SQLITE_IOERR: a failed write or fsync
-            // The transaction was rolled back and the writer goes on (docs/reliability.md,
+        case .storage(let sqlite) where sqlite.code == 10:  // SQLITE_IOERR: a failed read, write or fsync
+            // A write's transaction was rolled back and the writer goes on (docs/reliability.md,
             // "Storage faults"): the disk may recover, so this is a retryable 503, not a 500.
+            // Reads meet the same error, hence words true of both.
             return Problem(
-                503, "Service Unavailable", "The database could not be written to disk; nothing was written. Retry shortly.",
+                503, "Service Unavailable", "The database's disk failed to read or write; nothing was written. Retry shortly.",
                 headers: ["Retry-After": "5"])
         case .databaseTooNew, .corrupt, .foreign, .unusableFile, .storage:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")

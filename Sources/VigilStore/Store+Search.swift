@@ -26,8 +26,7 @@ extension Store {
                 case .incidents: label = "r.title"
                 case .sites, .actors: label = "r.name"
                 case .sources:
-                    label = context.clearance == .confidential
-                        ? "r.name" : "CASE WHEN r.protected_identity = 1 THEN 'protected source' ELSE r.name END"
+                    label = FieldVisibility.protectedNameSQL("r.name", clearance: context.clearance)
                 case .allegations: label = "substr(r.claim, 1, 120)"
                 case .denials: label = "substr(r.statement, 1, 120)"
                 }

@@ -32,44 +32,21 @@ struct QueryTimeLimitOptionTests {
             ["serve", "--db", database, "--demo", "--port", "0"] + arguments, in: scratch)
         let watchdog = VigilCLI.watchdog(for: process.processIdentifier)
         defer { watchdog.cancel() }
-        var text = ""
-        while !text.contains("curl ") || !text.hasSuffix("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let base = try #require(text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
-            .dropFirst("vigil listening on ".count))
-        let token = try #require(text.firstRange(of: "Bearer ").map { text[$0.upperBound...].prefix { $0 != "'" } })
+        let (base, token) = try VigilCLI.demoAddress(from: output)
         defer {
             kill(process.processIdentifier, SIGTERM)
             _ = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
         }
-        try body(String(base), String(token))
+        try body(base, token)
     }
 
     static func get(_ url: String, token: String) throws -> (status: Int, retryAfter: String?, body: String) {
         var request = URLRequest(url: try #require(URL(string: url)))
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        final class Answer: @unchecked Sendable {
-            var body = Data()
-            var response: HTTPURLResponse?
-            var error: (any Error)?
-        }
-        let answer = Answer()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            answer.body = data ?? Data()
-            answer.response = response as? HTTPURLResponse
-            answer.error = error
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 60) == .success else { throw CLITestFailure("no answer within 60 s") }
-        if let error = answer.error { throw error }
+        let (body, response) = try VigilCLI.send(request, within: 60)
         return (
-            answer.response?.statusCode ?? 0, answer.response?.value(forHTTPHeaderField: "Retry-After"),
-            String(decoding: answer.body, as: UTF8.self)
+            response?.statusCode ?? 0, response?.value(forHTTPHeaderField: "Retry-After"), String(decoding: body, as: UTF8.self)
         )
     }
 

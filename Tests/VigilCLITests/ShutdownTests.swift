@@ -23,23 +23,15 @@ struct ShutdownTests {
         let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }
 
-        // "vigil listening on http://127.0.0.1:PORT", then the demo's curl line with its token.
-        var text = ""
-        while !text.contains("curl ") || !text.hasSuffix("\n") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let base = try #require(text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
-            .dropFirst("vigil listening on ".count))
-        let token = try #require(text.firstRange(of: "Bearer ").map { text[$0.upperBound...].prefix { $0 != "'" } })
+        let (base, token) = try VigilCLI.demoAddress(from: output)
 
         var request = URLRequest(url: try #require(URL(string: "\(base)/v1/incidents")))
         request.httpMethod = "POST"
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.httpBody = Data(#"{"title": "Written just before the shutdown", "country": "XC"}"#.utf8)
-        let (body, status) = try Self.send(request)
+        let (body, response) = try VigilCLI.send(request)
+        let status = response?.statusCode ?? 0
         #expect(status == 201, "POST answered \(status): \(String(decoding: body, as: UTF8.self))")
         let created = try JSONValue.parse(Array(body))
         let id = try #require(created.objectValue?["id"]?.stringValue)
@@ -75,25 +67,5 @@ struct ShutdownTests {
         #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
         // The schema is in the file itself: sqlite3 on it alone sees the tables.
         #expect(try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations") == String(Migrator().latestVersion))
-    }
-
-    /// One request with URLSession, waited for.
-    static func send(_ request: URLRequest) throws -> (Data, Int) {
-        final class Answer: @unchecked Sendable {
-            var body = Data()
-            var status = 0
-            var error: (any Error)?
-        }
-        let answer = Answer()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            answer.body = data ?? Data()
-            answer.status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            answer.error = error
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 30) == .success else { throw CLITestFailure("no answer within 30 s") }
-        if let error = answer.error { throw error }
-        return (answer.body, answer.status)
     }
 }

@@ -7,7 +7,7 @@ import Testing
     @Test func codeOrderedPathGivesTheSamePagesAsTheGeneralOne() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        var random = SeededRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         let levels = ["public", "restricted", "confidential"]
         let codes = ["torture", "arbitrary_detention", "threats"]
         var ids: [String] = []
@@ -64,7 +64,7 @@ import Testing
     @Test func plainSearchPathGivesTheSamePagesAsTheGeneralOne() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        var random = SeededRandom(seed: 5)
+        var random = SplitMix64(seed: 5)
         let levels = ["public", "restricted", "confidential"]
         var ids: [String] = []
         for index in 0..<150 {

@@ -10,7 +10,7 @@ import Testing
     @Test func keptCountsFollowEveryKindOfWrite() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        var random = SeededRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         let levels = ["public", "restricted", "confidential"]
         let countries = ["RU", "SY", "XC"]
         let codes = ["torture", "arbitrary_detention", "enforced_disappearance", "extrajudicial_killing"]
@@ -173,20 +173,5 @@ import Testing
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed.
-struct SeededRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next(_ bound: Int) -> Int {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Int(z % UInt64(bound))
     }
 }

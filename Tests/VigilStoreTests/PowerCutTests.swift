@@ -56,17 +56,6 @@ struct PowerCutTests {
         var pending: [String: State] { lock.withLock { inFlight } }
     }
 
-    /// A small seeded generator (SplitMix64), so a printed seed replays a round's choices.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let registered: Bool = vigil_faultvfs_register() == 0
 
@@ -187,7 +176,7 @@ struct PowerCutTests {
     @Test("every acknowledged write survives a simulated power cut at a random moment")
     func acknowledgedWritesSurvive() throws {
         let seed = Self.seed
-        var random = SeededRandom(state: seed)
+        var random = SplitMix64(state: seed)
         let rounds = Self.rounds
         var acknowledged = 0
         var records = 0

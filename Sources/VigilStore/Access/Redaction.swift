@@ -59,7 +59,7 @@ enum Redaction {
                     removed.insert(spec.name)
                 case .protectedName:
                     if state["protected_identity"] == .bool(true) || floor?.protectedIdentity == true {
-                        state[spec.name] = .string("protected source")
+                        state[spec.name] = .string(FieldVisibility.protectedNameLabel)
                     }
                 case .always, .location:
                     break

@@ -56,8 +56,7 @@ struct QueryBuilder {
             }
             return column
         case .protectedName:
-            return clearance == .confidential
-                ? column : "(CASE WHEN r.protected_identity = 1 THEN 'protected source' ELSE \(column) END)"
+            return FieldVisibility.protectedNameSQL(column, clearance: clearance)
         }
     }
 

@@ -44,8 +44,19 @@ public enum FieldVisibility: Sendable {
     case location
     /// Hidden below `confidential`, whatever the record's own level (a source's contact).
     case confidentialOnly
-    /// Replaced by "protected source" below `confidential` when `protected_identity` is true.
+    /// Replaced by ``protectedNameLabel`` below `confidential` when `protected_identity` is true.
     case protectedName
+
+    /// What a protected name reads as below `confidential`, in every output (JSON, exports,
+    /// search labels, audit snapshots): the one spelling of it.
+    public static let protectedNameLabel = "protected source"
+
+    /// The SQL through which a caller at `clearance` sees the protected name in `column` of the
+    /// row `r` (filters, sorts and search labels alike).
+    static func protectedNameSQL(_ column: String, clearance: Confidentiality) -> String {
+        clearance == .confidential
+            ? column : "(CASE WHEN r.protected_identity = 1 THEN '\(protectedNameLabel)' ELSE \(column) END)"
+    }
 }
 
 /// One field of a resource, as the brief's Resources table lists it.

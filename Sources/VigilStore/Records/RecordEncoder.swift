@@ -200,7 +200,7 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             }
             return
         case .protectedName where hideName:
-            JSONWriter.writeString("protected source", into: &out)
+            JSONWriter.writeString(FieldVisibility.protectedNameLabel, into: &out)
             return
         default:
             break

@@ -2,6 +2,10 @@ import Foundation
 import Testing
 @testable import VigilStore
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// The root of the package, found from this file's path.
 let packageRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent()  // Support
@@ -98,6 +102,43 @@ enum VigilCLI {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return (process, output, errors)
+    }
+
+    /// Reads `vigil serve --demo`'s standard output up to its curl line: the base URL it
+    /// listens on ("vigil listening on http://127.0.0.1:PORT") and the demo admin token.
+    static func demoAddress(from output: Pipe) throws -> (base: String, token: String) {
+        var text = ""
+        while !text.contains("curl ") || !text.hasSuffix("\n") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let base = try #require(text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
+            .dropFirst("vigil listening on ".count))
+        let token = try #require(text.firstRange(of: "Bearer ").map { text[$0.upperBound...].prefix { $0 != "'" } })
+        return (String(base), String(token))
+    }
+
+    /// One request with URLSession, waited for (at most `seconds`).
+    static func send(_ request: URLRequest, within seconds: Double = 30) throws -> (body: Data, response: HTTPURLResponse?) {
+        final class Answer: @unchecked Sendable {
+            var body = Data()
+            var response: HTTPURLResponse?
+            var error: (any Error)?
+        }
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            answer.body = data ?? Data()
+            answer.response = response as? HTTPURLResponse
+            answer.error = error
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + seconds) == .success else {
+            throw CLITestFailure("no answer within \(seconds) s")
+        }
+        if let error = answer.error { throw error }
+        return (answer.body, answer.response)
     }
 
     /// Kills `pid` with SIGKILL after `seconds`, so that a child that never answers cannot hang

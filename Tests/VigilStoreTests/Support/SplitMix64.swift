@@ -1,0 +1,18 @@
+/// A small deterministic generator (SplitMix64) so randomized tests (and a printed seed) replay exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension SplitMix64 {
+    init(seed: UInt64) { self.init(state: seed) }
+
+    /// A number in `0..<bound`, so a failing sequence can be replayed from its seed.
+    mutating func next(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
