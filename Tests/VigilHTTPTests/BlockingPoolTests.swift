@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Synchronization
 import Testing
@@ -91,6 +92,36 @@ import VigilHTTP
         #expect(try client.readResponse().text == "inc_1")
         try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
         #expect(try client.readResponse().text == "{}")
+    }
+
+    /// More pipelined bytes than one read takes (64 KiB), with requests for the pool among them:
+    /// a pooled request must not leave the rest unread in the socket, where edge-triggered epoll
+    /// would never announce it again (the connection stalled after the first 64 KiB before).
+    @Test func pipelinedRequestsBeyondOneReadAreAllAnswered() throws {
+        let server = try TestServer()
+        let client = try server.client()
+        let pair = "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
+        let rounds = 3_000
+        let bytes = Array(String(repeating: pair, count: rounds).utf8)
+        #expect(bytes.count > 5 * 64 * 1024)
+        // Sent from another thread: the answers must be read while the requests are still going out.
+        let fd = client.fd
+        let sender = Thread {
+            var offset = 0
+            while offset < bytes.count {
+                let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { return }
+                offset += sent
+            }
+        }
+        sender.start()
+        var answered = 0
+        for _ in 0..<rounds {
+            guard try client.readResponse().text == "hello", try client.readResponse().text == "[]" else { break }
+            answered += 1
+        }
+        #expect(answered == rounds)
     }
 
     @Test func routesSayWhichRequestsMayBlock() throws {

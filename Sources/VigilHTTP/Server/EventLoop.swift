@@ -152,6 +152,13 @@ final class EventLoop: Sendable {
                 blocking.submit { [self] buffer in runOffloaded(work, on: connection, readBuffer: buffer) }
                 return
             }
+            // A request handed to the pool may have stopped `serve` before it drained the socket;
+            // edge-triggered epoll will not announce those bytes again, so read them now. (While
+            // a response waits for the socket, the EPOLLOUT edge brings `serve` back instead.)
+            if connection.mayHoldUnreadInput && connection.phase != .writing {
+                serve(connection, readBuffer: readBuffer)
+                continue
+            }
             if connection.ownership.compareExchange(
                 expected: HTTPConnection.owned, desired: HTTPConnection.unowned, ordering: .acquiringAndReleasing
             ).exchanged {
@@ -182,6 +189,7 @@ final class EventLoop: Sendable {
                 return
             }
             let count = Glibc.read(connection.fd, readBuffer.baseAddress, Self.readSize)
+            connection.mayHoldUnreadInput = count == Self.readSize
             if count > 0 {
                 connection.lastProgress = MonotonicClock.now()
                 if connection.phase != .lingering {

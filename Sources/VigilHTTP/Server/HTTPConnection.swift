@@ -44,6 +44,9 @@ final class HTTPConnection: @unchecked Sendable { // fields are only touched by 
     /// When bytes last arrived.
     var lastProgress: UInt64
     var bodyBytesRead = 0
+    /// The last read filled the buffer, so the socket may hold more that no new epoll edge will
+    /// announce: whoever lets go of the connection reads again first.
+    var mayHoldUnreadInput = false
     /// The sweeper shut the socket down (deadline passed): the next owner closes it.
     var expired = false
     /// When it was closed; it is kept alive a little longer for events already taken from epoll.
