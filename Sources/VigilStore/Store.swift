@@ -41,21 +41,26 @@ public final class Store: Sendable {
     /// it. One large transaction (an import of a million incidents wrote 5.6 GB) would otherwise
     /// leave a file that size on the disk for as long as the store is open. Negative: no limit.
     ///
+    /// `keptForReadBatches`: of the `readers` connections, how many only read batches may take
+    /// (one per thread that serves requests through ``readBatch(_:)``): the other reads share the
+    /// rest, and cannot make a batch wait however many of them run.
+    ///
     /// `queryTimeLimit`: how long a query built from a request may run (see
     /// ``defaultQueryTimeLimit``).
     public convenience init(
-        path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit,
-        queryTimeLimit: Duration = Store.defaultQueryTimeLimit
+        path: String, readers readerCount: Int = 4, keptForReadBatches: Int = 0,
+        walSizeLimit: Int = Store.defaultWALSizeLimit, queryTimeLimit: Duration = Store.defaultQueryTimeLimit
     ) throws(StoreError) {
         try self.init(
-            path: path, readers: readerCount, walSizeLimit: walSizeLimit, queryTimeLimit: queryTimeLimit,
-            testing: .standard)
+            path: path, readers: readerCount, keptForReadBatches: keptForReadBatches, walSizeLimit: walSizeLimit,
+            queryTimeLimit: queryTimeLimit, testing: .standard)
     }
 
     /// The open itself; `testing` is for the storage-fault suites only (a test VFS, a weakened
     /// `synchronous`), see ``StorageTestOptions``.
     package init(
-        path: String, readers readerCount: Int = 4, walSizeLimit: Int = Store.defaultWALSizeLimit,
+        path: String, readers readerCount: Int = 4, keptForReadBatches: Int = 0,
+        walSizeLimit: Int = Store.defaultWALSizeLimit,
         queryTimeLimit: Duration = Store.defaultQueryTimeLimit, testing: StorageTestOptions
     ) throws(StoreError) {
         self.path = path
@@ -92,7 +97,7 @@ public final class Store: Sendable {
                 connections.append(reader)
             }
             let commits = CommitCounter()
-            readers = ReaderPool(connections: connections, commits: commits)
+            readers = ReaderPool(connections: connections, commits: commits, keptForBatches: keptForReadBatches)
             writer = DatabaseWriter(
                 database: connection, commits: commits, readers: readers, beforeCommit: Store.indexPendingText)
         } catch {

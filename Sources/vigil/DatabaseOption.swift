@@ -27,13 +27,15 @@ struct DatabaseOption: ParsableArguments {
     /// checkpoint on close, and a read that worked on a write-protected file would hide from the
     /// operator that the next `vigil serve` cannot take a write (docs/reliability.md).
     func openStore(
-        readers: Int = 2, mustExist: Bool = false, queryTimeLimit: Duration = Store.defaultQueryTimeLimit
+        readers: Int = 2, keptForReadBatches: Int = 0, mustExist: Bool = false,
+        queryTimeLimit: Duration = Store.defaultQueryTimeLimit
     ) throws -> Store {
         if mustExist, !FileManager.default.fileExists(atPath: path) {
             throw CommandError("\(path): no such database (vigil migrate or vigil serve creates one)")
         }
         do {
-            return try Store(path: path, readers: readers, queryTimeLimit: queryTimeLimit)
+            return try Store(
+                path: path, readers: readers, keptForReadBatches: keptForReadBatches, queryTimeLimit: queryTimeLimit)
         } catch .unusableFile(let message) {
             throw CommandError(message)  // names the path itself
         } catch {

@@ -62,9 +62,13 @@ struct Serve: ParsableCommand {
         // at once hold both threads of a two-core machine (bounded by the read time limit).
         configuration.workerThreads = threads ?? HTTPServerConfiguration.threadPerCore
         // Each busy event thread holds a reader connection between its requests (see
-        // Store.readBatch); two more serve streamed exports without waiting for them.
+        // Store.readBatch), kept for it; four more serve what runs on the blocking pool (costly
+        // reads, streamed exports), so four costly requests at once run without waiting for a
+        // connection and never make an event thread wait for one (a by-id read waited the whole
+        // 5 s time limit behind four copies of a costly search when they shared four connections).
         let store = try database.openStore(
-            readers: max(4, configuration.workerThreads + 2), queryTimeLimit: .milliseconds(Int64((queryTimeLimit * 1000).rounded())))
+            readers: configuration.workerThreads + 4, keptForReadBatches: configuration.workerThreads,
+            queryTimeLimit: .milliseconds(Int64((queryTimeLimit * 1000).rounded())))
         defer { store.close() }
         var demoToken: String?
         if demo {

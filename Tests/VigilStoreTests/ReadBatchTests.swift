@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import VigilStore
 
@@ -183,5 +184,53 @@ import Testing
         try store.make(.incidents, #"{"title": "Second"}"#)
         #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 2)
         #expect(!held())
+    }
+
+    /// Reads outside batches (the costly ones a server runs on its blocking pool) may hold only
+    /// the connections not kept for batches: with all of theirs busy, a batch (a cheap request
+    /// on an event thread) still gets a connection at once. With the four connections shared, a
+    /// by-id read waited the whole query time limit behind four copies of a costly search.
+    @Test func costlyReadsCannotTakeTheConnectionsKeptForBatches() throws {
+        let temporary = try TemporaryStore(readers: 4, keptForReadBatches: 1)
+        let store = temporary.store
+        try store.make(.incidents, #"{"title": "First"}"#)
+        let holding = Atomic<Int>(0)
+        let release = Atomic<Bool>(false)
+        var threads: [Thread] = []
+        for _ in 0..<4 {  // one more than they may hold: the fourth waits for a connection
+            let thread = Thread {
+                _ = try? store.readSession { () throws -> Int64 in
+                    holding.add(1, ordering: .relaxed)
+                    while !release.load(ordering: .relaxed) { usleep(1_000) }
+                    return try Self.count(store)
+                }
+            }
+            threads.append(thread)
+            thread.start()
+        }
+        #expect(eventuallyTrue(within: 5) { holding.load(ordering: .relaxed) == 3 })
+        usleep(50_000)
+        #expect(holding.load(ordering: .relaxed) == 3)
+        defer { store.endReadBatch() }
+        // Had the batch to wait (the pool of before), the holders let go after 3 s: a failure, not a hang.
+        Thread {
+            usleep(3_000_000)
+            release.store(true, ordering: .relaxed)
+        }.start()
+        let start = Date()
+        #expect(try store.readBatch { try store.readSession { try Self.count(store) } } == 1)
+        #expect(Date().timeIntervalSince(start) < 1)
+        store.endReadBatch()
+        release.store(true, ordering: .relaxed)
+        #expect(eventuallyTrue(within: 5) { holding.load(ordering: .relaxed) == 4 })
+    }
+
+    private func eventuallyTrue(within seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(2_000)
+        }
+        return condition()
     }
 }

@@ -14,10 +14,16 @@ public final class ReaderPool: @unchecked Sendable {
     /// The writer's commit count, which tells a batch when its snapshot is out of date.
     private let commits: CommitCounter
 
-    init(connections: [Database], commits: CommitCounter) {
+    /// `keptForBatches`: how many connections only read batches may take (see ``batch(_:)``).
+    /// The threads that serve cheap requests each hold one batch; the other reads (the costly
+    /// ones the server runs on its blocking pool, exports) share the rest, so that however many
+    /// of those run at once, a cheap read never waits for a connection behind them (a by-id read
+    /// waited 5 s, the query time limit, behind four copies of a costly search on four connections).
+    init(connections: [Database], commits: CommitCounter, keptForBatches: Int = 0) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
         connectionCount = connections.count
+        unbatchedLimit = max(1, connections.count - max(0, keptForBatches))
         self.commits = commits
     }
 
@@ -36,18 +42,33 @@ public final class ReaderPool: @unchecked Sendable {
     /// Connections closed so far, out of `connectionCount`; only touched inside `lock`.
     private var closedCount = 0
     private let connectionCount: Int
+    /// How many connections reads outside batches may hold at once.
+    private let unbatchedLimit: Int
+    /// Connections held by reads outside batches; only touched inside `lock`.
+    private var unbatchedInUse = 0
 
-    private func take() throws(SQLiteError) -> Database {
+    /// Hands out a connection, waiting while none may be taken. `forBatch`: for a read batch,
+    /// which may also take the connections kept for batches.
+    private func take(forBatch: Bool) throws(SQLiteError) -> Database {
         var counted = false
         let database = lock.withLock(waitingUntil: { () -> Bool in
             if closed { return true }
-            if !idle.isEmpty && (!holding || connectionCount - idle.count < Self.readersDuringRestart) { return true }
-            if !counted {
+            let allowed = forBatch || unbatchedInUse < unbatchedLimit
+            if allowed && !idle.isEmpty && (!holding || connectionCount - idle.count < Self.readersDuringRestart) {
+                return true
+            }
+            // Counted only when a connection given back could serve it: batches let go of
+            // theirs for waiters (see `hasWaiters`), which a read over its share cannot use.
+            if allowed && !counted {
                 counted = true
                 waiting.add(1, ordering: .relaxed)
             }
             return false
-        }) { closed ? nil : idle.removeLast() }
+        }) { () -> Database? in
+            guard !closed else { return nil }
+            if !forBatch { unbatchedInUse += 1 }
+            return idle.removeLast()
+        }
         if counted { waiting.subtract(1, ordering: .relaxed) }
         guard let database else { throw Database.closedError }
         return database
@@ -73,8 +94,9 @@ public final class ReaderPool: @unchecked Sendable {
         ReadSession.current != nil || ReadBatch.current?.holdsSnapshot == true
     }
 
-    private func giveBack(_ database: Database) {
+    private func giveBack(_ database: Database, fromBatch: Bool) {
         let pooled = lock.withLock { () -> Bool in
+            if !fromBatch { unbatchedInUse -= 1 }
             if closed {
                 closedCount += 1
                 return false
@@ -82,7 +104,8 @@ public final class ReaderPool: @unchecked Sendable {
             idle.append(database)
             return true
         }
-        if pooled { lock.signal() } else { database.close() }
+        // Broadcast, not signal: a waiter for an unbatched read may not take what a batch may.
+        if pooled { lock.broadcast() } else { database.close() }
     }
 
     /// Closes the idle connections, then waits (up to `timeout`) for the ones in use, each closed
@@ -115,8 +138,8 @@ public final class ReaderPool: @unchecked Sendable {
     /// and its total, say) see the same snapshot. Waits when every connection is busy.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         if let session = ReadSession.current { return try body(session) }
-        let database = try take()
-        defer { giveBack(database) }
+        let database = try take(forBatch: false)
+        defer { giveBack(database, fromBatch: false) }
         database.setTimeLimit(nil)
         return try database.transaction(.deferred) { (db: Database) throws -> T in try body(db) }
     }
@@ -248,7 +271,7 @@ extension ReaderPool {
         init(pool: ReaderPool) { self.pool = pool }
 
         func session<T>(commits: CommitCounter, _ body: () throws -> T) throws -> T {
-            let database = try database ?? pool.take()
+            let database = try database ?? pool.take(forBatch: true)
             self.database = database
             let now = commits.value  // read before the transaction begins: never newer than it
             if let snapshotOf, snapshotOf != now || monotonicNanos() - began > pool.snapshotAge {
@@ -295,7 +318,7 @@ extension ReaderPool {
         func finish() {
             guard let database else { return }
             end(database)
-            pool.giveBack(database)
+            pool.giveBack(database, fromBatch: true)
             self.database = nil
         }
 

@@ -8,11 +8,11 @@ final class TemporaryStore {
     let path: String
     let store: Store
 
-    init(readers: Int = 2) throws {
+    init(readers: Int = 2, keptForReadBatches: Int = 0) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         path = directory.appendingPathComponent("vigil.db").path
-        store = try Store(path: path, readers: readers)
+        store = try Store(path: path, readers: readers, keptForReadBatches: keptForReadBatches)
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
