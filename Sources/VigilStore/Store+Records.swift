@@ -369,8 +369,8 @@ extension Store {
         return stored.render(for: clearance)
     }
 
-    /// Checks that every reference in `fields` names a live record the caller may see, and that
-    /// `repeats_id` makes no cycle.
+    /// Checks that every reference in `fields` names a live record the caller may see, and an
+    /// allegation's `repeats_id` against the rules of ``Republication``.
     ///
     /// `stored`: for a patched record, its fields as stored. A reference kept from them is not
     /// checked again: the caller did not set it, and it may name a record the caller cannot see.
@@ -401,18 +401,8 @@ extension Store {
                 continue
             }
         }
-        if kind == .allegations, let recordID, case .string(var next)? = fields["repeats_id"] {
-            var steps = 0
-            while steps < 10_000 {
-                if next == recordID {
-                    errors.append(FieldError("repeats_id", "would make a cycle of republications"))
-                    break
-                }
-                guard case .text(let following)? = try db.scalar("SELECT repeats_id FROM allegations WHERE id = ?", [.text(next)])
-                else { break }
-                next = following
-                steps += 1
-            }
+        if kind == .allegations {
+            errors += try Republication.errors(of: fields, id: recordID, stored: stored, in: db, clearance: clearance)
         }
         return errors
     }
