@@ -166,7 +166,9 @@ enum OpenAPIDocument {
             return [("q", searchText, "The words to search for (1 to 32, at most 1000 bytes)."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
         case .changes:
-            return [("since", object([("type", .string("integer")), ("minimum", .int(0))]), "Sequence number from a previous answer."),
+            return [("since", object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9_-]+$"))]),
+                     "The opaque next_since (or an entry's position) of a previous answer, from a token of the same "
+                        + "clearance; absent: from the beginning."),
                     ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 100).")]
         default: return []
         }
@@ -453,20 +455,30 @@ enum OpenAPIDocument {
         ])
         result["audit_entry"] = object([
             ("type", .string("object")),
-            ("required", strings(["seq", "at", "action", "kind", "record_id", "before", "after"])),
+            ("required", strings(["position", "at", "action", "kind", "record_id", "before", "after"])),
             ("properties", object([
-                ("seq", object([("type", .string("integer"))])), ("at", object([("type", .string("string"))])),
+                ("position", object([
+                    ("type", .string("string")),
+                    ("description", .string("Opaque: since= with it resumes the changes feed after this entry.")),
+                ])),
+                ("at", object([("type", .string("string"))])),
                 ("actor", object([("type", .string("string"))])), ("action", object([("type", .string("string"))])),
                 ("kind", object([("type", .string("string"))])), ("record_id", object([("type", .string("string"))])),
                 ("before", object([("type", strings(["object", "null"]))])), ("after", object([("type", strings(["object", "null"]))])),
             ])),
+            // No `seq`: it would count the hidden writes (FeedPosition).
+            ("additionalProperties", .bool(false)),
         ])
         result["changes"] = object([
             ("type", .string("object")),
             ("required", strings(["data", "next_since", "has_more"])),
             ("properties", object([
                 ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
-                ("next_since", object([("type", .string("integer"))])), ("has_more", object([("type", .string("boolean"))])),
+                ("next_since", object([
+                    ("type", .string("string")),
+                    ("description", .string("Opaque: since= with it gives the next page, or what was written since.")),
+                ])),
+                ("has_more", object([("type", .string("boolean"))])),
             ])),
         ])
         var vocabularyProperties = JSONObject()

@@ -30,21 +30,18 @@ extension VigilService {
         return HTTPResponse(status: 204, headers: ["Cache-Control": "no-store"])
     }
 
+    /// `GET /v1/changes`: `since` is passed to the store as given, which opens it or refuses it
+    /// (a number included: positions are sealed, see `FeedPosition`); the `Link` header carries
+    /// the sealed `next_since`, base64url, so it needs no escaping.
     func changes(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
         let parameters = QueryParameters(request)
         try parameters.refuseUnknown(allowed: ["since", "limit"])
-        var since: Int64 = 0
-        if let text = try parameters.single("since") {
-            guard let value = Int64(text), value >= 0 else {
-                throw Problem.badRequest("since must be a sequence number (0 or more) from a previous answer.")
-            }
-            since = value
-        }
+        let since = try parameters.single("since")
         let limit = try parameters.integer("limit", in: 1...ListQuery.maximumLimit) ?? 100
         let page = try store.changes(since: since, limit: limit, as: caller.context)
         var body = JSONObject()
         body["data"] = .array(page.entries.map { .object($0.json) })
-        body["next_since"] = .int(page.nextSince)
+        body["next_since"] = .string(page.nextSince)
         body["has_more"] = .bool(page.hasMore)
         var headers = HTTPHeaders()
         if page.hasMore {

@@ -3,7 +3,8 @@ extension Store {
     static let feedKinds = ResourceKind.allCases.map(\.rawValue) + ["links"]
 
     /// A record's audit entries, oldest first. A record above the caller's clearance is
-    /// `notFound`; snapshots from times when it was above are left out.
+    /// `notFound`; snapshots from times when it was above are left out. Each entry carries a
+    /// sealed feed position, not its seq, whose gaps would count every write in between.
     public func history(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> [AuditEntry] {
         try read { db in
             guard let current = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false),
@@ -13,7 +14,7 @@ extension Store {
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE record_id = ? AND confidentiality <= ? ORDER BY seq
                 """)
-            let reader = SnapshotReader(db: db, context: context)
+            let reader = SnapshotReader(db: db, context: context, positions: positions(for: context))
             reader.know(current)
             var rows: [AuditRow] = []
             try statement.forEachRow([.text(id), .integer(Int64(context.clearance.rawValue))]) { row in
@@ -24,11 +25,17 @@ extension Store {
     }
 
     /// Every change after `since`, in order, that the caller may see (tombstones included).
-    public func changes(since: Int64, limit: Int = 100, as context: AccessContext) throws(StoreError) -> ChangesPage {
+    ///
+    /// `since` is a sealed position this feed issued at the caller's clearance (a page's
+    /// `nextSince` or an entry's `position`; nil: from the beginning); anything else is a
+    /// `badQuery` naming `since`. See ``FeedPosition`` for why positions are sealed.
+    public func changes(since: String? = nil, limit: Int = 100, as context: AccessContext) throws(StoreError) -> ChangesPage {
         guard (1...ListQuery.maximumLimit).contains(limit) else {
             throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
         }
-        guard since >= 0 else { throw .badQuery(parameter: "since", message: "must be a non-negative integer") }
+        let positions = positions(for: context)
+        var start: Int64 = 0
+        if let since { start = try positions.open(since) }
         return try read { db in
             let marks = Store.feedKinds.map { _ in "?" }.joined(separator: ", ")
             // A link entry has no level of its own (it is stored as confidential): it is shown
@@ -37,9 +44,9 @@ extension Store {
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE seq > ? AND (confidentiality <= ? OR kind = 'links') AND kind IN (\(marks)) ORDER BY seq LIMIT ?
                 """)
-            let reader = SnapshotReader(db: db, context: context)
+            let reader = SnapshotReader(db: db, context: context, positions: positions)
             var entries: [AuditEntry] = []
-            var scanned = since
+            var scanned = start
             var exhausted = false
             while entries.count <= limit, !exhausted {
                 let batch = limit + 1
@@ -56,9 +63,17 @@ extension Store {
             }
             let hasMore = entries.count > limit
             if hasMore { entries.removeLast() }
-            let next = hasMore ? (entries.last?.seq ?? since) : scanned
-            return ChangesPage(entries: entries, nextSince: next, hasMore: hasMore)
+            // With more to come, resume after the last entry given; otherwise after everything
+            // scanned, so that the hidden entries at the end are not scanned again next time.
+            // Either way only the seal leaves this function.
+            let next = hasMore ? (entries.last?.seq ?? start) : scanned
+            return ChangesPage(entries: entries, nextSince: positions.seal(next), hasMore: hasMore)
         }
+    }
+
+    /// The sealer for positions given to, and taken from, a caller of this clearance.
+    func positions(for context: AccessContext) -> FeedPosition.Sealer {
+        FeedPosition.Sealer(key: feedKey, clearance: context.clearance)
     }
 }
 
@@ -94,14 +109,17 @@ struct AuditRow {
 final class SnapshotReader {
     private let db: Database
     private let context: AccessContext
+    /// Seals each entry's `position`.
+    private let positions: FeedPosition.Sealer
     /// By record id: its current level and protection; nil when it is not in the database.
     private var current: [String: (level: Confidentiality, protection: Redaction.Protection)?] = [:]
     /// By referenced id: whether the caller may see it.
     private var referenceVisible: [String: Bool] = [:]
 
-    init(db: Database, context: AccessContext) {
+    init(db: Database, context: AccessContext, positions: FeedPosition.Sealer) {
         self.db = db
         self.context = context
+        self.positions = positions
     }
 
     /// Records `record`'s current state, already loaded by the caller.
@@ -160,8 +178,9 @@ final class SnapshotReader {
             return state
         }
         return AuditEntry(
-            seq: row.seq, at: row.at, actor: context.role == .admin ? row.actor : nil, action: row.action,
-            kind: row.kind, recordID: row.recordID, before: try snapshot(row.before), after: try snapshot(row.after))
+            seq: row.seq, position: positions.seal(row.seq), at: row.at, actor: context.role == .admin ? row.actor : nil,
+            action: row.action, kind: row.kind, recordID: row.recordID, before: try snapshot(row.before),
+            after: try snapshot(row.after))
     }
 
     /// Removes a reference to a record the caller cannot see, as if it were unset (a snapshot

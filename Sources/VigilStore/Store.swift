@@ -24,6 +24,9 @@ public final class Store: Sendable {
     /// Seals pagination cursors (see `Cursor`), 32 bytes; kept in the database so cursors outlive
     /// a restart. (Its bytes, as swift-crypto's `SymmetricKey` is not `Sendable`.)
     let cursorKey: [UInt8]
+    /// Seals the changes feed's positions (see ``FeedPosition``), 32 bytes, apart from
+    /// `cursorKey` so that neither token opens as the other.
+    let feedKey: [UInt8]
 
     /// Opens (creating when missing) the database at `path`, checks it, and migrates it.
     ///
@@ -88,6 +91,10 @@ public final class Store: Sendable {
                   key.count == 32
             else { throw StoreError.corrupt("the cursor key is missing: not a healthy Vigil database") }
             cursorKey = key
+            guard case .blob(let feed)? = try connection.scalar("SELECT key FROM server_keys WHERE name = 'feed'"),
+                  feed.count == 32
+            else { throw StoreError.corrupt("the feed position key is missing: not a healthy Vigil database") }
+            feedKey = feed
             var connections: [Database] = []
             for _ in 0..<max(1, readerCount) {
                 let reader = try Database(path: path, mode: .readOnly, vfs: testing.vfs)

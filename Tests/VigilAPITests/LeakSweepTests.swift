@@ -40,7 +40,7 @@ import VigilStore
             """#)
         let hidden = [insider, officer, "Insider Zqx", "Officer Kkq", "Secretville", "Hiddenrayon", "43.123", "45.456", "Survivor Qqv", "+0 999"]
 
-        var paths = ["/v1/changes?since=0", "/v1/search?q=stadium", "/v1/incidents/facets?fields=violation_types,country,verification",
+        var paths = ["/v1/changes", "/v1/search?q=stadium", "/v1/incidents/facets?fields=violation_types,country,verification",
                      "/v1/incidents/timeline?interval=year", "/v1/incidents/\(incident)/sites",
                      "/v1/incidents/\(incident)?include=allegations,denials,sites,sources",
                      "/v1/sites/\(site)?include=allegations,denials,sources", "/v1/denials/\(denial)?include=allegations,sources"]

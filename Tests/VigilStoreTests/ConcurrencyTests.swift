@@ -121,7 +121,7 @@ struct ConcurrencyTests {
                             _ = try store.record(.incidents, id: record.id, as: Caller.admin)
                             _ = try store.history(.incidents, id: record.id, as: Caller.admin)
                         }
-                        _ = try store.changes(since: 0, limit: 50, as: Caller.admin)
+                        _ = try store.changes(limit: 50, as: Caller.admin)
                         log.count("reads")
                     } catch {
                         log.record("reader \(index): \(error)")
@@ -226,7 +226,7 @@ struct ConcurrencyTests {
                         query.limit = 1
                         let total = try store.list(.incidents, query, as: Caller.publicReader).total ?? -1
                         if total % batchSize != 0 { log.record("reader \(index) saw \(total) records: a batch in part") }
-                        let changes = try store.changes(since: 0, limit: 1000, as: Caller.admin).entries.count
+                        let changes = try store.changes(limit: 1000, as: Caller.admin).entries.count
                         if changes % batchSize != 0 { log.record("reader \(index) saw \(changes) changes: a batch in part") }
                         log.count("reads")
                     } catch {

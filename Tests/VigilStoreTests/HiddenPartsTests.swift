@@ -108,7 +108,7 @@ import Testing
             let siteHistory = Self.text(try store.history(.sites, id: site.id, as: reader))
             #expect(!siteHistory.contains("Tsotsi-Yurt"))
             #expect(!siteHistory.contains("43.2"))
-            let feed = Self.text(try store.changes(since: 0, limit: 1000, as: reader).entries)
+            let feed = Self.text(try store.changes(limit: 1000, as: reader).entries)
             #expect(feed.contains(source.id) && feed.contains(site.id))
             #expect(!feed.contains("Witness Vbn"))
             #expect(!feed.contains("Tsotsi-Yurt"))
@@ -164,7 +164,7 @@ import Testing
             }
             texts.append(Self.text(try c.store.history(.allegations, id: c.allegation.id, as: reader)))
             texts.append(Self.text(try c.store.history(.incidents, id: c.incident.id, as: reader)))
-            texts.append(Self.text(try c.store.changes(since: 0, limit: 1000, as: reader).entries))
+            texts.append(Self.text(try c.store.changes(limit: 1000, as: reader).entries))
             for text in texts {
                 for hidden in c.hiddenIDs { #expect(!text.contains(hidden), "\(reader.clearance): \(text)") }
             }
@@ -258,12 +258,12 @@ import Testing
         _ = try store.link(incidentID: incident.id, try JSONValue.parse(Array(#"""
             [{"site_id": "\#(site.id)", "role": "held_at"}, {"site_id": "\#(hiddenSite.id)", "role": "held_at"}]
             """#.utf8)), as: Caller.editor)
-        let feed = try store.changes(since: 0, limit: 1000, as: Caller.publicReader).entries
+        let feed = try store.changes(limit: 1000, as: Caller.publicReader).entries
         let links = feed.filter { $0.kind == "links" }
         #expect(links.count == 1)
         #expect(links.first?.after?["site_id"] == .string(site.id))
         #expect(!Self.text(feed).contains(hiddenSite.id))
-        #expect(try store.changes(since: 0, limit: 1000, as: Caller.confidentialReader).entries
+        #expect(try store.changes(limit: 1000, as: Caller.confidentialReader).entries
             .filter { $0.kind == "links" }.count == 2)
     }
 }

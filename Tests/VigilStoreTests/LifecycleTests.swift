@@ -55,7 +55,7 @@ import Testing
         let actions = try store.history(.incidents, id: created.id, as: Caller.admin).map(\.action)
         #expect(actions == ["create", "delete", "restore"])
         // The changes feed shows the tombstone.
-        let feed = try store.changes(since: 0, as: Caller.publicReader)
+        let feed = try store.changes(as: Caller.publicReader)
         #expect(feed.entries.map(\.action) == ["create", "delete", "restore"])
         #expect(feed.entries[1].after?["deleted_at"] != nil)
     }

@@ -1,8 +1,12 @@
 /// One audit log entry as a caller may see it: snapshots above the caller's clearance are
 /// nil, and the other fields redacted as in any output.
 public struct AuditEntry: Sendable {
-    /// Position in the log, also the changes feed's `since` value.
-    public let seq: Int64
+    /// Position in the whole log. Never shown: it counts every write, hidden ones included
+    /// (see ``FeedPosition``); answers carry ``position`` instead.
+    let seq: Int64
+    /// The sealed changes-feed position just after this entry, for the caller's clearance:
+    /// `since=` with it resumes the feed after this entry.
+    public let position: String
     /// When the change was committed.
     public let at: String
     /// The token name (or `cli`) that made the change; nil for callers who are not admins.
@@ -21,7 +25,7 @@ public struct AuditEntry: Sendable {
     /// The entry as JSON, for history and changes answers.
     public var json: JSONObject {
         var object = JSONObject()
-        object["seq"] = .int(seq)
+        object["position"] = .string(position)
         object["at"] = .string(at)
         if let actor { object["actor"] = .string(actor) }
         object["action"] = .string(action)
@@ -36,8 +40,9 @@ public struct AuditEntry: Sendable {
 /// A page of the changes feed.
 public struct ChangesPage: Sendable {
     public let entries: [AuditEntry]
-    /// The `since` value for the next request: the last entry's seq, or the request's own.
-    public let nextSince: Int64
+    /// The sealed `since` for the next request: after the last entry when more wait, otherwise
+    /// after everything scanned (hidden entries included, which the seal keeps from showing).
+    public let nextSince: String
     /// True when more entries wait beyond this page.
     public let hasMore: Bool
 }

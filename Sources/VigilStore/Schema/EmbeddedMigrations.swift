@@ -1101,6 +1101,24 @@ INSERT INTO server_keys (name, key) VALUES ('cursor', randomblob(32));
 """#
     ),
     Migration(
+        version: 13,
+        name: "feed_position_key",
+        sql: #"""
+-- A key that seals the changes feed's positions (`FeedPosition` in Sources/VigilStore/Audit).
+--
+-- A position was the audit log's sequence number, which counts every write, hidden ones
+-- included: a public reader saw a gap of exactly the number of restricted and confidential
+-- writes between two of its entries, and could try `since=` values one by one to learn where
+-- any entry stood. Sealed (ChaCha20-Poly1305, a random nonce each time) with this key, together
+-- with the clearance it was issued for, a position says nothing, cannot be forged or carried to
+-- another clearance, and two answers for the same place differ. A key of its own, not the
+-- cursor's: a list cursor must never open as a feed position, or the reverse. Kept in the
+-- database, so positions outlive a restart and hold in a backup; made once, here, from SQLite's
+-- randomness (seeded by the operating system).
+INSERT INTO server_keys (name, key) VALUES ('feed', randomblob(32));
+"""#
+    ),
+    Migration(
         version: 16,
         name: "republications_counted_as_seen",
         sql: #"""
