@@ -1119,7 +1119,7 @@ INSERT INTO server_keys (name, key) VALUES ('feed', randomblob(32));
 """#
     ),
     Migration(
-        version: 16,
+        version: 14,
         name: "republications_counted_as_seen",
         sql: #"""
 -- independent_source_count as each reader sees it: a republication whose original the reader

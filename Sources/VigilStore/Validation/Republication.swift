@@ -7,7 +7,7 @@
 /// above the level of what it repeats makes the whole chain visible to whoever sees its end, so
 /// counts and the cycle check below never depend on a record the reader cannot see. (Data
 /// written before the rule may break it; the counts then treat a republication of a record the
-/// reader cannot see as independent, as the `null` it is shown says: migrations/0016.)
+/// reader cannot see as independent, as the `null` it is shown says: migrations/0014.)
 enum Republication {
     /// The problems with an allegation's fields (`id` nil for one being created): its
     /// `repeats_id` naming a more secret allegation or making a cycle, and, for a stored
