@@ -33,6 +33,7 @@ public struct VigilService: Sendable {
         let store = store
         router.batch = { body in store.readBatch(body) }
         router.costlyRead = Self.isCostlyRead
+        router.loggedQueryNames = Self.loggedQueryNames
         router.willWait = { store.endReadBatch() }
         return router
     }
