@@ -3,7 +3,8 @@ import Synchronization
 import VigilStore
 
 /// What `GET /metrics` reports, in Prometheus' text format: answers by status class, the
-/// process's memory and age, and the database's size on disk.
+/// process's memory (and how much of it SQLite's page caches hold) and age, and the database's
+/// size on disk.
 ///
 /// Nothing in it is about records: counts of records (or of changes) at full clearance would
 /// tell a reader how much it cannot see, and a scraper's token is usually a reader's. The
@@ -23,7 +24,8 @@ final class Metrics: Sendable {
     }
 
     /// The exposition text.
-    func text(databasePath: String) -> String {
+    func text(store: Store) -> String {
+        let databasePath = store.path
         var lines: [String] = []
         func metric(_ name: String, _ type: String, _ help: String, _ samples: [(labels: String, value: String)]) {
             lines.append("# HELP \(name) \(help)")
@@ -39,6 +41,10 @@ final class Metrics: Sendable {
         metric(
             "vigil_process_resident_memory_bytes", "gauge", "Resident memory of the server process.",
             [("", String(Self.residentBytes()))])
+        metric(
+            "vigil_sqlite_page_cache_bytes", "gauge",
+            "Memory of SQLite's page caches, over every connection (each bounded by its cache size).",
+            [("", String(store.pageCacheBytes))])
         metric(
             "vigil_database_size_bytes", "gauge", "Size on disk of the database file and of its write-ahead log.",
             [(#"{file="database"}"#, String(Self.fileSize(databasePath))),

@@ -176,7 +176,7 @@ enum OpenAPIDocument {
 
     private static func headerParameters(_ route: VigilService.Route) -> [(String, String)] {
         switch route.action {
-        case .create: return [("Idempotency-Key", "A retried POST with the same key returns the first answer (410 if the record it created was purged since).")]
+        case .create: return [("Idempotency-Key", "A retried POST with the same key creates nothing and answers as a read of what the first created would now: the first status and Location with the records as they are now, or 404 if one is no longer visible to the token, 410 if one was deleted or purged since.")]
         case .update, .delete: return [("If-Match", "The ETag the change is based on; a stale one is a 412.")]
         case .get: return [("If-None-Match", "An ETag; an unchanged record is a 304.")]
         default: return []
@@ -301,7 +301,8 @@ enum OpenAPIDocument {
                 ("required", strings(["data"])),
                 ("properties", object([("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))])),
             ])]))]), "Created.")
-            problems = ["400", "401", "403", "409", "410", "413", "415", "422"]  // 410: an Idempotency-Key whose record was purged
+            // 404 and 410: an Idempotency-Key replay of records now hidden from the token, deleted or purged.
+            problems = ["400", "401", "403", "404", "409", "410", "413", "415", "422"]
         case .update(let kind):
             result["200"] = json(ref(kind.rawValue), "The updated record.")
             problems = ["400", "401", "403", "404", "410", "412", "413", "415", "422"]

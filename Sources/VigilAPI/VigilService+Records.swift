@@ -108,7 +108,7 @@ extension VigilService {
                     requestHash: Fingerprint.of(method: request.method, path: request.path, body: request.body))
                 switch try store.createMany(kind, inputs, as: caller.context, idempotency: idempotency, render: render) {
                 case .created(let answer): return Responses.stored(answer, replayed: false)
-                case .replayed(let answer): return Responses.stored(answer, replayed: true)
+                case .replayed(let first, let current): return try Responses.replay(of: first, current, render: render)
                 }
             }
             let records = try store.createMany(kind, inputs, as: caller.context)
@@ -175,6 +175,44 @@ extension Responses {
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
         if replayed { headers.add(name: "Idempotent-Replayed", value: "true") }
         return HTTPResponse(status: answer.status, headers: headers, body: .bytes(answer.body))
+    }
+}
+
+extension Responses {
+    /// A retried create, answered as a read of what it created would be answered now (the brief:
+    /// a record above a token's clearance is absent from idempotent replays). When every record
+    /// is readable: the first answer's status and header fields, with the records as they are now
+    /// (fields, version and its `ETag`, computed counts, redaction) in the first answer's shape.
+    /// Otherwise a problem with the status a read would get, naming no record (the client may
+    /// never have seen the first answer, so a hidden record's id must not reach it here): 404
+    /// when any is above the caller's clearance now, else 410 when any was deleted. A batch is
+    /// answered whole, as it was created: one record it can no longer read and the replay shows
+    /// none.
+    static func replay(of first: StoredAnswer, _ current: ReplayedRecords, render: ([Record]) -> StoredAnswer) throws
+        -> HTTPResponse
+    {
+        var replayed = HTTPHeaders()
+        replayed.add(name: "Idempotent-Replayed", value: "true")
+        switch current {
+        case .readable(let records) where !records.isEmpty:
+            let now = render(records)
+            var headers = first.headers
+            headers["ETag"] = now.headers["ETag"]
+            return stored(StoredAnswer(status: first.status, headers: headers, body: now.body), replayed: true)
+        case .readable, .notFound:
+            // `.readable([])`: an answer stored with no record ids (none the API writes).
+            throw Problem(
+                404, "Not Found",
+                "What this Idempotency-Key's request created is not found now, so its answer is not replayed. "
+                    + "A new key creates new records.",
+                headers: replayed)
+        case .gone:
+            throw Problem(
+                410, "Gone",
+                "A record this Idempotency-Key's request created was deleted since, so its answer is not replayed; "
+                    + "an admin can restore it. A new key creates new records.",
+                headers: replayed)
+        }
     }
 }
 

@@ -33,6 +33,7 @@ public struct VigilService: Sendable {
         let store = store
         router.batch = { body in store.readBatch(body) }
         router.costlyRead = Self.isCostlyRead
+        router.loggedQueryNames = Self.loggedQueryNames
         router.willWait = { store.endReadBatch() }
         return router
     }
@@ -123,7 +124,7 @@ public struct VigilService: Sendable {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
-        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(metrics.text(databasePath: store.path).utf8)))
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(Array(metrics.text(store: store).utf8)))
     }
 
     func health() -> HTTPResponse {

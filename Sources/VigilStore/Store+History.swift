@@ -148,6 +148,8 @@ final class SnapshotReader {
     /// record made more secret later must not keep showing its earlier states to those it is now
     /// hidden from.
     func isVisibleNow(_ row: AuditRow) throws -> Bool {
+        // Purge entries, and the entries a purge erased, have their own rules.
+        if let shown = PurgeEntry.feedVisibility(of: row, clearance: context.clearance) { return shown }
         if context.clearance == .confidential { return true }
         if row.kind == "links" {
             guard let link = Self.object(row.after ?? row.before),
@@ -166,6 +168,7 @@ final class SnapshotReader {
         let floor = context.clearance == .confidential
             ? nil : try kind.flatMap { try currentState($0, id: row.recordID)?.protection }
         func snapshot(_ bytes: [UInt8]?) throws -> JSONObject? {
+            if row.action == AuditLog.Action.purge.rawValue { return PurgeEntry.shown(bytes, clearance: context.clearance) }
             guard let object = Self.object(bytes) else { return nil }
             guard let kind else {
                 // A link: shown when both ends are visible (checked by the feed; a record's history

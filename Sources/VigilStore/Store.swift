@@ -147,6 +147,10 @@ public final class Store: Sendable {
     ///
     /// Readers close first, so that the writer's connection, which may write, is the last one
     /// and makes the final checkpoint (a read-only connection cannot).
+    /// Bytes SQLite's page caches hold, over every connection (each cache is bounded by its
+    /// `cache_size`; they fill as the database grows): for `/metrics` and the soak.
+    public var pageCacheBytes: Int { readers.pageCacheBytes + writer.pageCacheBytes }
+
     public func close() {
         readers.close()
         writer.stop()

@@ -21,6 +21,9 @@ struct Purge: ParsableCommand {
             throw CommandError("cannot purge \(id): \(error)")
         }
         print("purged \(id)")
+        if report.linksErased > 0 {
+            print("erased the history of \(report.linksErased) link(s) that had joined it, removed ones included")
+        }
         if report.answersErased > 0 {
             print("erased \(report.answersErased) stored idempotency answer(s) that held it")
         }

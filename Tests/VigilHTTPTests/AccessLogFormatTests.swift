@@ -24,19 +24,23 @@ import Testing
         #expect(differing.isEmpty, "first: \(differing.prefix(5).map { "\($0) -> \(HTTPAccessLog.milliseconds($0)) vs \(Self.printed($0))" })")
     }
 
-    /// What the log wrote before it read the query byte by byte.
-    static func splitAndJoined(rawPath: String, rawQuery: String?) -> String {
+    /// The rule, written plainly: each non-empty piece is its name and `=` when the name is
+    /// declared, `*` otherwise (a bare word, an unknown or unplain name); values never appear.
+    static func splitAndJoined(rawPath: String, rawQuery: String?, declared: Set<String>) -> String {
         guard let rawQuery else { return rawPath }
         let names = rawQuery.split(separator: "&").map { piece -> String in
-            let name = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            return "\(name)="
+            let name = String(piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            return declared.contains(name) ? "\(name)=" : "*"
         }
         return rawPath + "?" + names.joined(separator: "&")
     }
 
-    @Test func queryValuesLeftOutAsBefore() {
+    @Test func onlyDeclaredQueryNamesAreShown() {
+        let declared: Set<String> = ["a", "q", "limit", "country", "violation_types", "sort", "occurred.gte"]
+        let names = LoggedQueryNames(declared.union(["é", "Upper", "a.b.c", "9lives"]))  // not plain: never shown
         var queries: [String?] = [nil, "", "&", "&&", "a", "a=", "=", "=b", "a=b", "a=b=c", "a&b", "a&&b", "&a=1&", "q=%C3%A9t%C3%A9&limit=5",
-                                  "country=XC&violation_types=torture&sort=-occurred&limit=50", "é=ü&x"]
+                                  "country=XC&violation_types=torture&sort=-occurred&limit=50", "é=ü&x", "occurred.gte=2017&vgl_x",
+                                  "Upper=1&a.b.c&9lives", "%61=1"]
         let alphabet = Array("ab=&%é")
         var state: UInt64 = 42
         for _ in 0..<5_000 {
@@ -48,9 +52,12 @@ import Testing
             queries.append(query)
         }
         let differing = queries.filter {
-            HTTPAccessLog.loggedPath(rawPath: "/v1/x", rawQuery: $0) != Self.splitAndJoined(rawPath: "/v1/x", rawQuery: $0)
+            HTTPAccessLog.loggedPath(rawPath: "/v1/x", rawQuery: $0, names: names)
+                != Self.splitAndJoined(rawPath: "/v1/x", rawQuery: $0, declared: declared)
         }
         #expect(differing.isEmpty, "first: \(differing.prefix(5))")
-        #expect(HTTPAccessLog.loggedPath(rawPath: "/v1/incidents", rawQuery: "q=name&limit=5") == "/v1/incidents?q=&limit=")
+        #expect(HTTPAccessLog.loggedPath(rawPath: "/v1/incidents", rawQuery: "q=name&limit=5", names: names) == "/v1/incidents?q=&limit=")
+        #expect(HTTPAccessLog.loggedPath(rawPath: "/v1/incidents", rawQuery: "vgl_secret&limit=5", names: names) == "/v1/incidents?*&limit=")
+        #expect(HTTPAccessLog.loggedPath(rawPath: "/v1/incidents", rawQuery: "limit=5", names: .none) == "/v1/incidents?*")
     }
 }

@@ -18,7 +18,7 @@ import Testing
         #expect(throws: StoreError.self) { try store.purge(id: source.id, as: Caller.editor) }
         try store.purge(id: allegation.id, as: Caller.admin)
         try store.purge(id: source.id, as: Caller.admin)
-        try store.purge(id: incident.id, as: Caller.admin)
+        #expect(try store.purge(id: incident.id, as: Caller.admin).linksErased == 1)
 
         #expect(throws: StoreError.notFound(kind: "sources", id: source.id)) {
             try store.record(.sources, id: source.id, as: Caller.admin)
@@ -66,7 +66,7 @@ import Testing
         for index in 0..<40 { _ = try store.make(.incidents, #"{"title": "Later \#(index)", "summary": "word\#(index)"}"#) }
 
         let report = try store.purge(id: id, as: Caller.admin)
-        #expect(report == Store.PurgeReport(answersErased: 1, walCleared: true))
+        #expect(report == Store.PurgeReport(answersErased: 1, linksErased: 0, walCleared: true))
         #expect(throws: StoreError.answerPurged(id: id)) { try store.storedAnswer(for: key) }
         #expect(try store.storedAnswer(for: other) != nil)
         #expect(try store.verify().isIntact)

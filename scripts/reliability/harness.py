@@ -96,6 +96,19 @@ class Server:
             return None
         return None
 
+    def metric(self, name, token="admin"):
+        """One unlabelled sample of GET /metrics (None when absent or unreachable)."""
+        try:
+            status, _, data = self.request("GET", "/metrics", token=token, timeout=10)
+        except OSError:
+            return None
+        if status != 200:
+            return None
+        for line in data.decode().splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return None
+
     def wal_bytes(self):
         try:
             return os.path.getsize(self.db + "-wal")

@@ -22,6 +22,10 @@ public protocol HTTPHandler: Sendable {
     /// The event thread has nothing ready and is about to wait (or to stop): let go of what
     /// ``eventBatch(_:)`` kept for it.
     func eventThreadWillWait()
+
+    /// The query parameter names the access log may show; every other piece of a query is
+    /// logged as `*` (see ``LoggedQueryNames``). Read once, when the server is made.
+    var loggedQueryNames: LoggedQueryNames { get }
 }
 
 extension HTTPHandler {
@@ -36,4 +40,7 @@ extension HTTPHandler {
 
     /// Nothing kept, nothing to let go of.
     public func eventThreadWillWait() {}
+
+    /// None: the log shows no query text at all.
+    public var loggedQueryNames: LoggedQueryNames { .none }
 }

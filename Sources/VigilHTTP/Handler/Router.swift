@@ -61,6 +61,9 @@ public struct Router: HTTPHandler {
     /// straight to the blocking pool, so that they never hold an event thread's other
     /// connections. Asked before any route lookup, so it must be cheap.
     public var costlyRead: (@Sendable (HTTPRequestHead) -> Bool)?
+    /// The query parameter names the access log may show (see ``LoggedQueryNames``): the
+    /// application's declared names; none by default.
+    public var loggedQueryNames = LoggedQueryNames.none
 
     public init(defaultBodyLimit: Int = HTTPLimits.defaultBodyLimit) {
         self.defaultBodyLimit = defaultBodyLimit

@@ -11,7 +11,7 @@ final class ServerContext: Sendable {
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, accessLog: HTTPAccessLog) {
         self.configuration = configuration
         self.handler = handler
-        self.accessLog = accessLog
+        self.accessLog = accessLog.showing(handler.loggedQueryNames)
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }

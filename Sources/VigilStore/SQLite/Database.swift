@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import Synchronization
 
 /// One SQLite connection.
 ///
@@ -17,6 +18,9 @@ public final class Database {
     var walBound: WALBound?
     /// The busy timeout the connection was opened with.
     let busyTimeoutMilliseconds: Int32
+    /// What this connection's page cache held when its own thread last noted it
+    /// (``notePageCacheUse()``); read from any thread by the metrics.
+    private let notedPageCacheBytes = Atomic<Int>(0)
 
     /// How a connection is opened.
     public enum Mode: Sendable {
@@ -78,6 +82,23 @@ public final class Database {
     }()
 
     private var isClosed = false
+
+    /// Bytes of this connection's page cache as last noted. The caches fill up to their size
+    /// (`cache_size`) as the database grows, which is most of a server's memory growth: the
+    /// soak tells a leak from a cache filling by this figure, and `/metrics` shows it.
+    var pageCacheBytes: Int { notedPageCacheBytes.load(ordering: .relaxed) }
+
+    /// Notes how much the page cache holds; called by the thread using the connection, between
+    /// uses (a pooled reader when it is given back, the writer after a group of commits), since
+    /// the connection may not be touched by two threads at once.
+    func notePageCacheUse() {
+        guard !isClosed else { return }
+        var current: Int32 = 0
+        var highwater: Int32 = 0
+        if sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highwater, 0) == SQLITE_OK {
+            notedPageCacheBytes.store(Int(current), ordering: .relaxed)
+        }
+    }
 
     /// Closes the connection now rather than when the last reference goes. The last connection
     /// to the file that closes copies the WAL into the database file and removes the WAL, so the

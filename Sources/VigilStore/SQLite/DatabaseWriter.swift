@@ -19,6 +19,8 @@ public final class DatabaseWriter: @unchecked Sendable {
     private var pending: [Job] = []
     private var stopped = false
     private let database: Database
+    /// Bytes of the writer's page cache after its last group of commits.
+    var pageCacheBytes: Int { database.pageCacheBytes }
     /// Work that joins every transaction the writer commits, just before its COMMIT.
     private let beforeCommit: @Sendable (Database) throws -> Void
     /// Advanced after every commit (and every exclusive job, which may have written).
@@ -288,6 +290,7 @@ public final class DatabaseWriter: @unchecked Sendable {
                 }
             }
             runGroup(group)
+            database.notePageCacheUse()
             // Every caller of what was just committed is released: the WAL may restart now
             // (the writes queued meanwhile wait for it; see ``WALBound``).
             if database.walBound?.isOver == true {

@@ -22,6 +22,7 @@ public final class ReaderPool: @unchecked Sendable {
     init(connections: [Database], commits: CommitCounter, keptForBatches: Int = 0) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
+        all = connections
         connectionCount = connections.count
         unbatchedLimit = max(1, connections.count - max(0, keptForBatches))
         self.commits = commits
@@ -42,6 +43,11 @@ public final class ReaderPool: @unchecked Sendable {
     /// Connections closed so far, out of `connectionCount`; only touched inside `lock`.
     private var closedCount = 0
     private let connectionCount: Int
+    /// Every connection of the pool, for the figures only (``pageCacheBytes``).
+    private let all: [Database]
+
+    /// Bytes the pool's page caches held when each connection was last given back.
+    var pageCacheBytes: Int { all.reduce(0) { $0 + $1.pageCacheBytes } }
     /// How many connections reads outside batches may hold at once.
     private let unbatchedLimit: Int
     /// Connections held by reads outside batches; only touched inside `lock`.
@@ -95,6 +101,7 @@ public final class ReaderPool: @unchecked Sendable {
     }
 
     private func giveBack(_ database: Database, fromBatch: Bool) {
+        database.notePageCacheUse()
         let pooled = lock.withLock { () -> Bool in
             if !fromBatch { unbatchedInUse -= 1 }
             if closed {
