@@ -36,11 +36,15 @@ struct MigrationTests {
         }
     }
 
-    @Test("versions are unique and increasing from 1 without gaps")
+    /// Gaps are allowed while branches that took the numbers between are merged (0013 and 0014
+    /// belong to branches made at the same time as 0015); the migrator applies every version
+    /// above the database's, so a gap must be closed before a database reaches a later number.
+    @Test("versions are unique and increasing from 1")
     func versionsAreSequential() {
         let versions = embeddedMigrations.map(\.version)
-        #expect(versions == Array(1...versions.count))
-        #expect(Migrator().latestVersion == versions.count)
+        #expect(versions.first == 1)
+        #expect(versions == versions.sorted() && Set(versions).count == versions.count)
+        #expect(Migrator().latestVersion == versions.last)
         #expect(Set(embeddedMigrations.map(\.name)).count == embeddedMigrations.count)
     }
 
