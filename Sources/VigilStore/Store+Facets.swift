@@ -164,7 +164,7 @@ extension Store {
         var from = "\(kind.table) r"
         if let search = query.search {
             let match = try FullTextQuery.expression(for: search)
-            let fts = "\(kind.table)_fts"
+            let fts = SearchIndex.table(for: kind, at: context.clearance)
             from = "\(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk"
             conditions.add("\(fts) MATCH ?", [.text(match)])
         }

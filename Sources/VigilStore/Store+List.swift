@@ -11,7 +11,7 @@ extension Store {
         }
         let builder = QueryBuilder(kind: kind, clearance: context.clearance)
         var (from, filtered) = try matching(kind, query, as: context)
-        let fts = "\(kind.table)_fts"
+        let fts = SearchIndex.table(for: kind, at: context.clearance)
         let searching = query.search != nil
         var order = try builder.orderKeys(query.sort)
         if let path = Store.codeOrderedPath(kind, query, clearance: context.clearance) {
@@ -107,9 +107,11 @@ private struct PageShape {
 
     /// A search ranks every match before the limit, and SQLite builds each sorted row whole: so
     /// it first ranks just keys (`plain`: see ``Store/PlainIncidentSearch``), then reads the
-    /// page's records, counts and snippets (the costly part) for those rows alone.
+    /// page's records, counts and snippets (the costly part) for those rows alone. Both read the
+    /// index of the caller's clearance (``SearchIndex``), whose bm25 statistics count only the
+    /// records the caller may see.
     func searchPage(in db: Database, match: String, plain: Store.PlainIncidentSearch?) throws -> Result {
-        let fts = "\(kind.table)_fts"
+        let fts = SearchIndex.table(for: kind, at: clearance)
         var result: Result = ([], [], false)
         var ranked: [Int64] = []
         if let plain {
@@ -189,11 +191,13 @@ extension Store {
     ///
     /// bm25 must score every match; the general query also looks each match up to drop
     /// tombstones and levels above the caller's clearance (1,672 lookups for "stadium" in the
-    /// benchmark, 40% of the query). Here the full-text index is scored alone, the scores are
-    /// sorted in memory, and only the best matches are looked up in `incident_visibility`, a
-    /// batch at a time, each batch ending where a run of equal scores ends: every later batch
-    /// then scores strictly worse, so sorting each batch by (score, id) gives exactly the
-    /// general query's order, ties by id included.
+    /// benchmark, 40% of the query). Here the full-text index of the caller's clearance is scored
+    /// alone, the scores are sorted in memory, and only the best matches are looked up in
+    /// `incident_visibility` (for their ids, and to check once more what that index already
+    /// holds only: live records at or below the clearance), a batch at a time, each batch ending
+    /// where a run of equal scores ends: every later batch then scores strictly worse, so
+    /// sorting each batch by (score, id) gives exactly the general query's order, ties by id
+    /// included.
     struct PlainIncidentSearch {
         let match: String
         let clearance: Confidentiality
@@ -202,10 +206,11 @@ extension Store {
 
         /// Up to `count` visible matches after the cursor, in (bm25, id) order.
         func rank(in db: Database, count: Int) throws -> [(pk: Int64, score: Double, id: String)] {
-            var sql = "SELECT rowid, bm25(incidents_fts) FROM incidents_fts WHERE incidents_fts MATCH ?"
+            let fts = SearchIndex.table(for: .incidents, at: clearance)
+            var sql = "SELECT rowid, bm25(\(fts)) FROM \(fts) WHERE \(fts) MATCH ?"
             var arguments: [SQLValue] = [.text(match)]
             if let after {
-                sql += " AND bm25(incidents_fts) >= ?"
+                sql += " AND bm25(\(fts)) >= ?"
                 arguments.append(.real(after.score))
             }
             var matches: [(pk: Int64, score: Double)] = []
@@ -262,8 +267,8 @@ extension Store {
 
 /// The opaque keyset cursor: `{"s": sort, "k": [last row's sort values…]}`, sealed with the
 /// database's cursor key (ChaCha20-Poly1305; migrations/0012_cursor_key.sql) and base64url. A
-/// client can neither read the values (a search's bm25 score counts hidden records too) nor
-/// forge a position.
+/// client can neither read the values (the last row's sort keys, a search's bm25 score among
+/// them) nor forge a position.
 enum Cursor {
     static func encode(_ keys: [JSONValue], sort: String, key: [UInt8]) -> String {
         let object = JSONObject([("s", .string(sort)), ("k", .array(keys))])

@@ -70,7 +70,7 @@ extension Store {
                 before: PurgeEntry.snapshot(level: level, digest: digest), after: nil, at: now)
             let erased = try Store.erasePurgedAnswers(reporting: id, in: db)
             if let kind {
-                try db.run("INSERT INTO \(kind.table)_fts (\(kind.table)_fts) VALUES ('optimize')")
+                for fts in SearchIndex.tables(for: kind) { try db.run("INSERT INTO \(fts) (\(fts)) VALUES ('optimize')") }
             }
             return (erased, links.count)
         }

@@ -6,21 +6,22 @@ public struct SearchHit: Sendable {
     public let label: String
     /// Matched words in `<mark>`, the rest HTML-escaped.
     public let snippet: String
-    /// Higher is better (the negated bm25 rank). For ordering only, never shown: FTS5 computes it
-    /// over every indexed row, records hidden from the caller included.
+    /// Higher is better (the negated bm25 rank), computed over the index of the caller's clearance
+    /// (``SearchIndex``), so over the records it may see only. For ordering only, never shown.
     public let score: Double
 }
 
 extension Store {
-    /// Searches every resource's full-text index and returns the best hits the caller may see,
-    /// best first. Records above the caller's clearance, and tombstones, contribute nothing.
+    /// Searches every resource's full-text index at the caller's clearance and returns the best
+    /// hits, best first. Records above the caller's clearance, and tombstones, are in none of the
+    /// indexes read, so they contribute nothing: not a hit, nor to any hit's score.
     public func search(_ text: String, limit: Int = 20, as context: AccessContext) throws(StoreError) -> [SearchHit] {
         let match = try FullTextQuery.expression(for: text)
         guard (1...100).contains(limit) else { throw .badQuery(parameter: "limit", message: "must be between 1 and 100") }
         return try read { db in
             var hits: [SearchHit] = []
             for kind in ResourceKind.allCases {
-                let fts = "\(kind.table)_fts"
+                let fts = SearchIndex.table(for: kind, at: context.clearance)
                 let label: String
                 switch kind {
                 case .incidents: label = "r.title"

@@ -184,9 +184,10 @@ public final class Store: Sendable {
         }
     }
 
-    /// Adds the records created in this transaction to the full-text indexes, in one statement
-    /// (see migration 0010: FTS5 writes an index segment at every savepoint, and the writer opens
-    /// one per write). Runs before every commit of the writer.
+    /// Adds the records created or changed in this transaction to the full-text indexes of the
+    /// levels they belong to now (``SearchIndex``), in one statement (see migrations 0010 and
+    /// 0016: FTS5 writes an index segment at every savepoint, and the writer opens one per
+    /// write). Runs before every commit of the writer.
     @Sendable static func indexPendingText(_ db: Database) throws {
         try db.run("DELETE FROM fts_pending")
     }

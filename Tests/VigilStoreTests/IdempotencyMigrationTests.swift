@@ -12,22 +12,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("vigil.db").path
 
-        // A database as the binary before 0015 left it, with a record and the answers it stored.
-        var single = ""
-        do {
-            let store = try Store(path: path, readers: 1)
-            single = try store.make(.actors, #"{"name": "Officer Qzmigr"}"#).id
-            store.close()
-        }
-        let db = try Database(path: path, mode: .readWrite)
-        try db.execute("DROP TABLE idempotency_keys")
+        // A database as the binary before 0015 left it (every migration before it), with a
+        // record and the answers it stored.
+        let single = "act_01AAAAAAAAAAAAAAAAAAAAAAAA"
+        let db = try Database(path: path, mode: .readWriteCreate)
+        try Migrator(migrations: embeddedMigrations.filter { $0.version < 15 }).migrate(db)
         try db.execute("""
-            CREATE TABLE idempotency_keys (
-                token_id TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,
-                headers TEXT NOT NULL, body BLOB NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (token_id, key)
-            ) WITHOUT ROWID
+            INSERT INTO actors (id, name, confidentiality, version, created_at, updated_at)
+            VALUES ('\(single)', 'Officer Qzmigr', 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
             """)
-        try db.run("DELETE FROM schema_migrations WHERE version >= 15")
         let rows: [(String, Int64, String)] = [
             ("one", 201, #"{"id":"\#(single)","name":"Officer Qzmigr"}"#),
             ("batch", 201, #"{"data":[{"id":"act_a"},{"id":"act_b"}]}"#),
@@ -43,7 +36,7 @@ import Testing
 
         let store = try Store(path: path, readers: 1)
         defer { store.close() }
-        #expect(store.appliedMigrations == [15])
+        #expect(store.appliedMigrations == [15, 16])
         let ids: [String: String] = try store.read { db in
             var found: [String: String] = [:]
             try db.makeStatement("SELECT key, created_ids FROM idempotency_keys").forEachRow { row in
