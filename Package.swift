@@ -12,7 +12,7 @@ let package = Package(
     name: "vigil",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigil", targets: ["vigil"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -25,4 +25,11 @@ static inline void vigil_tune_malloc(int arenas, int trim_threshold, int mmap_th
     mallopt(M_MMAP_THRESHOLD, mmap_threshold);
 }
 
+/// glibc's mallinfo2: bytes the program holds (arenas and mmapped blocks) and bytes freed but kept.
+static inline void vigil_heap_bytes(size_t *in_use, size_t *kept_free) {
+    struct mallinfo2 info = mallinfo2();
+    *in_use = info.uordblks + info.hblkhd;
+    *kept_free = info.fordblks;
+}
+
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilHTTP
 import VigilStore
 
 /// What `GET /metrics` reports, in Prometheus' text format: answers by status class, the
@@ -41,14 +42,21 @@ final class Metrics: Sendable {
         metric(
             "vigil_process_resident_memory_bytes", "gauge", "Resident memory of the server process.",
             [("", String(Self.residentBytes()))])
+        let heap = HTTPServer.heapBytes()
+        metric(
+            "vigil_process_heap_bytes", "gauge",
+            "The allocator's heap: bytes in use by the program, and bytes freed but kept for reuse (part of the resident memory).",
+            [(#"{state="in_use"}"#, String(heap.inUse)), (#"{state="kept_free"}"#, String(heap.keptFree))])
         metric(
             "vigil_sqlite_page_cache_bytes", "gauge",
             "Memory of SQLite's page caches, over every connection (each bounded by its cache size).",
             [("", String(store.pageCacheBytes))])
         metric(
             "vigil_database_size_bytes", "gauge", "Size on disk of the database file and of its write-ahead log.",
-            [(#"{file="database"}"#, String(Self.fileSize(databasePath))),
-             (#"{file="wal"}"#, String(Self.fileSize(databasePath + "-wal")))])
+            [
+                (#"{file="database"}"#, String(Self.fileSize(databasePath))),
+                (#"{file="wal"}"#, String(Self.fileSize(databasePath + "-wal"))),
+            ])
         return lines.joined(separator: "\n") + "\n"
     }
 

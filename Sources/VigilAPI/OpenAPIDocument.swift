@@ -20,18 +20,32 @@ enum OpenAPIDocument {
         }
         return object([
             ("openapi", .string("3.1.0")),
-            ("info", object([
-                ("title", .string("Vigil")),
-                ("version", .string("1")),
-                ("description", .string("Human-rights incident database: incidents, detention sites, sources, actors, allegations and official denials, with confidentiality enforced on the server.")),
-            ])),
+            (
+                "info",
+                object([
+                    ("title", .string("Vigil")),
+                    ("version", .string("1")),
+                    (
+                        "description",
+                        .string(
+                            "Human-rights incident database: incidents, detention sites, sources, actors, allegations and official denials, with confidentiality enforced on the server."
+                        )
+                    ),
+                ])
+            ),
             ("security", .array([object([("bearer", .array([]))])])),
             ("paths", .object(paths)),
-            ("components", object([
-                ("securitySchemes", object([("bearer", object([("type", .string("http")), ("scheme", .string("bearer"))]))])),
-                ("schemas", .object(schemas())),
-                ("responses", .object(problemResponses())),
-            ])),
+            (
+                "components",
+                object([
+                    (
+                        "securitySchemes",
+                        object([("bearer", object([("type", .string("http")), ("scheme", .string("bearer"))]))])
+                    ),
+                    ("schemas", .object(schemas())),
+                    ("responses", .object(problemResponses())),
+                ])
+            ),
         ])
     }
 
@@ -44,24 +58,28 @@ enum OpenAPIDocument {
         if route.pattern == "/healthz" { op["security"] = .array([]) }
         var parameters: [JSONValue] = []
         for name in route.pathParameters {
-            parameters.append(object([
-                ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
-                ("schema", object([("type", .string("string")), ("minLength", .int(1))])),
-            ]))
+            parameters.append(
+                object([
+                    ("name", .string(name)), ("in", .string("path")), ("required", .bool(true)),
+                    ("schema", object([("type", .string("string")), ("minLength", .int(1))])),
+                ]))
         }
         for (name, schema, description) in queryParameters(route) {
-            parameters.append(object([
-                ("name", .string(name)), ("in", .string("query")), ("required", .bool(requiredQuery(route, name))),
-                ("description", .string(description)), ("schema", schema),
-            ]))
+            parameters.append(
+                object([
+                    ("name", .string(name)), ("in", .string("query")), ("required", .bool(requiredQuery(route, name))),
+                    ("description", .string(description)), ("schema", schema),
+                ]))
         }
         for (name, description) in headerParameters(route) {
             // An Idempotency-Key is 1 to 255 characters (a 400 otherwise).
-            let limits: [(String, JSONValue)] = name == "Idempotency-Key" ? [("minLength", .int(1)), ("maxLength", .int(255))] : []
-            parameters.append(object([
-                ("name", .string(name)), ("in", .string("header")), ("required", .bool(false)),
-                ("description", .string(description)), ("schema", object([("type", .string("string"))] + limits)),
-            ]))
+            let limits: [(String, JSONValue)] =
+                name == "Idempotency-Key" ? [("minLength", .int(1)), ("maxLength", .int(255))] : []
+            parameters.append(
+                object([
+                    ("name", .string(name)), ("in", .string("header")), ("required", .bool(false)),
+                    ("description", .string(description)), ("schema", object([("type", .string("string"))] + limits)),
+                ]))
         }
         if !parameters.isEmpty { op["parameters"] = .array(parameters) }
         if let body = requestBody(route) { op["requestBody"] = body }
@@ -90,7 +108,9 @@ enum OpenAPIDocument {
 
     /// Full-text words: 1 to 32 of them, at most 1000 bytes (250 characters of up to 4 bytes).
     /// Which characters make a word is the tokenizer's (unicode61), which a pattern cannot say.
-    private static let searchText = object([("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(250))])
+    private static let searchText = object([
+        ("type", .string("string")), ("minLength", .int(1)), ("maxLength", .int(250)),
+    ])
 
     /// The schema of a filter's value (`field=value`) as the store parses it for `spec`.
     private static func filterValue(_ spec: FieldSpec) -> JSONValue {
@@ -113,7 +133,8 @@ enum OpenAPIDocument {
         for spec in kind.fields where spec.visibility != .confidentialOnly {
             switch spec.type {
             case .codes, .strings, .reference, .references, .url: continue
-            case .text(let maxLength) where maxLength > 1_000: continue  // long texts (over Catalog.shortText) do not sort
+            // Long texts (over Catalog.shortText) do not sort.
+            case .text(let maxLength) where maxLength > 1_000: continue
             default: fields.append(spec.name)
             }
         }
@@ -127,32 +148,68 @@ enum OpenAPIDocument {
         case .list(let kind):
             var result: [(String, JSONValue, String)] = [
                 ("sort", sortKeys(kind), "Comma-separated fields, '-' for descending; id breaks ties."),
-                ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 50)."),
-                ("cursor", object([("type", .string("string")), ("minLength", .int(1))]), "The next_cursor of the previous page (any other is a 400)."),
+                (
+                    "limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]),
+                    "Page size (default 50)."
+                ),
+                (
+                    "cursor", object([("type", .string("string")), ("minLength", .int(1))]),
+                    "The next_cursor of the previous page (any other is a 400)."
+                ),
                 ("count", object([("type", .string("boolean"))]), "Add the total number of matches."),
                 ("updated_since", time, "Only records updated at or after this RFC 3339 time (UTC)."),
-                ("q", searchText, "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."),
+                (
+                    "q", searchText,
+                    "Full-text search (words, all required); ranked by bm25 unless sort is given; adds snippet."
+                ),
             ]
             let formats = ["json", "csv", "ndjson"] + (kind.hasPlace ? ["geojson"] : [])
-            result.append((
-                "format", object([("enum", strings(formats))]),
-                "Export every matching record (no limit or cursor), streamed: \(formats.dropFirst().joined(separator: ", ")). Also chosen by Accept."))
+            result.append(
+                (
+                    "format", object([("enum", strings(formats))]),
+                    "Export every matching record (no limit or cursor), streamed: \(formats.dropFirst().joined(separator: ", ")). Also chosen by Accept."
+                ))
             for name in ["id", "created_at", "updated_at"] {
-                result.append((name, name == "id" ? text : time, "Equality filter. Also \(name).OP with OP in ne gt gte lt lte in nin."))
+                result.append(
+                    (
+                        name, name == "id" ? text : time,
+                        "Equality filter. Also \(name).OP with OP in ne gt gte lt lte in nin."
+                    ))
             }
             for spec in kind.fields {
-                let clearance = spec.visibility == .confidentialOnly ? " Confidential clearance only (a 400 below it)." : ""
-                result.append((spec.name, filterValue(spec), "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null.\(clearance)"))
+                let clearance =
+                    spec.visibility == .confidentialOnly ? " Confidential clearance only (a 400 below it)." : ""
+                result.append(
+                    (
+                        spec.name, filterValue(spec),
+                        "Equality filter (lists: contains). Also \(spec.name).OP with OP in ne gt gte lt lte in nin contains null.\(clearance)"
+                    ))
             }
             return result
         case .get(let kind):
             let allowed = RelatedRecords.allowed[kind] ?? []
             guard !allowed.isEmpty else { return [] }
-            return [("include", object([("enum", strings(allowed))]), "Related records to embed, comma-separated: \(allowed.joined(separator: ", ")).")]
+            return [
+                (
+                    "include", object([("enum", strings(allowed))]),
+                    "Related records to embed, comma-separated: \(allowed.joined(separator: ", "))."
+                )
+            ]
         case .facets, .timeline:
-            var result: [(String, JSONValue, String)] = route.action.isFacets
-                ? [("fields", object([("enum", strings(Store.facetFields))]), "Comma-separated, 1 to 10 of: \(Store.facetFields.joined(separator: ", ")).")]
-                : [("interval", object([("enum", strings(TimelineInterval.allCases.map(\.rawValue)))]), "month (default) or year.")]
+            var result: [(String, JSONValue, String)] =
+                route.action.isFacets
+                ? [
+                    (
+                        "fields", object([("enum", strings(Store.facetFields))]),
+                        "Comma-separated, 1 to 10 of: \(Store.facetFields.joined(separator: ", "))."
+                    )
+                ]
+                : [
+                    (
+                        "interval", object([("enum", strings(TimelineInterval.allCases.map(\.rawValue)))]),
+                        "month (default) or year."
+                    )
+                ]
             result.append(("q", searchText, "Full-text search."))
             result.append(("updated_since", time, "Only incidents updated at or after this RFC 3339 time (UTC)."))
             for spec in ResourceKind.incidents.fields where spec.visibility != .confidentialOnly {
@@ -160,23 +217,46 @@ enum OpenAPIDocument {
             }
             return result
         case .importRecords:
-            return [("mode", object([("enum", strings(["all", "partial"]))]), "all (default): one bad row and nothing is created."),
-                    ("dry_run", object([("type", .string("boolean"))]), "Validate only; write nothing.")]
+            return [
+                (
+                    "mode", object([("enum", strings(["all", "partial"]))]),
+                    "all (default): one bad row and nothing is created."
+                ),
+                ("dry_run", object([("type", .string("boolean"))]), "Validate only; write nothing."),
+            ]
         case .search:
-            return [("q", searchText, "The words to search for (1 to 32, at most 1000 bytes)."),
-                    ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]), "Hits (default 20).")]
+            return [
+                ("q", searchText, "The words to search for (1 to 32, at most 1000 bytes)."),
+                (
+                    "limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(100))]),
+                    "Hits (default 20)."
+                ),
+            ]
         case .changes:
-            return [("since", object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9_-]+$"))]),
-                     "The opaque next_since (or an entry's position) of a previous answer, from a token of the same "
-                        + "clearance; absent: from the beginning."),
-                    ("limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]), "Page size (default 100).")]
+            return [
+                (
+                    "since", object([("type", .string("string")), ("pattern", .string("^[A-Za-z0-9_-]+$"))]),
+                    "The opaque next_since (or an entry's position) of a previous answer, from a token of the same "
+                        + "clearance; absent: from the beginning."
+                ),
+                (
+                    "limit", object([("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(1000))]),
+                    "Page size (default 100)."
+                ),
+            ]
         default: return []
         }
     }
 
     private static func headerParameters(_ route: VigilService.Route) -> [(String, String)] {
         switch route.action {
-        case .create: return [("Idempotency-Key", "A retried POST with the same key creates nothing and answers as a read of what the first created would now: the first status and Location with the records as they are now, or 404 if one is no longer visible to the token, 410 if one was deleted or purged since.")]
+        case .create:
+            return [
+                (
+                    "Idempotency-Key",
+                    "A retried POST with the same key creates nothing and answers as a read of what the first created would now: the first status and Location with the records as they are now, or 404 if one is no longer visible to the token, 410 if one was deleted or purged since."
+                )
+            ]
         case .update, .delete: return [("If-Match", "The ETag the change is based on; a stale one is a 412.")]
         case .get: return [("If-None-Match", "An ETag; an unchanged record is a 304.")]
         default: return []
@@ -187,30 +267,89 @@ enum OpenAPIDocument {
         switch route.action {
         case .create(let kind):
             let input = ref("\(kind.rawValue)_input")
-            return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
-                ("anyOf", .array([input, object([("type", .string("array")), ("items", input), ("minItems", .int(1))])])),
-            ]))]))]))])
+            return object([
+                ("required", .bool(true)),
+                (
+                    "content",
+                    object([
+                        (
+                            "application/json",
+                            object([
+                                (
+                                    "schema",
+                                    object([
+                                        (
+                                            "anyOf",
+                                            .array([
+                                                input,
+                                                object([
+                                                    ("type", .string("array")), ("items", input), ("minItems", .int(1)),
+                                                ]),
+                                            ])
+                                        )
+                                    ])
+                                )
+                            ])
+                        )
+                    ])
+                ),
+            ])
         case .update(let kind):
             let schema = object([("schema", ref("\(kind.rawValue)_patch"))])
-            return object([("required", .bool(true)), ("content", object([
-                ("application/merge-patch+json", schema), ("application/json", schema),
-            ]))])
+            return object([
+                ("required", .bool(true)),
+                (
+                    "content",
+                    object([
+                        ("application/merge-patch+json", schema), ("application/json", schema),
+                    ])
+                ),
+            ])
         case .importRecords:
             // An empty file has no header row (CSV) or no record (NDJSON): a 400.
             let file = object([("schema", object([("type", .string("string")), ("minLength", .int(1))]))])
-            return object([("required", .bool(true)), ("content", object([("text/csv", file), ("application/x-ndjson", file)]))])
+            return object([
+                ("required", .bool(true)), ("content", object([("text/csv", file), ("application/x-ndjson", file)])),
+            ])
         case .link:
             let link = ref("link_input")
-            return object([("required", .bool(true)), ("content", object([("application/json", object([("schema", object([
-                ("anyOf", .array([link, object([("type", .string("array")), ("items", link), ("minItems", .int(1))])])),
-            ]))]))]))])
+            return object([
+                ("required", .bool(true)),
+                (
+                    "content",
+                    object([
+                        (
+                            "application/json",
+                            object([
+                                (
+                                    "schema",
+                                    object([
+                                        (
+                                            "anyOf",
+                                            .array([
+                                                link,
+                                                object([
+                                                    ("type", .string("array")), ("items", link), ("minItems", .int(1)),
+                                                ]),
+                                            ])
+                                        )
+                                    ])
+                                )
+                            ])
+                        )
+                    ])
+                ),
+            ])
         default:
             return nil
         }
     }
 
     private static func json(_ schema: JSONValue, _ description: String) -> JSONValue {
-        object([("description", .string(description)), ("content", object([("application/json", object([("schema", schema)]))]))])
+        object([
+            ("description", .string(description)),
+            ("content", object([("application/json", object([("schema", schema)]))])),
+        ])
     }
 
     private static func responses(_ route: VigilService.Route) -> JSONObject {
@@ -224,9 +363,15 @@ enum OpenAPIDocument {
             result["200"] = json(object([("type", .string("object"))]), "This document.")
             problems = ["401"]
         case .metrics:
-            result["200"] = object([("description", .string("Prometheus text exposition format 0.0.4.")), ("content", object([
-                ("text/plain", object([("schema", object([("type", .string("string"))]))])),
-            ]))])
+            result["200"] = object([
+                ("description", .string("Prometheus text exposition format 0.0.4.")),
+                (
+                    "content",
+                    object([
+                        ("text/plain", object([("schema", object([("type", .string("string"))]))]))
+                    ])
+                ),
+            ])
             problems = ["400", "401", "403"]  // 403: admins only
         case .vocabularies:
             result["200"] = json(ref("vocabularies"), "Every controlled vocabulary with labels and definitions.")
@@ -236,56 +381,177 @@ enum OpenAPIDocument {
             problems = ["400", "401"]
         case .importRecords:
             let line = object([("type", .string("integer")), ("minimum", .int(1))])
-            let answer = object([("type", .string("object")), ("required", strings(["created", "refused"])), ("properties", object([
-                ("created", object([("type", .string("array")), ("items", object([("type", .string("object")), ("properties", object([
-                    ("line", line), ("id", object([("type", strings(["string", "null"]))])),
-                ]))]))])),
-                ("refused", object([("type", .string("array")), ("items", object([("type", .string("object")), ("properties", object([
-                    ("line", line), ("errors", object([("type", .string("array"))])),
-                ]))]))])),
-            ]))])
+            let answer = object([
+                ("type", .string("object")), ("required", strings(["created", "refused"])),
+                (
+                    "properties",
+                    object([
+                        (
+                            "created",
+                            object([
+                                ("type", .string("array")),
+                                (
+                                    "items",
+                                    object([
+                                        ("type", .string("object")),
+                                        (
+                                            "properties",
+                                            object([
+                                                ("line", line),
+                                                ("id", object([("type", strings(["string", "null"]))])),
+                                            ])
+                                        ),
+                                    ])
+                                ),
+                            ])
+                        ),
+                        (
+                            "refused",
+                            object([
+                                ("type", .string("array")),
+                                (
+                                    "items",
+                                    object([
+                                        ("type", .string("object")),
+                                        (
+                                            "properties",
+                                            object([
+                                                ("line", line), ("errors", object([("type", .string("array"))])),
+                                            ])
+                                        ),
+                                    ])
+                                ),
+                            ])
+                        ),
+                    ])
+                ),
+            ])
             result["200"] = json(answer, "Every row was good.")
             result["422"] = json(answer, "Some rows were refused (nothing created unless mode=partial).")
             problems = ["400", "401", "403", "413", "415"]
         case .facets:
-            let counts = object([("type", .string("array")), ("items", object([
-                ("type", .string("object")), ("required", strings(["value", "count"])),
-                ("properties", object([("value", object([])), ("count", object([("type", .string("integer"))]))])),
-            ]))])
-            result["200"] = json(object([("type", .string("object")), ("required", strings(["facets", "total"])), ("properties", object([
-                ("facets", object([("type", .string("object")), ("additionalProperties", counts)])),
-                ("total", object([("type", .string("integer"))])),
-            ]))]), "Counts per value, most frequent first.")
+            let counts = object([
+                ("type", .string("array")),
+                (
+                    "items",
+                    object([
+                        ("type", .string("object")), ("required", strings(["value", "count"])),
+                        (
+                            "properties",
+                            object([("value", object([])), ("count", object([("type", .string("integer"))]))])
+                        ),
+                    ])
+                ),
+            ])
+            result["200"] = json(
+                object([
+                    ("type", .string("object")), ("required", strings(["facets", "total"])),
+                    (
+                        "properties",
+                        object([
+                            ("facets", object([("type", .string("object")), ("additionalProperties", counts)])),
+                            ("total", object([("type", .string("integer"))])),
+                        ])
+                    ),
+                ]), "Counts per value, most frequent first.")
             problems = ["400", "401", "503"]
         case .timeline:
-            result["200"] = json(object([("type", .string("object")), ("required", strings(["interval", "data", "undated"])), ("properties", object([
-                ("interval", object([("type", .string("string"))])),
-                ("data", object([("type", .string("array")), ("items", object([
-                    ("type", .string("object")), ("required", strings(["bucket", "count"])),
-                    ("properties", object([("bucket", object([("type", .string("string"))])), ("count", object([("type", .string("integer"))]))])),
-                ]))])),
-                ("undated", object([("type", .string("integer"))])),
-            ]))]), "Counts per bucket, oldest first.")
+            result["200"] = json(
+                object([
+                    ("type", .string("object")), ("required", strings(["interval", "data", "undated"])),
+                    (
+                        "properties",
+                        object([
+                            ("interval", object([("type", .string("string"))])),
+                            (
+                                "data",
+                                object([
+                                    ("type", .string("array")),
+                                    (
+                                        "items",
+                                        object([
+                                            ("type", .string("object")), ("required", strings(["bucket", "count"])),
+                                            (
+                                                "properties",
+                                                object([
+                                                    ("bucket", object([("type", .string("string"))])),
+                                                    ("count", object([("type", .string("integer"))])),
+                                                ])
+                                            ),
+                                        ])
+                                    ),
+                                ])
+                            ),
+                            ("undated", object([("type", .string("integer"))])),
+                        ])
+                    ),
+                ]), "Counts per bucket, oldest first.")
             problems = ["400", "401", "503"]
         case .search:
-            result["200"] = json(object([("type", .string("object")), ("required", strings(["data"])), ("properties", object([
-                ("data", object([("type", .string("array")), ("items", object([
-                    ("type", .string("object")),
-                    ("required", strings(["kind", "id", "label", "snippet"])),
-                    ("properties", object([
-                        ("kind", object([("type", .string("string"))])), ("id", object([("type", .string("string"))])),
-                        ("label", object([("type", .string("string"))])), ("snippet", object([("type", .string("string"))])),
-                    ])),
-                ]))])),
-            ]))]), "Hits, best first.")
+            result["200"] = json(
+                object([
+                    ("type", .string("object")), ("required", strings(["data"])),
+                    (
+                        "properties",
+                        object([
+                            (
+                                "data",
+                                object([
+                                    ("type", .string("array")),
+                                    (
+                                        "items",
+                                        object([
+                                            ("type", .string("object")),
+                                            ("required", strings(["kind", "id", "label", "snippet"])),
+                                            (
+                                                "properties",
+                                                object([
+                                                    ("kind", object([("type", .string("string"))])),
+                                                    ("id", object([("type", .string("string"))])),
+                                                    ("label", object([("type", .string("string"))])),
+                                                    ("snippet", object([("type", .string("string"))])),
+                                                ])
+                                            ),
+                                        ])
+                                    ),
+                                ])
+                            )
+                        ])
+                    ),
+                ]), "Hits, best first.")
             problems = ["400", "401", "503"]
         case .list(let kind):
-            var page = json(ref("\(kind.rawValue)_page"), "A page of records; with format= (or Accept) every matching record as a file.")
+            var page = json(
+                ref("\(kind.rawValue)_page"),
+                "A page of records; with format= (or Accept) every matching record as a file.")
             if case .object(var described) = page, case .object(var content)? = described["content"] {
                 let file = object([("schema", object([("type", .string("string"))]))])
                 content["text/csv"] = file
                 content["application/x-ndjson"] = file
-                if kind.hasPlace { content["application/geo+json"] = file }
+                if kind.hasPlace {
+                    // A JSON type (+json), so clients parse it: described as the collection it is.
+                    content["application/geo+json"] = object([
+                        (
+                            "schema",
+                            object([
+                                ("type", .string("object")), ("required", strings(["type", "features"])),
+                                (
+                                    "properties",
+                                    object([
+                                        ("type", object([("const", .string("FeatureCollection"))])),
+                                        (
+                                            "features",
+                                            object([
+                                                ("type", .string("array")),
+                                                ("items", object([("type", .string("object"))])),
+                                            ])
+                                        ),
+                                    ])
+                                ),
+                            ])
+                        )
+                    ])
+                }
                 described["content"] = .object(content)
                 page = .object(described)
             }
@@ -296,11 +562,25 @@ enum OpenAPIDocument {
             result["304"] = object([("description", .string("Not modified."))])
             problems = ["400", "401", "404", "410"]
         case .create(let kind):
-            result["201"] = json(object([("anyOf", .array([ref(kind.rawValue), object([
-                ("type", .string("object")),
-                ("required", strings(["data"])),
-                ("properties", object([("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))])),
-            ])]))]), "Created.")
+            result["201"] = json(
+                object([
+                    (
+                        "anyOf",
+                        .array([
+                            ref(kind.rawValue),
+                            object([
+                                ("type", .string("object")),
+                                ("required", strings(["data"])),
+                                (
+                                    "properties",
+                                    object([
+                                        ("data", object([("type", .string("array")), ("items", ref(kind.rawValue))]))
+                                    ])
+                                ),
+                            ]),
+                        ])
+                    )
+                ]), "Created.")
             // 404 and 410: an Idempotency-Key replay of records now hidden from the token, deleted or purged.
             problems = ["400", "401", "403", "404", "409", "410", "413", "415", "422"]
         case .update(let kind):
@@ -313,26 +593,54 @@ enum OpenAPIDocument {
             result["200"] = json(ref(kind.rawValue), "The restored record.")
             problems = ["400", "401", "403", "404", "409"]
         case .history:
-            result["200"] = json(object([("type", .string("object")), ("properties", object([
-                ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
-            ]))]), "The record's audit entries.")
+            result["200"] = json(
+                object([
+                    ("type", .string("object")),
+                    (
+                        "properties",
+                        object([
+                            ("data", object([("type", .string("array")), ("items", ref("audit_entry"))]))
+                        ])
+                    ),
+                ]), "The record's audit entries.")
             problems = ["400", "401", "404"]
         case .links:
-            result["200"] = json(object([("type", .string("object")), ("properties", object([
-                ("data", object([("type", .string("array")), ("items", ref("link"))])),
-            ]))]), "The incident's site links.")
+            result["200"] = json(
+                object([
+                    ("type", .string("object")),
+                    (
+                        "properties",
+                        object([
+                            ("data", object([("type", .string("array")), ("items", ref("link"))]))
+                        ])
+                    ),
+                ]), "The incident's site links.")
             problems = ["400", "401", "404", "410"]
         case .link:
-            result["201"] = json(object([("anyOf", .array([ref("link"), object([
-                ("type", .string("object")), ("required", strings(["data"])),
-                ("properties", object([("data", object([("type", .string("array")), ("items", ref("link"))]))])),
-            ])]))]), "Linked.")
+            result["201"] = json(
+                object([
+                    (
+                        "anyOf",
+                        .array([
+                            ref("link"),
+                            object([
+                                ("type", .string("object")), ("required", strings(["data"])),
+                                (
+                                    "properties",
+                                    object([("data", object([("type", .string("array")), ("items", ref("link"))]))])
+                                ),
+                            ]),
+                        ])
+                    )
+                ]), "Linked.")
             problems = ["400", "401", "403", "404", "409", "410", "413", "415", "422"]
         case .unlink:
             result["204"] = object([("description", .string("Unlinked."))])
             problems = ["400", "401", "403", "404", "410"]
         }
-        for status in problems + ["405", "500"] {
+        // 405 and 500 can answer any route; so can 414, a request line over the limit
+        // (HTTPLimits), which the HTTP layer answers before any route is chosen.
+        for status in problems + ["405", "414", "500"] {
             result[status] = object([("$ref", .string("#/components/responses/problem_\(status)"))])
         }
         let links = OpenAPILinks.links(route)
@@ -347,7 +655,9 @@ enum OpenAPIDocument {
 
     private static func problemResponses() -> JSONObject {
         var result = JSONObject()
-        for status in ["400", "401", "403", "404", "405", "409", "410", "412", "413", "415", "422", "500", "503"] {
+        for status in [
+            "400", "401", "403", "404", "405", "409", "410", "412", "413", "414", "415", "422", "500", "503",
+        ] {
             result["problem_\(status)"] = object([
                 ("description", .string("An RFC 9457 problem.")),
                 ("content", object([("application/problem+json", object([("schema", ref("problem"))]))])),
@@ -368,17 +678,33 @@ enum OpenAPIDocument {
             return typed("string", (nonEmpty ? [("minLength", .int(1))] : []) + [("maxLength", .int(Int64(maxLength)))])
         case .url: return typed("string", [("format", .string("uri"))])
         case .count: return typed("integer", [("minimum", .int(0))])
-        case .coordinate(let limit): return typed("number", [("minimum", .double(-limit)), ("maximum", .double(limit))])
+        case .coordinate(let limit):
+            return typed("number", [("minimum", .double(-limit)), ("maximum", .double(limit))])
         case .bool: return typed("boolean")
         case .code(let vocabulary):
             return object([("enum", .array(vocabulary.codes.map(JSONValue.string) + (nullable ? [.null] : [])))])
         case .codes(let vocabulary):
-            return typed("array", [("items", object([("enum", strings(vocabulary.codes))])), ("uniqueItems", .bool(true))])
+            return typed(
+                "array", [("items", object([("enum", strings(vocabulary.codes))])), ("uniqueItems", .bool(true))])
         case .strings, .references: return typed("array", [("items", object([("type", .string("string"))]))])
         case .country: return typed("string", [("pattern", .string("^[A-Z]{2}$"))])
-        case .date: return typed("string", [("description", .string("EDTF: 2017, 2017-04, 2017-04-01, 2017~, 2017-04?, 2017-02/2017-03, 2017-02/.."))])
+        case .date:
+            return typed(
+                "string",
+                [
+                    (
+                        "description",
+                        .string("EDTF: 2017, 2017-04, 2017-04-01, 2017~, 2017-04?, 2017-02/2017-03, 2017-02/..")
+                    )
+                ])
         case .reference(let kind): return typed("string", [("pattern", .string("^\(kind.idPrefix)"))])
-        case .level: return object([("enum", .array(["public", "restricted", "confidential"].map(JSONValue.string) + (nullable ? [.null] : [])))])
+        case .level:
+            return object([
+                (
+                    "enum",
+                    .array(["public", "restricted", "confidential"].map(JSONValue.string) + (nullable ? [.null] : []))
+                )
+            ])
         }
     }
 
@@ -395,7 +721,9 @@ enum OpenAPIDocument {
                     properties[spec.name + "_latest"] = nullableString
                 }
             }
-            for name in kind.computedFields { properties[name] = object([("type", .string("integer")), ("minimum", .int(0))]) }
+            for name in kind.computedFields {
+                properties[name] = object([("type", .string("integer")), ("minimum", .int(0))])
+            }
             properties["version"] = object([("type", .string("integer")), ("minimum", .int(1))])
             properties["created_at"] = object([("type", .string("string"))])
             properties["updated_at"] = object([("type", .string("string"))])
@@ -406,7 +734,9 @@ enum OpenAPIDocument {
                 ("properties", .object(properties)),
             ])
             var input = JSONObject()
-            for spec in kind.fields { input[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required) }
+            for spec in kind.fields {
+                input[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required)
+            }
             if kind == .incidents {
                 input["sites"] = object([("type", .string("array")), ("items", ref("link_input"))])
             }
@@ -418,75 +748,113 @@ enum OpenAPIDocument {
             ])
             var patch = JSONObject()
             // A required field can be changed but not removed (null) or emptied.
-            for spec in kind.fields { patch[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required) }
+            for spec in kind.fields {
+                patch[spec.name] = schema(for: spec.type, nullable: !spec.required, nonEmpty: spec.required)
+            }
             result["\(kind.rawValue)_patch"] = object([
                 ("type", .string("object")), ("properties", .object(patch)), ("additionalProperties", .bool(false)),
             ])
             result["\(kind.rawValue)_page"] = object([
                 ("type", .string("object")),
                 ("required", strings(["data", "next_cursor"])),
-                ("properties", object([
-                    ("data", object([("type", .string("array")), ("items", ref(kind.rawValue))])),
-                    ("next_cursor", nullableString),
-                    ("total", object([("type", .string("integer")), ("minimum", .int(0))])),
-                ])),
+                (
+                    "properties",
+                    object([
+                        ("data", object([("type", .string("array")), ("items", ref(kind.rawValue))])),
+                        ("next_cursor", nullableString),
+                        ("total", object([("type", .string("integer")), ("minimum", .int(0))])),
+                    ])
+                ),
             ])
         }
         result["link_input"] = object([
             ("type", .string("object")),
             ("required", strings(["site_id", "role"])),
-            ("properties", object([
-                ("site_id", object([("type", .string("string"))])),
-                ("role", object([("enum", strings(Vocabularies.linkRole.codes))])),
-                ("period", nullableString),
-                ("note", nullableString),
-            ])),
+            (
+                "properties",
+                object([
+                    ("site_id", object([("type", .string("string"))])),
+                    ("role", object([("enum", strings(Vocabularies.linkRole.codes))])),
+                    ("period", nullableString),
+                    ("note", nullableString),
+                ])
+            ),
             ("additionalProperties", .bool(false)),
         ])
         result["link"] = object([
             ("type", .string("object")),
             ("required", strings(["id", "incident_id", "site_id", "role"])),
-            ("properties", object([
-                ("id", object([("type", .string("string"))])), ("incident_id", object([("type", .string("string"))])),
-                ("site_id", object([("type", .string("string"))])), ("role", object([("type", .string("string"))])),
-                ("period", nullableString), ("period_earliest", nullableString), ("period_latest", nullableString),
-                ("note", nullableString), ("version", object([("type", .string("integer"))])),
-                ("created_at", object([("type", .string("string"))])), ("updated_at", object([("type", .string("string"))])),
-            ])),
+            (
+                "properties",
+                object([
+                    ("id", object([("type", .string("string"))])),
+                    ("incident_id", object([("type", .string("string"))])),
+                    ("site_id", object([("type", .string("string"))])), ("role", object([("type", .string("string"))])),
+                    ("period", nullableString), ("period_earliest", nullableString), ("period_latest", nullableString),
+                    ("note", nullableString), ("version", object([("type", .string("integer"))])),
+                    ("created_at", object([("type", .string("string"))])),
+                    ("updated_at", object([("type", .string("string"))])),
+                ])
+            ),
         ])
         result["audit_entry"] = object([
             ("type", .string("object")),
             ("required", strings(["position", "at", "action", "kind", "record_id", "before", "after"])),
-            ("properties", object([
-                ("position", object([
-                    ("type", .string("string")),
-                    ("description", .string("Opaque: since= with it resumes the changes feed after this entry.")),
-                ])),
-                ("at", object([("type", .string("string"))])),
-                ("actor", object([("type", .string("string"))])), ("action", object([("type", .string("string"))])),
-                ("kind", object([("type", .string("string"))])), ("record_id", object([("type", .string("string"))])),
-                ("before", object([("type", strings(["object", "null"]))])), ("after", object([("type", strings(["object", "null"]))])),
-            ])),
+            (
+                "properties",
+                object([
+                    (
+                        "position",
+                        object([
+                            ("type", .string("string")),
+                            (
+                                "description",
+                                .string("Opaque: since= with it resumes the changes feed after this entry.")
+                            ),
+                        ])
+                    ),
+                    ("at", object([("type", .string("string"))])),
+                    ("actor", object([("type", .string("string"))])), ("action", object([("type", .string("string"))])),
+                    ("kind", object([("type", .string("string"))])),
+                    ("record_id", object([("type", .string("string"))])),
+                    ("before", object([("type", strings(["object", "null"]))])),
+                    ("after", object([("type", strings(["object", "null"]))])),
+                ])
+            ),
             // No `seq`: it would count the hidden writes (FeedPosition).
             ("additionalProperties", .bool(false)),
         ])
         result["changes"] = object([
             ("type", .string("object")),
             ("required", strings(["data", "next_since", "has_more"])),
-            ("properties", object([
-                ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
-                ("next_since", object([
-                    ("type", .string("string")),
-                    ("description", .string("Opaque: since= with it gives the next page, or what was written since.")),
-                ])),
-                ("has_more", object([("type", .string("boolean"))])),
-            ])),
+            (
+                "properties",
+                object([
+                    ("data", object([("type", .string("array")), ("items", ref("audit_entry"))])),
+                    (
+                        "next_since",
+                        object([
+                            ("type", .string("string")),
+                            (
+                                "description",
+                                .string("Opaque: since= with it gives the next page, or what was written since.")
+                            ),
+                        ])
+                    ),
+                    ("has_more", object([("type", .string("boolean"))])),
+                ])
+            ),
         ])
         var vocabularyProperties = JSONObject()
         let term = object([
             ("type", .string("object")), ("required", strings(["code", "label", "definition"])),
-            ("properties", object([("code", object([("type", .string("string"))])), ("label", object([("type", .string("string"))])),
-                                   ("definition", object([("type", .string("string"))]))])),
+            (
+                "properties",
+                object([
+                    ("code", object([("type", .string("string"))])), ("label", object([("type", .string("string"))])),
+                    ("definition", object([("type", .string("string"))])),
+                ])
+            ),
         ])
         for vocabulary in Vocabularies.all {
             vocabularyProperties[vocabulary.name] = object([("type", .string("array")), ("items", term)])
@@ -495,15 +863,34 @@ enum OpenAPIDocument {
         result["problem"] = object([
             ("type", .string("object")),
             ("required", strings(["type", "title", "status", "detail"])),
-            ("properties", object([
-                ("type", object([("type", .string("string"))])), ("title", object([("type", .string("string"))])),
-                ("status", object([("type", .string("integer"))])), ("detail", object([("type", .string("string"))])),
-                ("errors", object([("type", .string("array")), ("items", object([
-                    ("type", .string("object")), ("required", strings(["field", "message"])),
-                    ("properties", object([("field", object([("type", .string("string"))])), ("message", object([("type", .string("string"))])),
-                                           ("index", object([("type", .string("integer"))]))])),
-                ]))])),
-            ])),
+            (
+                "properties",
+                object([
+                    ("type", object([("type", .string("string"))])), ("title", object([("type", .string("string"))])),
+                    ("status", object([("type", .string("integer"))])),
+                    ("detail", object([("type", .string("string"))])),
+                    (
+                        "errors",
+                        object([
+                            ("type", .string("array")),
+                            (
+                                "items",
+                                object([
+                                    ("type", .string("object")), ("required", strings(["field", "message"])),
+                                    (
+                                        "properties",
+                                        object([
+                                            ("field", object([("type", .string("string"))])),
+                                            ("message", object([("type", .string("string"))])),
+                                            ("index", object([("type", .string("integer"))])),
+                                        ])
+                                    ),
+                                ])
+                            ),
+                        ])
+                    ),
+                ])
+            ),
         ])
         return result
     }

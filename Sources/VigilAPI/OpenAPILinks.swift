@@ -17,7 +17,9 @@ enum OpenAPILinks {
     }
 
     /// `incident` → `Incident`, for link names.
-    private static func title(_ kind: ResourceKind) -> String { kind.singular.prefix(1).uppercased() + kind.singular.dropFirst() }
+    private static func title(_ kind: ResourceKind) -> String {
+        kind.singular.prefix(1).uppercased() + kind.singular.dropFirst()
+    }
 
     /// The links of `route`'s success response, keyed by link name (empty when it has none).
     static func links(_ route: VigilService.Route) -> [(String, JSONValue)] {
@@ -59,7 +61,10 @@ enum OpenAPILinks {
             let incident = ("path.id", "$response.body#/incident_id")
             return [
                 ("ListIncidentSites", link("list_incident_sites", [incident])),
-                ("UnlinkIncidentSite", link("unlink_incident_site", [incident, ("path.link_id", "$response.body#/id")])),
+                (
+                    "UnlinkIncidentSite",
+                    link("unlink_incident_site", [incident, ("path.link_id", "$response.body#/id")])
+                ),
             ]
         case .links:
             return [
@@ -68,7 +73,8 @@ enum OpenAPILinks {
                     link(
                         "unlink_incident_site",
                         [
-                            ("path.id", "$response.body#/data/0/incident_id"), ("path.link_id", "$response.body#/data/0/id"),
+                            ("path.id", "$response.body#/data/0/incident_id"),
+                            ("path.link_id", "$response.body#/data/0/id"),
                         ])
                 )
             ]

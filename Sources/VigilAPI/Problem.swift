@@ -14,7 +14,10 @@ struct Problem: Error, CustomStringConvertible {
     var errors: [JSONObject] = []
     var headers: HTTPHeaders = HTTPHeaders()
 
-    init(_ status: Int, _ title: String, _ detail: String, errors: [JSONObject] = [], headers: HTTPHeaders = HTTPHeaders()) {
+    init(
+        _ status: Int, _ title: String, _ detail: String, errors: [JSONObject] = [],
+        headers: HTTPHeaders = HTTPHeaders()
+    ) {
         self.status = status
         self.title = title
         self.detail = detail
@@ -75,7 +78,9 @@ struct Problem: Error, CustomStringConvertible {
             let items = byIndex.keys.sorted()
             return .unprocessable(
                 "No record was created: item(s) \(items.map(String.init).joined(separator: ", ")) are not valid.",
-                errors: items.flatMap { index in (byIndex[index] ?? []).map { fieldError($0.field, $0.message, index: index) } })
+                errors: items.flatMap { index in
+                    (byIndex[index] ?? []).map { fieldError($0.field, $0.message, index: index) }
+                })
         case .badQuery(let parameter, let message):
             return .badRequest("Query parameter \(parameter): \(message).", errors: [fieldError(parameter, message)])
         case .versionMismatch(let expected, let current):
@@ -89,14 +94,19 @@ struct Problem: Error, CustomStringConvertible {
         case .idempotencyMismatch:
             return .unprocessable("This Idempotency-Key was already used with a different request.")
         case .answerPurged(let id):
-            return Problem(410, "Gone", "This Idempotency-Key's request created \(id), which was purged; its answer was erased with it.")
+            return Problem(
+                410, "Gone",
+                "This Idempotency-Key's request created \(id), which was purged; its answer was erased with it.")
         case .storage(let sqlite) where sqlite.isBusy:
-            return Problem(503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
+            return Problem(
+                503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 9:  // SQLITE_INTERRUPT: the query time limit
             return Problem(
-                503, "Service Unavailable", "The query ran past the server's time limit; narrow it with filters or a smaller limit.")
+                503, "Service Unavailable",
+                "The query ran past the server's time limit; narrow it with filters or a smaller limit.")
         case .overBudget:  // caught by the endpoint, which runs the request again off the event thread
-            return Problem(503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
+            return Problem(
+                503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
         case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
             return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
         case .storage(let sqlite) where sqlite.code == 10:  // SQLITE_IOERR: a failed read, write or fsync
@@ -104,7 +114,8 @@ struct Problem: Error, CustomStringConvertible {
             // "Storage faults"): the disk may recover, so this is a retryable 503, not a 500.
             // Reads meet the same error, hence words true of both.
             return Problem(
-                503, "Service Unavailable", "The database's disk failed to read or write; nothing was written. Retry shortly.",
+                503, "Service Unavailable",
+                "The database's disk failed to read or write; nothing was written. Retry shortly.",
                 headers: ["Retry-After": "5"])
         case .databaseTooNew, .corrupt, .foreign, .unusableFile, .storage:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")

@@ -34,7 +34,8 @@ struct QueryParameters {
     func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = try single(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw Problem.badRequest("Query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+            throw Problem.badRequest(
+                "Query parameter \(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
         }
         return value
     }
@@ -74,8 +75,11 @@ struct QueryParameters {
             let name = item.name
             guard let filter = Filter(parameter: name, value: item.value) else {
                 let opName = name[name.index(after: name.lastIndex(of: ".") ?? name.startIndex)...]
-                unknown.append(Problem.fieldError(
-                    name, "unknown operator \"\(opName)\"; use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))"))
+                unknown.append(
+                    Problem.fieldError(
+                        name,
+                        "unknown operator \"\(opName)\"; use one of \(FilterOperator.allCases.map(\.rawValue).joined(separator: ", "))"
+                    ))
                 continue
             }
             let field = filter.field
@@ -87,11 +91,13 @@ struct QueryParameters {
         }
         if !unknown.isEmpty {
             let names = unknown.compactMap { $0["field"]?.stringValue }
-            throw Problem.badRequest("Unknown query parameter(s) or operator(s): \(names.joined(separator: ", ")).", errors: unknown)
+            throw Problem.badRequest(
+                "Unknown query parameter(s) or operator(s): \(names.joined(separator: ", ")).", errors: unknown)
         }
         if let sort = try single("sort") {
             guard let keys = SortKey.parseList(sort) else {
-                throw Problem.badRequest("sort must be a comma-separated list of fields, each optionally prefixed with -.")
+                throw Problem.badRequest(
+                    "sort must be a comma-separated list of fields, each optionally prefixed with -.")
             }
             query.sort = keys
         }
@@ -139,8 +145,8 @@ struct QueryParameters {
             for byte in bytes {
                 switch byte {
                 case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                     UInt8(ascii: "~"):
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                    UInt8(ascii: "~"):
                     out.append(byte)
                 default:
                     out.append(UInt8(ascii: "%"))

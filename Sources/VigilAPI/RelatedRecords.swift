@@ -36,7 +36,10 @@ struct RelatedRecords {
             case .incidents: found = try list(.allegations, "incident_id", [record.id], sort: "alleged_on")
             case .sites: found = try list(.allegations, "site_id", [record.id], sort: "alleged_on")
             case .denials:
-                found = try record.json["allegation_id"]?.stringValue.map { try list(.allegations, "id", [$0], sort: "alleged_on") } ?? []
+                found =
+                    try record.json["allegation_id"]?.stringValue.map {
+                        try list(.allegations, "id", [$0], sort: "alleged_on")
+                    } ?? []
             default: found = []
             }
             allegations = found
@@ -51,7 +54,8 @@ struct RelatedRecords {
                 switch record.kind {
                 case .incidents:
                     let direct = try list(.denials, "incident_id", [record.id], sort: "stated_on")
-                    let viaAllegations = try list(.denials, "allegation_id", try allegationsOfRecord().map(\.id), sort: "stated_on")
+                    let viaAllegations = try list(
+                        .denials, "allegation_id", try allegationsOfRecord().map(\.id), sort: "stated_on")
                     var seen = Set<String>()
                     denials = (direct + viaAllegations).filter { seen.insert($0.id).inserted }
                 case .sites: denials = try list(.denials, "site_id", [record.id], sort: "stated_on")
@@ -59,7 +63,8 @@ struct RelatedRecords {
                 default: denials = []
                 }
                 // Each record's date read once (reading a field parses the record), then sorted.
-                denials = denials
+                denials =
+                    denials
                     .map { ($0.json["stated_on_earliest"]?.stringValue ?? "", $0) }
                     .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.id < $1.1.id }
                     .map(\.1)

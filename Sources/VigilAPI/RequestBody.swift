@@ -20,13 +20,17 @@ enum RequestBody {
         let accepted = allowMergePatch ? ["application/json", "application/merge-patch+json"] : ["application/json"]
         guard accepted.contains(mediaType) else {
             var headers = HTTPHeaders()
-            if allowMergePatch { headers.add(name: "Accept-Patch", value: "application/merge-patch+json, application/json") }
+            if allowMergePatch {
+                headers.add(name: "Accept-Patch", value: "application/merge-patch+json, application/json")
+            }
             let got = mediaType.isEmpty ? "no Content-Type" : mediaType
             throw Problem(
                 415, "Unsupported Media Type", "Send the body as \(accepted.joined(separator: " or ")) (got \(got)).",
                 headers: headers)
         }
-        guard !request.body.isEmpty else { throw Problem.badRequest("The request body is empty; send a JSON document.") }
+        guard !request.body.isEmpty else {
+            throw Problem.badRequest("The request body is empty; send a JSON document.")
+        }
         do {
             return try JSONValue.parse(request.body)
         } catch {

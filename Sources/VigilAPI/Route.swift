@@ -5,8 +5,13 @@ extension VigilService {
     /// the two are made from the same table.
     enum Action: Sendable {
         case health, metrics, openAPI, vocabularies, changes, search, facets, timeline
-        case list(ResourceKind), get(ResourceKind), create(ResourceKind), update(ResourceKind), delete(ResourceKind)
-        case restore(ResourceKind), history(ResourceKind)
+        case list(ResourceKind)
+        case get(ResourceKind)
+        case create(ResourceKind)
+        case update(ResourceKind)
+        case delete(ResourceKind)
+        case restore(ResourceKind)
+        case history(ResourceKind)
         case links, link, unlink
         case importRecords(ResourceKind)
     }
@@ -66,7 +71,8 @@ extension VigilService {
             case .changes: "Every change after a sequence number, in order, clearance applied."
             case .search: "Full-text search across every resource, ranked, with highlighted snippets."
             case .facets: "Counts of incidents per value of each field, over the same filters as the list."
-            case .timeline: "Counts of incidents per month or year of occurred_earliest, over the same filters as the list."
+            case .timeline:
+                "Counts of incidents per month or year of occurred_earliest, over the same filters as the list."
             case .list(let kind): "List \(kind.rawValue): filters, sort, cursor pagination, count."
             case .get(let kind): "One \(kind.singular), with ETag; include= embeds related records."
             case .create(let kind): "Create one \(kind.singular) (object) or many (array, all or none)."
@@ -77,7 +83,8 @@ extension VigilService {
             case .links: "The sites linked to an incident, with role, period and note."
             case .link: "Link an incident to sites (object or array)."
             case .unlink: "Remove one incident-site link."
-            case .importRecords(let kind): "Import \(kind.rawValue) from CSV (header = field names) or NDJSON, all or nothing unless mode=partial."
+            case .importRecords(let kind):
+                "Import \(kind.rawValue) from CSV (header = field names) or NDJSON, all or nothing unless mode=partial."
             }
         }
     }
@@ -96,7 +103,10 @@ extension VigilService {
             let base = "/v1/\(kind.rawValue)"
             routes.append(Route(method: "GET", pattern: base, action: .list(kind)))
             routes.append(Route(method: "POST", pattern: base, action: .create(kind)))
-            routes.append(Route(method: "POST", pattern: base + "/import", action: .importRecords(kind), bodyLimit: importBodyLimit))
+            routes.append(
+                Route(
+                    method: "POST", pattern: base + "/import", action: .importRecords(kind), bodyLimit: importBodyLimit)
+            )
             if kind == .incidents {
                 routes.append(Route(method: "GET", pattern: base + "/facets", action: .facets))
                 routes.append(Route(method: "GET", pattern: base + "/timeline", action: .timeline))

@@ -53,14 +53,17 @@ extension VigilService {
     func search(_ request: HTTPRequest, _ caller: Authenticator.Caller) throws -> HTTPResponse {
         let parameters = QueryParameters(request)
         try parameters.refuseUnknown(allowed: ["q", "limit"])
-        guard let text = try parameters.single("q") else { throw Problem.badRequest("Give the words to search for in q.") }
+        guard let text = try parameters.single("q") else {
+            throw Problem.badRequest("Give the words to search for in q.")
+        }
         let limit = try parameters.integer("limit", in: 1...100) ?? 20
         let hits = try store.search(text, limit: limit, as: caller.context)
         let data: [JSONValue] = hits.map { hit in
-            .object(JSONObject([
-                ("kind", .string(hit.kind.rawValue)), ("id", .string(hit.id)), ("label", .string(hit.label)),
-                ("snippet", .string(hit.snippet)),
-            ]))
+            .object(
+                JSONObject([
+                    ("kind", .string(hit.kind.rawValue)), ("id", .string(hit.id)), ("label", .string(hit.label)),
+                    ("snippet", .string(hit.snippet)),
+                ]))
         }
         return Responses.json(.object(JSONObject([("data", .array(data))])))
     }
@@ -69,14 +72,16 @@ extension VigilService {
         let parameters = QueryParameters(request)
         let query = try parameters.filterQuery(for: .incidents, extra: ["fields"])
         guard let fields = try parameters.single("fields") else {
-            throw Problem.badRequest("Name the fields to count in fields=, from \(Store.facetFields.joined(separator: ", ")).")
+            throw Problem.badRequest(
+                "Name the fields to count in fields=, from \(Store.facetFields.joined(separator: ", ")).")
         }
         let (facets, total) = try store.facets(
             query, fields: fields.split(separator: ",").map(String.init), as: caller.context)
         var body = JSONObject()
         var object = JSONObject()
         for (field, counts) in facets {
-            object[field] = .array(counts.map { .object(JSONObject([("value", $0.value), ("count", .int(Int64($0.count)))])) })
+            object[field] = .array(
+                counts.map { .object(JSONObject([("value", $0.value), ("count", .int(Int64($0.count)))])) })
         }
         body["facets"] = .object(object)
         body["total"] = .int(Int64(total))
@@ -88,12 +93,14 @@ extension VigilService {
         let query = try parameters.filterQuery(for: .incidents, extra: ["interval"])
         let name = try parameters.single("interval") ?? "month"
         guard let interval = TimelineInterval(rawValue: name) else {
-            throw Problem.badRequest("interval must be month or year.", errors: [Problem.fieldError("interval", "must be month or year")])
+            throw Problem.badRequest(
+                "interval must be month or year.", errors: [Problem.fieldError("interval", "must be month or year")])
         }
         let (buckets, undated) = try store.timeline(query, interval: interval, as: caller.context)
         var body = JSONObject()
         body["interval"] = .string(interval.rawValue)
-        body["data"] = .array(buckets.map { .object(JSONObject([("bucket", .string($0.0)), ("count", .int(Int64($0.1)))])) })
+        body["data"] = .array(
+            buckets.map { .object(JSONObject([("bucket", .string($0.0)), ("count", .int(Int64($0.1)))])) })
         body["undated"] = .int(Int64(undated))
         return Responses.json(.object(body))
     }
@@ -102,11 +109,14 @@ extension VigilService {
         try QueryParameters(request).refuseUnknown(allowed: [])
         var body = JSONObject()
         for vocabulary in Vocabularies.all {
-            body[vocabulary.name] = .array(vocabulary.terms.map { term in
-                .object(JSONObject([
-                    ("code", .string(term.code)), ("label", .string(term.label)), ("definition", .string(term.definition)),
-                ]))
-            })
+            body[vocabulary.name] = .array(
+                vocabulary.terms.map { term in
+                    .object(
+                        JSONObject([
+                            ("code", .string(term.code)), ("label", .string(term.label)),
+                            ("definition", .string(term.definition)),
+                        ]))
+                })
         }
         return Responses.json(.object(body))
     }

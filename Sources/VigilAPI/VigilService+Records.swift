@@ -7,7 +7,8 @@ extension VigilService {
         let parameters = QueryParameters(request)
         if let format = try ExportFormat.requested(by: request, parameters: parameters) {
             let query = try parameters.filterQuery(for: kind, extra: ["format"], sortable: true)
-            return try RecordExporter(store: store, kind: kind, query: query, context: caller.context, format: format).response()
+            return try RecordExporter(store: store, kind: kind, query: query, context: caller.context, format: format)
+                .response()
         }
         let query = try parameters.listQuery(for: kind, extra: ["format"])
         let page = try store.list(kind, query, as: caller.context)
@@ -24,7 +25,8 @@ extension VigilService {
         body.append(UInt8(ascii: "}"))
         var headers = HTTPHeaders()
         if let next = page.nextCursor {
-            headers.add(name: "Link", value: "<\(request.path)?\(parameters.replacingCursor(with: next))>; rel=\"next\"")
+            headers.add(
+                name: "Link", value: "<\(request.path)?\(parameters.replacingCursor(with: next))>; rel=\"next\"")
         }
         return Responses.json(encoded: body, headers: headers)
     }
@@ -95,7 +97,10 @@ extension VigilService {
             let record = records[0]
             return StoredAnswer(
                 status: 201,
-                headers: ["Content-Type": "application/json", "ETag": record.etag, "Location": "/v1/\(kind.rawValue)/\(record.id)"],
+                headers: [
+                    "Content-Type": "application/json", "ETag": record.etag,
+                    "Location": "/v1/\(kind.rawValue)/\(record.id)",
+                ],
                 body: record.encoded)
         }
         do {
@@ -106,7 +111,8 @@ extension VigilService {
                 let idempotency = IdempotencyKey(
                     tokenID: caller.tokenID ?? "anonymous", key: key,
                     requestHash: Fingerprint.of(method: request.method, path: request.path, body: request.body))
-                switch try store.createMany(kind, inputs, as: caller.context, idempotency: idempotency, render: render) {
+                switch try store.createMany(kind, inputs, as: caller.context, idempotency: idempotency, render: render)
+                {
                 case .created(let answer): return Responses.stored(answer, replayed: false)
                 case .replayed(let first, let current): return try Responses.replay(of: first, current, render: render)
                 }

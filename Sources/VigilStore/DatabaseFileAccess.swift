@@ -25,7 +25,8 @@ enum DatabaseFileAccess {
             return folderProblem(folder, for: path)
         }
         if (status.st_mode & S_IFMT) == S_IFDIR {
-            return "cannot open \(path): it is a folder, not a database file (give the path of a file, e.g. \(path)/vigil.db)"
+            return
+                "cannot open \(path): it is a folder, not a database file (give the path of a file, e.g. \(path)/vigil.db)"
         }
         if (status.st_mode & S_IFMT) != S_IFREG {
             return "cannot open \(path): it is not a regular file (give the path of a database file)"
@@ -49,7 +50,9 @@ enum DatabaseFileAccess {
     private static func fileProblem(_ path: String) -> String? {
         if access(path, R_OK) != 0 {
             let error = errno
-            if error == EACCES { return "cannot read \(path): permission denied (chmod u+rw \(path), or run vigil as its owner)" }
+            if error == EACCES {
+                return "cannot read \(path): permission denied (chmod u+rw \(path), or run vigil as its owner)"
+            }
             return describe(path, errno: error, folder: folderShown(for: path))
         }
         if access(path, W_OK) != 0 {
@@ -88,7 +91,8 @@ enum DatabaseFileAccess {
             return "cannot write \(path): the folder \(folder) is on a read-only file system (remount it read-write, "
                 + "or copy the database to a writable place)"
         case EACCES, EPERM:
-            return "cannot write \(path): the folder \(folder) is not writable, and SQLite keeps its -wal and -shm files "
+            return
+                "cannot write \(path): the folder \(folder) is not writable, and SQLite keeps its -wal and -shm files "
                 + "beside the database (chmod u+wx \(folder), or run vigil as its owner)"
         default:
             return describe(path, errno: error, folder: folder)

@@ -44,7 +44,7 @@ enum PurgeEntry {
     /// A purge entry's `before` as `clearance` is shown it (see the type's rules).
     static func shown(_ before: [UInt8]?, clearance: Confidentiality) -> JSONObject? {
         guard let before, case .object(let object)? = try? JSONValue.parse(before),
-              AuditLog.level(of: object) <= clearance
+            AuditLog.level(of: object) <= clearance
         else { return nil }
         return clearance == .confidential ? object : JSONObject([("purged", .bool(true))])
     }

@@ -37,10 +37,13 @@ extension Store {
         -> (facets: [(String, [FacetCount])], total: Int)
     {
         guard !fields.isEmpty, fields.count <= 10 else {
-            throw .badQuery(parameter: "fields", message: "name 1 to 10 of \(Store.facetFields.joined(separator: ", "))")
+            throw .badQuery(
+                parameter: "fields", message: "name 1 to 10 of \(Store.facetFields.joined(separator: ", "))")
         }
         for field in fields where Store.facetExpressions[field] == nil {
-            throw .badQuery(parameter: "fields", message: "cannot count by \"\(field)\"; use \(Store.facetFields.joined(separator: ", "))")
+            throw .badQuery(
+                parameter: "fields",
+                message: "cannot count by \"\(field)\"; use \(Store.facetFields.joined(separator: ", "))")
         }
         if keptCounts, let kept = try keptFacets(query, fields: fields, clearance: context.clearance) { return kept }
         let (from, conditions) = try matching(.incidents, query, as: context)
@@ -51,9 +54,12 @@ extension Store {
                 // List fields count through `incident_codes` (one row per code, indexed by incident).
                 // CROSS JOIN keeps the incidents first: without statistics the planner would
                 // otherwise walk every code of the field and look each incident up.
-                let source = expression.from.isEmpty ? from : "\(from) CROSS JOIN \(expression.from) ON f.incident_pk = r.pk AND f.field = ?"
+                let source =
+                    expression.from.isEmpty
+                    ? from : "\(from) CROSS JOIN \(expression.from) ON f.incident_pk = r.pk AND f.field = ?"
                 let arguments: [SQLValue] = (expression.from.isEmpty ? [] : [.text(field)]) + conditions.arguments
-                let statement = try db.cachedStatement("""
+                let statement = try db.cachedStatement(
+                    """
                     SELECT \(expression.value) AS v, count(*) AS n FROM \(source)
                     WHERE \(conditions.sql.joined(separator: " AND ")) AND \(expression.value) IS NOT NULL
                     GROUP BY v ORDER BY n DESC, v LIMIT 1000
@@ -84,7 +90,7 @@ extension Store {
         -> (facets: [(String, [FacetCount])], total: Int)?
     {
         guard query.search == nil, query.updatedSince == nil, query.filters.count <= 1,
-              fields.allSatisfy({ ["violation_types", "targeted_groups", "country"].contains($0) })
+            fields.allSatisfy({ ["violation_types", "targeted_groups", "country"].contains($0) })
         else { return nil }
         var country: String?
         if let filter = query.filters.first {
@@ -97,17 +103,21 @@ extension Store {
         return try read { db in
             var result: [(String, [FacetCount])] = []
             for field in fields {
-                let statement = field == "country"
-                    ? try db.cachedStatement("""
+                let statement =
+                    field == "country"
+                    ? try db.cachedStatement(
+                        """
                         SELECT country AS v, sum(n) AS c FROM facet_counts
                         WHERE field = '*' AND code = '*' AND level <= ? AND country <> ''\(place)
                         GROUP BY v HAVING c > 0 ORDER BY c DESC, v LIMIT 1000
                         """)
-                    : try db.cachedStatement("""
+                    : try db.cachedStatement(
+                        """
                         SELECT code AS v, sum(n) AS c FROM facet_counts WHERE field = ? AND level <= ?\(place)
                         GROUP BY v HAVING c > 0 ORDER BY c DESC, v LIMIT 1000
                         """)
-                let arguments: [SQLValue] = (field == "country" ? [] : [.text(field)]) + [.integer(level)] + placeArgument
+                let arguments: [SQLValue] =
+                    (field == "country" ? [] : [.text(field)]) + [.integer(level)] + placeArgument
                 var counts: [FacetCount] = []
                 try statement.forEachRow(arguments) { row in
                     counts.append(FacetCount(value: .string(row.text(0) ?? ""), count: Int(row.int64(1))))
@@ -115,9 +125,11 @@ extension Store {
                 result.append((field, counts))
             }
             var total = 0
-            try db.cachedStatement("""
+            try db.cachedStatement(
+                """
                 SELECT coalesce(sum(n), 0) FROM facet_counts WHERE field = '*' AND code = '*' AND level <= ?\(place)
-                """).forEachRow([.integer(level)] + placeArgument) { row in total = Int(row.int64(0)) }
+                """
+            ).forEachRow([.integer(level)] + placeArgument) { row in total = Int(row.int64(0)) }
             return (result, total)
         }
     }
@@ -131,16 +143,21 @@ extension Store {
         let length = interval == .month ? 7 : 4
         return try read { db in
             var buckets: [(String, Int)] = []
-            let statement = try db.cachedStatement("""
+            let statement = try db.cachedStatement(
+                """
                 SELECT substr(r.occurred_earliest, 1, \(length)) AS b, count(*) FROM \(from)
                 WHERE \(conditions.sql.joined(separator: " AND ")) AND r.occurred_earliest IS NOT NULL
                 GROUP BY b ORDER BY b
                 """)
-            try statement.forEachRow(conditions.arguments) { row in buckets.append((row.text(0) ?? "", Int(row.int64(1)))) }
+            try statement.forEachRow(conditions.arguments) { row in
+                buckets.append((row.text(0) ?? "", Int(row.int64(1))))
+            }
             var undated = 0
-            try db.cachedStatement("""
+            try db.cachedStatement(
+                """
                 SELECT count(*) FROM \(from) WHERE \(conditions.sql.joined(separator: " AND ")) AND r.occurred_earliest IS NULL
-                """).forEachRow(conditions.arguments) { row in undated = Int(row.int64(0)) }
+                """
+            ).forEachRow(conditions.arguments) { row in undated = Int(row.int64(0)) }
             return (buckets, undated)
         }
     }

@@ -5,12 +5,14 @@ extension Store {
     /// A record's audit entries, oldest first. A record above the caller's clearance is
     /// `notFound`; snapshots from times when it was above are left out. Each entry carries a
     /// sealed feed position, not its seq, whose gaps would count every write in between.
-    public func history(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> [AuditEntry] {
+    public func history(_ kind: ResourceKind, id: String, as context: AccessContext) throws(StoreError) -> [AuditEntry]
+    {
         try read { db in
             guard let current = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false),
-                  current.confidentiality <= context.clearance
+                current.confidentiality <= context.clearance
             else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
-            let statement = try db.cachedStatement("""
+            let statement = try db.cachedStatement(
+                """
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE record_id = ? AND confidentiality <= ? ORDER BY seq
                 """)
@@ -29,7 +31,9 @@ extension Store {
     /// `since` is a sealed position this feed issued at the caller's clearance (a page's
     /// `nextSince` or an entry's `position`; nil: from the beginning); anything else is a
     /// `badQuery` naming `since`. See ``FeedPosition`` for why positions are sealed.
-    public func changes(since: String? = nil, limit: Int = 100, as context: AccessContext) throws(StoreError) -> ChangesPage {
+    public func changes(since: String? = nil, limit: Int = 100, as context: AccessContext) throws(StoreError)
+        -> ChangesPage
+    {
         guard (1...ListQuery.maximumLimit).contains(limit) else {
             throw .badQuery(parameter: "limit", message: "must be between 1 and \(ListQuery.maximumLimit)")
         }
@@ -40,7 +44,8 @@ extension Store {
             let marks = Store.feedKinds.map { _ in "?" }.joined(separator: ", ")
             // A link entry has no level of its own (it is stored as confidential): it is shown
             // when both its ends are visible now, which `SnapshotReader.isVisibleNow` decides.
-            let statement = try db.cachedStatement("""
+            let statement = try db.cachedStatement(
+                """
                 SELECT seq, at, actor, action, kind, record_id, before, after FROM audit_log
                 WHERE seq > ? AND (confidentiality <= ? OR kind = 'links') AND kind IN (\(marks)) ORDER BY seq LIMIT ?
                 """)
@@ -51,9 +56,11 @@ extension Store {
             while entries.count <= limit, !exhausted {
                 let batch = limit + 1
                 var rows: [AuditRow] = []
-                let arguments: [SQLValue] = [.integer(scanned), .integer(Int64(context.clearance.rawValue))]
+                let arguments: [SQLValue] =
+                    [.integer(scanned), .integer(Int64(context.clearance.rawValue))]
                     + Store.feedKinds.map { .text($0) } + [.integer(Int64(batch))]
-                try statement.forEachRow(arguments) { (row: Statement) throws(SQLiteError) in rows.append(AuditRow(row)) }
+                try statement.forEachRow(arguments) { (row: Statement) throws(SQLiteError) in rows.append(AuditRow(row))
+                }
                 exhausted = rows.count < batch
                 for row in rows {
                     guard entries.count <= limit else { break }
@@ -127,7 +134,9 @@ final class SnapshotReader {
         current[record.id] = (record.confidentiality, Redaction.Protection(of: record.state))
     }
 
-    private func currentState(_ kind: ResourceKind, id: String) throws -> (level: Confidentiality, protection: Redaction.Protection)? {
+    private func currentState(_ kind: ResourceKind, id: String) throws -> (
+        level: Confidentiality, protection: Redaction.Protection
+    )? {
         if let known = current[id] { return known }
         let loaded = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false)
             .map { ($0.confidentiality, Redaction.Protection(of: $0.state)) }
@@ -153,7 +162,7 @@ final class SnapshotReader {
         if context.clearance == .confidential { return true }
         if row.kind == "links" {
             guard let link = Self.object(row.after ?? row.before),
-                  case .string(let incident)? = link["incident_id"], case .string(let site)? = link["site_id"]
+                case .string(let incident)? = link["incident_id"], case .string(let site)? = link["site_id"]
             else { return false }
             return try isVisible(.incidents, id: incident) && isVisible(.sites, id: site)
         }
@@ -165,10 +174,13 @@ final class SnapshotReader {
     func entry(_ row: AuditRow) throws -> AuditEntry {
         let kind = ResourceKind(rawValue: row.kind)
         // At full clearance nothing is hidden, whatever the protection: no current state to read.
-        let floor = context.clearance == .confidential
+        let floor =
+            context.clearance == .confidential
             ? nil : try kind.flatMap { try currentState($0, id: row.recordID)?.protection }
         func snapshot(_ bytes: [UInt8]?) throws -> JSONObject? {
-            if row.action == AuditLog.Action.purge.rawValue { return PurgeEntry.shown(bytes, clearance: context.clearance) }
+            if row.action == AuditLog.Action.purge.rawValue {
+                return PurgeEntry.shown(bytes, clearance: context.clearance)
+            }
             guard let object = Self.object(bytes) else { return nil }
             guard let kind else {
                 // A link: shown when both ends are visible (checked by the feed; a record's history
@@ -181,7 +193,8 @@ final class SnapshotReader {
             return state
         }
         return AuditEntry(
-            seq: row.seq, position: positions.seal(row.seq), at: row.at, actor: context.role == .admin ? row.actor : nil,
+            seq: row.seq, position: positions.seal(row.seq), at: row.at,
+            actor: context.role == .admin ? row.actor : nil,
             action: row.action, kind: row.kind, recordID: row.recordID, before: try snapshot(row.before),
             after: try snapshot(row.after))
     }

@@ -74,25 +74,34 @@ extension Store {
         }
         var replayed: StoredEntry?
         var created: StoredAnswer?
-        _ = try createMany(kind, inputs, as: context, skipIf: { db in
-            // Another request with this key may have committed since the read above.
-            replayed = try Store.lookup(key, in: db)
-            return replayed != nil
-        }, beforeCommit: { db, records in
-            let answer = render(records)
-            let headers = JSONObject(answer.headers.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
-            let ids = JSONValue.array(records.map { .string($0.id) })
-            try db.run(
-                """
-                INSERT INTO idempotency_keys (token_id, key, request_hash, status, headers, body, created_ids, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [.text(key.tokenID), .text(key.key), .text(key.requestHash), .integer(Int64(answer.status)),
-                 .text(JSONValue.object(headers).serializedString), .blob(answer.body), .text(ids.serializedString),
-                 .text(Timestamp.now())])
-            created = answer
-        })
-        if let replayed { return .replayed(first: replayed.answer, current: try readAgain(replayed.createdIDs, as: context)) }
+        _ = try createMany(
+            kind, inputs, as: context,
+            skipIf: { db in
+                // Another request with this key may have committed since the read above.
+                replayed = try Store.lookup(key, in: db)
+                return replayed != nil
+            },
+            beforeCommit: { db, records in
+                let answer = render(records)
+                let headers = JSONObject(
+                    answer.headers.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+                let ids = JSONValue.array(records.map { .string($0.id) })
+                try db.run(
+                    """
+                    INSERT INTO idempotency_keys (token_id, key, request_hash, status, headers, body, created_ids, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(key.tokenID), .text(key.key), .text(key.requestHash), .integer(Int64(answer.status)),
+                        .text(JSONValue.object(headers).serializedString), .blob(answer.body),
+                        .text(ids.serializedString),
+                        .text(Timestamp.now()),
+                    ])
+                created = answer
+            })
+        if let replayed {
+            return .replayed(first: replayed.answer, current: try readAgain(replayed.createdIDs, as: context))
+        }
         guard let created else { throw StoreError.conflict("the create produced no answer") }
         return .created(created)
     }
@@ -130,7 +139,8 @@ extension Store {
 
     static func lookup(_ key: IdempotencyKey, in db: Database) throws -> StoredEntry? {
         let statement = try db.cachedStatement(
-            "SELECT request_hash, status, headers, body, created_ids FROM idempotency_keys WHERE token_id = ? AND key = ?")
+            "SELECT request_hash, status, headers, body, created_ids FROM idempotency_keys WHERE token_id = ? AND key = ?"
+        )
         var found: (String, StoredEntry)?
         try statement.forEachRow([.text(key.tokenID), .text(key.key)]) { row in
             var headers: [String: String] = [:]

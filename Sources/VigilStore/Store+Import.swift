@@ -38,7 +38,8 @@ extension Store {
                 for (index, errors) in referenceFailures { refused[index] = errors }
                 let keeps = !dryRun && (mode == .partial || refused.isEmpty)
                 return ImportResult(
-                    created: keeps ? created.map { (rows[$0.index].line, $0.id) }
+                    created: keeps
+                        ? created.map { (rows[$0.index].line, $0.id) }
                         : (refused.isEmpty || mode == .partial ? created.map { (rows[$0.index].line, nil) } : []),
                     refused: refused.keys.sorted().map { (rows[$0].line, refused[$0] ?? []) })
             }

@@ -3,7 +3,9 @@
 extension Store {
     /// Links an incident to one or more sites (`value` is a link object or an array of them),
     /// in one transaction. Linking the same site in the same role twice is a conflict.
-    public func link(incidentID: String, _ value: JSONValue, as context: AccessContext) throws(StoreError) -> [JSONObject] {
+    public func link(incidentID: String, _ value: JSONValue, as context: AccessContext) throws(StoreError)
+        -> [JSONObject]
+    {
         try context.require(.editor, to: "linking records")
         let links: [LinkInput]
         switch LinkInput.parseList(value, field: "", clearance: context.clearance) {
@@ -15,13 +17,15 @@ extension Store {
             _ = try Store.visibleLiveRecord(.incidents, id: incidentID, in: db, context: context)
             var errors: [FieldError] = []
             for (index, link) in links.enumerated() {
-                errors += try link.referenceErrors(in: db, clearance: context.clearance, field: value.isJSONArray ? "[\(index)]" : "")
+                errors += try link.referenceErrors(
+                    in: db, clearance: context.clearance, field: value.isJSONArray ? "[\(index)]" : "")
             }
             if !errors.isEmpty { throw Store.linkErrors(errors, array: value.isJSONArray) }
             let now = Timestamp.now()
             var created: [JSONObject] = []
             for link in links {
-                created.append(try Store.insertLink(link, incidentID: incidentID, in: db, actor: context.actor, at: now))
+                created.append(
+                    try Store.insertLink(link, incidentID: incidentID, in: db, actor: context.actor, at: now))
             }
             return created
         }
@@ -37,9 +41,10 @@ extension Store {
         for error in errors {
             let field = Substring(error.field)
             guard field.hasPrefix("["), let close = field.firstIndex(of: "]"),
-                  let index = Int(field[field.index(after: field.startIndex)..<close])
+                let index = Int(field[field.index(after: field.startIndex)..<close])
             else { return byField }
-            byIndex[index, default: []].append(FieldError(unprefixed(field[field.index(after: close)...]), error.message))
+            byIndex[index, default: []].append(
+                FieldError(unprefixed(field[field.index(after: close)...]), error.message))
         }
         return .batchValidation(byIndex)
     }
@@ -50,8 +55,8 @@ extension Store {
         try write { db in
             _ = try Store.visibleLiveRecord(.incidents, id: incidentID, in: db, context: context)
             guard let link = try Store.loadLink(linkID, in: db), link["incident_id"] == .string(incidentID),
-                  case .string(let siteID)? = link["site_id"],
-                  try Store.referenceProblem(.sites, id: siteID, in: db, clearance: context.clearance) == nil
+                case .string(let siteID)? = link["site_id"],
+                try Store.referenceProblem(.sites, id: siteID, in: db, clearance: context.clearance) == nil
             else { throw StoreError.notFound(kind: "links", id: linkID) }
             try db.run("DELETE FROM incident_sites WHERE id = ?", [.text(linkID)])
             try AuditLog.append(
@@ -65,7 +70,8 @@ extension Store {
     public func links(ofIncident incidentID: String, as context: AccessContext) throws(StoreError) -> [JSONObject] {
         try read { db in
             _ = try Store.visibleLiveRecord(.incidents, id: incidentID, in: db, context: context)
-            let statement = try db.cachedStatement("""
+            let statement = try db.cachedStatement(
+                """
                 SELECT \(Store.linkColumns.map { "l." + $0 }.joined(separator: ", ")) FROM incident_sites l
                 JOIN sites s ON s.id = l.site_id
                 WHERE l.incident_id = ? AND s.deleted_at IS NULL AND s.confidentiality <= ?
@@ -123,8 +129,10 @@ extension Store {
                 version, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
             """,
-            [.text(id), .text(incidentID), .text(link.siteID), .text(link.role), .text(link.period),
-             .text(bounds?.earliest), .text(bounds?.latest), .text(link.note), .text(now), .text(now)])
+            [
+                .text(id), .text(incidentID), .text(link.siteID), .text(link.role), .text(link.period),
+                .text(bounds?.earliest), .text(bounds?.latest), .text(link.note), .text(now), .text(now),
+            ])
         guard let stored = try loadLink(id, in: db) else { throw StoreError.notFound(kind: "links", id: id) }
         try AuditLog.append(
             to: db, actor: actor, action: .link, kind: "links", recordID: id, before: nil, after: stored, at: now)

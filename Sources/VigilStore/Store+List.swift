@@ -22,7 +22,8 @@ extension Store {
             filtered.add(path.condition, path.arguments)
             order = order.map { key in
                 switch key.expression {
-                case "r.occurred_earliest": QueryBuilder.OrderKey(expression: "x.occurred_earliest", descending: key.descending)
+                case "r.occurred_earliest":
+                    QueryBuilder.OrderKey(expression: "x.occurred_earliest", descending: key.descending)
                 case "r.id": QueryBuilder.OrderKey(expression: "x.id", descending: key.descending)
                 default: key
                 }
@@ -40,13 +41,15 @@ extension Store {
         }
 
         let shape = PageShape(
-            kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order, limit: query.limit)
+            kind: kind, clearance: context.clearance, from: from, conditions: conditions, order: order,
+            limit: query.limit)
         let plainSearch = Store.plainIncidentSearch(kind, query, clearance: context.clearance, cursorKey: cursorKey)
         let match = try query.search.map { text throws(StoreError) in try FullTextQuery.expression(for: text) }
         return try read { db in
-            let (records, lastKeys, more) = try match.map { match in
-                try shape.searchPage(in: db, match: match, plain: plainSearch)
-            } ?? shape.page(in: db)
+            let (records, lastKeys, more) =
+                try match.map { match in
+                    try shape.searchPage(in: db, match: match, plain: plainSearch)
+                } ?? shape.page(in: db)
             var total: Int?
             if query.includeTotal {
                 let count = try db.cachedStatement(
@@ -71,7 +74,9 @@ private struct PageShape {
 
     private var codec: RecordCodec { RecordCodec(kind: kind) }
     private var whereSQL: String { conditions.sql.joined(separator: " AND ") }
-    private var orderSQL: String { order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ") }
+    private var orderSQL: String {
+        order.map { $0.expression + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+    }
     private var orderColumns: String { order.map(\.expression).joined(separator: ", ") }
     /// The column after the record's columns and counts.
     private var firstExtraColumn: Int32 { Int32(codec.columns.count + kind.computedFields.count) }
@@ -83,7 +88,8 @@ private struct PageShape {
     func page(in db: Database) throws -> Result {
         let encoder = RecordEncoder(kind: kind)
         let first = firstExtraColumn
-        let statement = try db.cachedStatement("""
+        let statement = try db.cachedStatement(
+            """
             SELECT \(codec.selectList(withComputedFor: clearance)), \(orderColumns)
             FROM \(from)\(codec.outputJoins(for: clearance)) WHERE \(whereSQL)
             ORDER BY \(orderSQL) LIMIT ?
@@ -135,7 +141,8 @@ private struct PageShape {
         let encoder = RecordEncoder(kind: kind)
         let first = firstExtraColumn
         var byKey: [Int64: Record] = [:]
-        let statement = try db.cachedStatement("""
+        let statement = try db.cachedStatement(
+            """
             SELECT \(codec.selectList(withComputedFor: clearance)), r.pk, \
             \(SnippetFunction.name)(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12)
             FROM \(fts) CROSS JOIN \(kind.table) r ON r.pk = \(fts).rowid\(codec.outputJoins(for: clearance))
@@ -168,12 +175,14 @@ extension Store {
         let consumed: Filter
     }
 
-    static func codeOrderedPath(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality) -> CodeOrderedPath? {
+    static func codeOrderedPath(_ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality)
+        -> CodeOrderedPath?
+    {
         guard kind == .incidents, query.search == nil, query.sort.count == 1, query.sort[0].field == "occurred",
-              let code = query.filters.first(where: {
-                  ($0.field == "violation_types" || $0.field == "targeted_groups") && $0.op == .eq
-              }),
-              let country = query.filters.first(where: { $0.field == "country" && $0.op == .eq })
+            let code = query.filters.first(where: {
+                ($0.field == "violation_types" || $0.field == "targeted_groups") && $0.op == .eq
+            }),
+            let country = query.filters.first(where: { $0.field == "country" && $0.op == .eq })
         else { return nil }
         return CodeOrderedPath(
             from: "incident_codes x CROSS JOIN incidents r ON r.pk = x.incident_pk",
@@ -216,7 +225,8 @@ extension Store {
             var matches: [(pk: Int64, score: Double)] = []
             try db.cachedStatement(sql).forEachRow(arguments) { row in matches.append((row.int64(0), row.double(1))) }
             matches.sort { $0.score < $1.score }
-            let visibility = try db.cachedStatement("""
+            let visibility = try db.cachedStatement(
+                """
                 SELECT pk, id FROM incident_visibility WHERE pk IN (SELECT value FROM json_each(?))
                 AND deleted = 0 AND level <= \(clearance.rawValue)
                 """)
@@ -249,11 +259,13 @@ extension Store {
         _ kind: ResourceKind, _ query: ListQuery, clearance: Confidentiality, cursorKey: [UInt8]
     ) -> PlainIncidentSearch? {
         guard kind == .incidents, let search = query.search, let match = try? FullTextQuery.expression(for: search),
-              query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
+            query.filters.isEmpty, query.sort.isEmpty, query.updatedSince == nil
         else { return nil }
-        guard let cursor = query.cursor else { return PlainIncidentSearch(match: match, clearance: clearance, after: nil) }
+        guard let cursor = query.cursor else {
+            return PlainIncidentSearch(match: match, clearance: clearance, after: nil)
+        }
         guard let values = try? Cursor.decode(cursor, sort: "|q", keys: 2, key: cursorKey),
-              case .string(let id) = values[1]
+            case .string(let id) = values[1]
         else { return nil }
         let score: Double
         switch values[0] {
@@ -282,10 +294,10 @@ enum Cursor {
 
     static func decode(_ text: String, sort: String, keys count: Int, key: [UInt8]) throws(StoreError) -> [JSONValue] {
         guard text.utf8.count <= 4096, let sealed = Base64URL.decode(text),
-              let box = try? ChaChaPoly.SealedBox(combined: sealed),
-              let bytes = try? ChaChaPoly.open(box, using: SymmetricKey(data: key)),
-              case .object(let object)? = try? JSONValue.parse(Array(bytes)),
-              case .array(let keys)? = object["k"], case .string(let signature)? = object["s"]
+            let box = try? ChaChaPoly.SealedBox(combined: sealed),
+            let bytes = try? ChaChaPoly.open(box, using: SymmetricKey(data: key)),
+            case .object(let object)? = try? JSONValue.parse(Array(bytes)),
+            case .array(let keys)? = object["k"], case .string(let signature)? = object["s"]
         else { throw .badQuery(parameter: "cursor", message: "is not a cursor this server issued") }
         guard signature == sort, keys.count == count else {
             throw .badQuery(parameter: "cursor", message: "was issued for another sort order; start again without it")

@@ -31,7 +31,8 @@ extension Store {
             // Every link that ever joined the record, with the level its purge entry gets.
             var links: [(id: String, level: Confidentiality)] = []
             if let kind {
-                guard let stored = try Store.load(kind, id: id, in: db, clearance: .confidential, computed: false) else {
+                guard let stored = try Store.load(kind, id: id, in: db, clearance: .confidential, computed: false)
+                else {
                     throw StoreError.notFound(kind: kind.rawValue, id: id)
                 }
                 state = stored.state
@@ -40,7 +41,8 @@ extension Store {
                 if !referrers.isEmpty {
                     throw StoreError.conflict(
                         "\(id) is still referenced by \(referrers.prefix(5).joined(separator: ", "))"
-                            + (referrers.count > 5 ? " and \(referrers.count - 5) more" : "") + "; purge or edit those first")
+                            + (referrers.count > 5 ? " and \(referrers.count - 5) more" : "")
+                            + "; purge or edit those first")
                 }
                 if kind == .incidents || kind == .sites {
                     links = try Store.linksEverJoining(kind, id: id, level: level, in: db)
@@ -50,7 +52,8 @@ extension Store {
                 try db.run("DELETE FROM \(kind.table) WHERE id = ?", [.text(id)])
             } else if id.hasPrefix("lnk_"), let link = try Store.loadLink(id, in: db) {
                 state = link
-                level = try Store.linkLevel(incidentID: link["incident_id"]?.stringValue, siteID: link["site_id"]?.stringValue, in: db)
+                level = try Store.linkLevel(
+                    incidentID: link["incident_id"]?.stringValue, siteID: link["site_id"]?.stringValue, in: db)
                 try db.run("DELETE FROM incident_sites WHERE id = ?", [.text(id)])
             } else {
                 throw StoreError.notFound(kind: "records", id: id)
@@ -70,7 +73,9 @@ extension Store {
                 before: PurgeEntry.snapshot(level: level, digest: digest), after: nil, at: now)
             let erased = try Store.erasePurgedAnswers(reporting: id, in: db)
             if let kind {
-                for fts in SearchIndex.tables(for: kind) { try db.run("INSERT INTO \(fts) (\(fts)) VALUES ('optimize')") }
+                for fts in SearchIndex.tables(for: kind) {
+                    try db.run("INSERT INTO \(fts) (\(fts)) VALUES ('optimize')")
+                }
             }
             return (erased, links.count)
         }
@@ -112,7 +117,8 @@ extension Store {
                 case .reference(let referenced) where referenced == target:
                     sql = "SELECT id FROM \(kind.table) WHERE \(spec.name) = ? LIMIT 20"
                 case .references(let referenced) where referenced == target:
-                    sql = "SELECT id FROM \(kind.table) WHERE EXISTS (SELECT 1 FROM json_each(\(spec.name)) WHERE value = ?) LIMIT 20"
+                    sql =
+                        "SELECT id FROM \(kind.table) WHERE EXISTS (SELECT 1 FROM json_each(\(spec.name)) WHERE value = ?) LIMIT 20"
                 default:
                     continue
                 }
@@ -138,13 +144,15 @@ extension Store {
         func add(_ link: String, other: String?) {
             if seen.insert(link).inserted { otherEnds.append((link, other)) }
         }
-        try db.cachedStatement("""
+        try db.cachedStatement(
+            """
             SELECT record_id, after, before FROM audit_log
             WHERE kind = 'links' AND (instr(after, ?) > 0 OR instr(before, ?) > 0) ORDER BY seq
-            """).forEachRow([.text(id), .text(id)]) { row in
+            """
+        ).forEachRow([.text(id), .text(id)]) { row in
             for snapshot in [row.bytes(1), row.bytes(2)] {
                 guard let snapshot, case .object(let link)? = try? JSONValue.parse(snapshot),
-                      link[end]?.stringValue == id, let linkID = row.text(0)
+                    link[end]?.stringValue == id, let linkID = row.text(0)
                 else { continue }
                 add(linkID, other: link[otherEnd]?.stringValue)
                 break
@@ -156,7 +164,9 @@ extension Store {
                 if let linkID = row.text(0) { add(linkID, other: row.text(1)) }
             }
         return try otherEnds.map { link in
-            let other = try link.other.flatMap { try Store.storedLevel(kind == .incidents ? .sites : .incidents, id: $0, in: db) }
+            let other = try link.other.flatMap {
+                try Store.storedLevel(kind == .incidents ? .sites : .incidents, id: $0, in: db)
+            }
             return (link.link, other.map { max($0, level) } ?? .confidential)
         }
     }
@@ -165,7 +175,7 @@ extension Store {
     /// confidential when an end is missing.
     static func linkLevel(incidentID: String?, siteID: String?, in db: Database) throws -> Confidentiality {
         guard let incident = try incidentID.flatMap({ try Store.storedLevel(.incidents, id: $0, in: db) }),
-              let site = try siteID.flatMap({ try Store.storedLevel(.sites, id: $0, in: db) })
+            let site = try siteID.flatMap({ try Store.storedLevel(.sites, id: $0, in: db) })
         else { return .confidential }
         return max(incident, site)
     }

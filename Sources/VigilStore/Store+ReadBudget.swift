@@ -21,7 +21,7 @@ extension Store {
         defer { ReadBudget.current = previous }
         do {
             return try body()
-        } catch where current.exhausted {
+        } catch  where current.exhausted {
             throw StoreError.overBudget
         } catch {
             throw error
@@ -56,11 +56,12 @@ final class ReadBudget {
     /// limit), noting it so that ``Store/withinReadBudget(_:_:)`` can tell the caller.
     static func claims(_ error: any Error) -> Bool {
         guard let budget = current else { return false }
-        let sqlite: SQLiteError? = switch error {
-        case let error as SQLiteError: error
-        case StoreError.storage(let error): error
-        default: nil
-        }
+        let sqlite: SQLiteError? =
+            switch error {
+            case let error as SQLiteError: error
+            case StoreError.storage(let error): error
+            default: nil
+            }
         guard let sqlite, sqlite.code == SQLITE_INTERRUPT, monotonicNanos() >= budget.deadline else { return false }
         budget.exhausted = true
         return true

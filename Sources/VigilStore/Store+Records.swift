@@ -26,8 +26,10 @@ extension Store {
         _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality, computed: Bool
     ) throws -> StoredRecord? {
         let codec = RecordCodec(kind: kind)
-        let statement = try db.cachedStatement(computed
-            ? codec.selectByID(withComputedFor: clearance) : "SELECT \(codec.selectList) FROM \(kind.table) r WHERE r.id = ?")
+        let statement = try db.cachedStatement(
+            computed
+                ? codec.selectByID(withComputedFor: clearance)
+                : "SELECT \(codec.selectList) FROM \(kind.table) r WHERE r.id = ?")
         var result: StoredRecord?
         try statement.forEachRow([.text(id)]) { row in result = codec.decode(row) }
         return result
@@ -36,7 +38,9 @@ extension Store {
     // MARK: Create
 
     /// Creates one record from client JSON.
-    public func create(_ kind: ResourceKind, _ input: JSONObject, as context: AccessContext) throws(StoreError) -> Record {
+    public func create(_ kind: ResourceKind, _ input: JSONObject, as context: AccessContext) throws(StoreError)
+        -> Record
+    {
         do {
             return try createMany(kind, [input], as: context)[0]
         } catch .batchValidation(let errors) {
@@ -62,7 +66,9 @@ extension Store {
     ) throws(StoreError) -> [Record]? {
         try context.require(.editor, to: "creating records")
         let (prepared, failures) = Store.prepare(kind, inputs, clearance: context.clearance)
-        if !failures.isEmpty { throw .batchValidation(try withReferenceFailures(failures, of: prepared, kind, as: context)) }
+        if !failures.isEmpty {
+            throw .batchValidation(try withReferenceFailures(failures, of: prepared, kind, as: context))
+        }
 
         // Nothing can point at a record yet when it is created: its counts are all zero.
         let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
@@ -152,7 +158,8 @@ extension Store {
     typealias FilledSnapshot = (bytes: [UInt8], digest: String)
 
     static func sequence(_ kind: ResourceKind, count: Int) -> Sequenced {
-        Sequenced(now: Timestamp.now(), ids: (0..<count).map { _ in RecordIDGenerator.shared.next(prefix: kind.idPrefix) })
+        Sequenced(
+            now: Timestamp.now(), ids: (0..<count).map { _ in RecordIDGenerator.shared.next(prefix: kind.idPrefix) })
     }
 
     /// The snapshots and their digests, made by the caller's thread while its write waits.
@@ -198,9 +205,10 @@ extension Store {
             }
             if errors.isEmpty {
                 let values = codec.fieldValues(fields)
-                prepared.append(PreparedRecord(
-                    index: index, fields: fields, links: links, values: values,
-                    snapshot: SnapshotTemplate(kind: kind, values: values)))
+                prepared.append(
+                    PreparedRecord(
+                        index: index, fields: fields, links: links, values: values,
+                        snapshot: SnapshotTemplate(kind: kind, values: values)))
             } else {
                 failures[index] = errors
             }
@@ -268,7 +276,8 @@ extension Store {
             var refused = keyErrors
             let locked = Redaction.lockedFields(of: current.fields, kind: kind, clearance: context.clearance)
             for (key, _) in patch where locked.contains(key) {
-                refused.append(FieldError(key, "is hidden at your clearance (\(context.clearance.name)) and cannot be changed"))
+                refused.append(
+                    FieldError(key, "is hidden at your clearance (\(context.clearance.name)) and cannot be changed"))
             }
             if !refused.isEmpty { throw StoreError.validation(refused) }
             let patch = try Store.keepingHiddenReferences(
@@ -319,7 +328,7 @@ extension Store {
         try context.require(.admin, to: "restoring records")
         return try write { db in
             guard let current = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false),
-                  current.confidentiality <= context.clearance
+                current.confidentiality <= context.clearance
             else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
             guard current.isDeleted else { throw StoreError.conflict("\(kind.singular) \(id) is not deleted") }
             let now = Timestamp.now()
@@ -337,7 +346,7 @@ extension Store {
         _ kind: ResourceKind, id: String, in db: Database, context: AccessContext
     ) throws -> StoredRecord {
         guard let current = try load(kind, id: id, in: db, clearance: context.clearance, computed: false),
-              current.confidentiality <= context.clearance
+            current.confidentiality <= context.clearance
         else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
         if current.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
         return current
@@ -353,8 +362,9 @@ extension Store {
         }
         // One read serves both the answer and the audit entry at full clearance; below it the
         // answer's read leaves out references the caller cannot see, and the log needs them.
-        guard let stored = context.clearance == .confidential
-            ? shown : try load(kind, id: id, in: db, clearance: context.clearance, computed: false)
+        guard
+            let stored = context.clearance == .confidential
+                ? shown : try load(kind, id: id, in: db, clearance: context.clearance, computed: false)
         else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
         try AuditLog.append(
             to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
@@ -362,7 +372,9 @@ extension Store {
         return shown.render(for: context.clearance)
     }
 
-    static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws -> Record {
+    static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws
+        -> Record
+    {
         guard let stored = try load(kind, id: id, in: db, clearance: clearance, computed: true) else {
             throw StoreError.notFound(kind: kind.rawValue, id: id)
         }
@@ -382,7 +394,9 @@ extension Store {
         for spec in kind.fields {
             switch spec.type {
             case .reference(let target):
-                guard case .string(let id)? = fields[spec.name], stored?[spec.name] != fields[spec.name] else { continue }
+                guard case .string(let id)? = fields[spec.name], stored?[spec.name] != fields[spec.name] else {
+                    continue
+                }
                 if let problem = try referenceProblem(target, id: id, in: db, clearance: clearance) {
                     errors.append(FieldError(spec.name, problem))
                 }
@@ -430,7 +444,11 @@ extension Store {
                 var hidden: [JSONValue] = []
                 var visible: [JSONValue] = []
                 for item in items {
-                    if case .string(let id) = item, try isHidden(id, target) { hidden.append(item) } else { visible.append(item) }
+                    if case .string(let id) = item, try isHidden(id, target) {
+                        hidden.append(item)
+                    } else {
+                        visible.append(item)
+                    }
                 }
                 guard !hidden.isEmpty else { continue }
                 let asked: [JSONValue]
@@ -439,7 +457,8 @@ extension Store {
                 case .null: asked = []
                 default: continue  // not a list: validation refuses it
                 }
-                kept[spec.name] = asked == visible ? .array(items) : .array(asked + hidden.filter { !asked.contains($0) })
+                kept[spec.name] =
+                    asked == visible ? .array(items) : .array(asked + hidden.filter { !asked.contains($0) })
             default:
                 continue
             }

@@ -17,7 +17,9 @@ extension Store {
     /// indexes read, so they contribute nothing: not a hit, nor to any hit's score.
     public func search(_ text: String, limit: Int = 20, as context: AccessContext) throws(StoreError) -> [SearchHit] {
         let match = try FullTextQuery.expression(for: text)
-        guard (1...100).contains(limit) else { throw .badQuery(parameter: "limit", message: "must be between 1 and 100") }
+        guard (1...100).contains(limit) else {
+            throw .badQuery(parameter: "limit", message: "must be between 1 and 100")
+        }
         return try read { db in
             var hits: [SearchHit] = []
             for kind in ResourceKind.allCases {
@@ -31,16 +33,20 @@ extension Store {
                 case .allegations: label = "substr(r.claim, 1, 120)"
                 case .denials: label = "substr(r.statement, 1, 120)"
                 }
-                let statement = try db.cachedStatement("""
+                let statement = try db.cachedStatement(
+                    """
                     SELECT r.id, \(label), \(SnippetFunction.name)(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12), bm25(\(fts))
                     FROM \(kind.table) r JOIN \(fts) ON \(fts).rowid = r.pk
                     WHERE \(fts) MATCH ? AND r.deleted_at IS NULL AND r.confidentiality <= ?
                     ORDER BY bm25(\(fts)), r.id LIMIT ?
                     """)
-                try statement.forEachRow([.text(match), .integer(Int64(context.clearance.rawValue)), .integer(Int64(limit))]) { row in
-                    hits.append(SearchHit(
-                        kind: kind, id: row.text(0) ?? "", label: row.text(1) ?? "",
-                        snippet: Snippet.render(row.text(2) ?? ""), score: -row.double(3)))
+                try statement.forEachRow([
+                    .text(match), .integer(Int64(context.clearance.rawValue)), .integer(Int64(limit)),
+                ]) { row in
+                    hits.append(
+                        SearchHit(
+                            kind: kind, id: row.text(0) ?? "", label: row.text(1) ?? "",
+                            snippet: Snippet.render(row.text(2) ?? ""), score: -row.double(3)))
                 }
             }
             hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }

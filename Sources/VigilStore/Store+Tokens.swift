@@ -7,7 +7,9 @@ extension Store {
     ) throws(StoreError) -> (secret: String, token: TokenInfo) {
         try context.require(.admin, to: "creating tokens")
         guard !name.isEmpty, name.utf8.count <= 64,
-              name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic && $0.isASCII || "0123456789._-@".unicodeScalars.contains($0) })
+            name.unicodeScalars.allSatisfy({
+                $0.properties.isAlphabetic && $0.isASCII || "0123456789._-@".unicodeScalars.contains($0)
+            })
         else {
             throw .validation([FieldError("name", "use 1–64 characters: letters, digits, '.', '_', '-', '@'")])
         }
@@ -34,8 +36,10 @@ extension Store {
                 INSERT INTO tokens (id, name, secret_hash, role, clearance, created_at, expires_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-                [.text(id), .text(name), .text(Hex.sha256(secret)), .text(role.rawValue),
-                 .integer(Int64(clearance.rawValue)), .text(now), .text(expires)])
+                [
+                    .text(id), .text(name), .text(Hex.sha256(secret)), .text(role.rawValue),
+                    .integer(Int64(clearance.rawValue)), .text(now), .text(expires),
+                ])
             try AuditLog.append(
                 to: db, actor: context.actor, action: .tokenCreate, kind: "tokens", recordID: id, before: nil,
                 after: Store.auditSnapshot(info, secretHash: Hex.sha256(secret)), at: now)
@@ -48,10 +52,12 @@ extension Store {
         try context.require(.admin, to: "listing tokens")
         return try read { db in
             var result: [TokenInfo] = []
-            try db.cachedStatement("""
+            try db.cachedStatement(
+                """
                 SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at
                 FROM tokens ORDER BY created_at, id
-                """).forEachRow { row in result.append(Store.decodeToken(row)) }
+                """
+            ).forEachRow { row in result.append(Store.decodeToken(row)) }
             return result
         }
     }
@@ -60,7 +66,8 @@ extension Store {
     public func revokeToken(name: String, as context: AccessContext) throws(StoreError) -> TokenInfo {
         try context.require(.admin, to: "revoking tokens")
         return try write { db in
-            let select = try db.cachedStatement("""
+            let select = try db.cachedStatement(
+                """
                 SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                 FROM tokens WHERE name = ?
                 """)
@@ -71,7 +78,8 @@ extension Store {
             let now = Timestamp.now()
             try db.run("UPDATE tokens SET revoked_at = ? WHERE id = ?", [.text(now), .text(token.id)])
             let revoked = TokenInfo(
-                id: token.id, name: token.name, role: token.role, clearance: token.clearance, createdAt: token.createdAt,
+                id: token.id, name: token.name, role: token.role, clearance: token.clearance,
+                createdAt: token.createdAt,
                 expiresAt: token.expiresAt, lastUsedAt: token.lastUsedAt, revokedAt: now)
             try AuditLog.append(
                 to: db, actor: context.actor, action: .tokenRevoke, kind: "tokens", recordID: token.id,
@@ -91,10 +99,12 @@ extension Store {
             let hash = Hex.sha256(secret)
             let row: (TokenInfo, String)? = try read { db in
                 var result: (TokenInfo, String)?
-                try db.cachedStatement("""
+                try db.cachedStatement(
+                    """
                     SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                     FROM tokens WHERE secret_hash = ?
-                    """).forEachRow([.text(hash)]) { row in result = (Store.decodeToken(row), row.text(8) ?? "") }
+                    """
+                ).forEachRow([.text(hash)]) { row in result = (Store.decodeToken(row), row.text(8) ?? "") }
                 return result
             }
             guard let (token, storedHash) = row, constantTimeEqual(storedHash, hash) else { return nil }
@@ -152,7 +162,8 @@ extension Store {
 /// Compares two strings in time independent of where they differ (only their lengths show).
 /// Read in place, without copies: the token memo compares every presented secret with it.
 func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-    var lhs = lhs, rhs = rhs
+    var lhs = lhs
+    var rhs = rhs
     return lhs.withUTF8 { a in
         rhs.withUTF8 { b in
             guard a.count == b.count else { return false }

@@ -15,11 +15,13 @@ extension Store {
             // with an erased text are judged once every purge has been seen.
             var erased: [(seq: Int64, recordID: String)] = []
             var purged = Set<String>()
-            try db.makeStatement("""
+            try db.makeStatement(
+                """
                 SELECT seq, at, actor, action, kind, record_id, confidentiality, before, after, prev_hash, hash,
                     before_sha256, after_sha256
                 FROM audit_log ORDER BY seq
-                """).forEachRow { row in
+                """
+            ).forEachRow { row in
                 entries += 1
                 let seq = row.int64(0)
                 let recordID = row.text(5) ?? ""
@@ -27,7 +29,9 @@ extension Store {
                 let prev = row.text(9) ?? ""
                 let hash = row.text(10) ?? ""
                 if seq != expectedSeq {
-                    problems.append("audit entry \(seq) (record \(recordID)): expected entry \(expectedSeq) here; entries were removed or renumbered")
+                    problems.append(
+                        "audit entry \(seq) (record \(recordID)): expected entry \(expectedSeq) here; entries were removed or renumbered"
+                    )
                 }
                 if prev != expectedPrevious {
                     problems.append("audit entry \(seq) (record \(recordID)): does not chain to the entry before it")
@@ -40,10 +44,13 @@ extension Store {
                     confidentiality: Int(row.int64(6)), beforeDigest: beforeDigest, afterDigest: afterDigest)
                 // A snapshot's text may be erased by a purge, but when present it must match its digest.
                 let before = row.text(7)
-                let snapshotsMatch = (before == nil || before.map(Hex.sha256) == beforeDigest)
+                let snapshotsMatch =
+                    (before == nil || before.map(Hex.sha256) == beforeDigest)
                     && (after == nil || after.map(Hex.sha256) == afterDigest)
                 if recomputed != hash || !snapshotsMatch {
-                    problems.append("audit entry \(seq) (record \(recordID)): content does not match its hash; the entry was edited")
+                    problems.append(
+                        "audit entry \(seq) (record \(recordID)): content does not match its hash; the entry was edited"
+                    )
                 }
                 if (before == nil && beforeDigest != nil) || (after == nil && afterDigest != nil) {
                     erased.append((seq, recordID))
@@ -55,7 +62,8 @@ extension Store {
             }
             for entry in erased where !purged.contains(entry.recordID) {
                 problems.append(
-                    "audit entry \(entry.seq) (record \(entry.recordID)): its before/after text was erased, but the record was never purged; the entry was edited")
+                    "audit entry \(entry.seq) (record \(entry.recordID)): its before/after text was erased, but the record was never purged; the entry was edited"
+                )
             }
 
             // 2. The data: every live row equals the state its last entry recorded.
@@ -63,21 +71,29 @@ extension Store {
             var seen = Set<String>()
             for kind in ResourceKind.allCases {
                 let codec = RecordCodec(kind: kind)
-                try db.makeStatement("SELECT \(codec.selectList) FROM \(kind.table) r ORDER BY r.id").forEachRow { row in
+                try db.makeStatement("SELECT \(codec.selectList) FROM \(kind.table) r ORDER BY r.id").forEachRow {
+                    row in
                     records += 1
                     let stored = codec.decode(row)
                     seen.insert(stored.id)
-                    problems += Store.compare(id: stored.id, state: Hex.sha256(stored.canonicalState), with: lastState[stored.id])
+                    problems += Store.compare(
+                        id: stored.id, state: Hex.sha256(stored.canonicalState), with: lastState[stored.id])
                     problems += Store.boundsProblems(stored)
                 }
                 // Bounds left on a row whose date is empty (the decoder does not read them).
                 let dates = kind.fields.filter { if case .date = $0.type { true } else { false } }.map(\.name)
                 if !dates.isEmpty {
-                    let stray = dates.map { "(\($0) IS NULL AND (\($0)_earliest IS NOT NULL OR \($0)_latest IS NOT NULL))" }
-                    try db.makeStatement("SELECT id FROM \(kind.table) WHERE \(stray.joined(separator: " OR ")) ORDER BY id")
-                        .forEachRow { row in
-                            problems.append("record \(row.text(0) ?? ""): has date bounds without a date; it was edited behind Vigil's back")
-                        }
+                    let stray = dates.map {
+                        "(\($0) IS NULL AND (\($0)_earliest IS NOT NULL OR \($0)_latest IS NOT NULL))"
+                    }
+                    try db.makeStatement(
+                        "SELECT id FROM \(kind.table) WHERE \(stray.joined(separator: " OR ")) ORDER BY id"
+                    )
+                    .forEachRow { row in
+                        problems.append(
+                            "record \(row.text(0) ?? ""): has date bounds without a date; it was edited behind Vigil's back"
+                        )
+                    }
                 }
             }
             try db.makeStatement("SELECT \(Store.linkColumns.joined(separator: ", ")) FROM incident_sites ORDER BY id")
@@ -86,19 +102,23 @@ extension Store {
                     let link = Store.decodeLink(row)
                     let id = link["id"]?.stringValue ?? ""
                     seen.insert(id)
-                    problems += Store.compare(id: id, state: Hex.sha256(JSONValue.object(link).canonicalText), with: lastState[id])
+                    problems += Store.compare(
+                        id: id, state: Hex.sha256(JSONValue.object(link).canonicalText), with: lastState[id])
                 }
             // Tokens too: a role raised, a revocation undone or a token inserted with the sqlite3
             // shell would hand out access. Their last use is noted without an entry, so the
             // comparison is on the audited snapshot, which leaves it out.
-            try db.makeStatement("""
+            try db.makeStatement(
+                """
                 SELECT id, name, role, clearance, created_at, expires_at, last_used_at, revoked_at, secret_hash
                 FROM tokens ORDER BY id
-                """).forEachRow { row in
+                """
+            ).forEachRow { row in
                 let token = Store.decodeToken(row)
                 let secretHash = row.text(8) ?? ""
                 seen.insert(token.id)
-                let state = Hex.sha256(JSONValue.object(Store.auditSnapshot(token, secretHash: secretHash)).canonicalText)
+                let state = Hex.sha256(
+                    JSONValue.object(Store.auditSnapshot(token, secretHash: secretHash)).canonicalText)
                 problems += Store.compare(id: token.id, state: state, with: lastState[token.id])
                     .map { $0.replacingPrefix("record ", with: "token ") }
             }
@@ -122,19 +142,25 @@ extension Store {
             let latest = stored.bounds[spec.name + "_latest"]?.stringValue
             if expected == nil || expected?.earliest != earliest || expected?.latest != latest {
                 problems.append(
-                    "record \(stored.id): \(spec.name)_earliest/\(spec.name)_latest do not match \(spec.name) \"\(text)\"; they were edited behind Vigil's back")
+                    "record \(stored.id): \(spec.name)_earliest/\(spec.name)_latest do not match \(spec.name) \"\(text)\"; they were edited behind Vigil's back"
+                )
             }
         }
         return problems
     }
 
     /// Compares a live row's state digest with the `after` digest of its last audit entry.
-    static func compare(id: String, state: String, with last: (seq: Int64, action: String, after: String?)?) -> [String] {
+    static func compare(id: String, state: String, with last: (seq: Int64, action: String, after: String?)?) -> [String]
+    {
         guard let last else { return ["record \(id): has no audit entry; it was inserted behind Vigil's back"] }
         guard let after = last.after else {
             return ["record \(id): the audit log says it was removed (entry \(last.seq)) but it is in the database"]
         }
-        return after == state ? [] : ["record \(id): differs from its last audited state (entry \(last.seq)); it was edited behind Vigil's back"]
+        return after == state
+            ? []
+            : [
+                "record \(id): differs from its last audited state (entry \(last.seq)); it was edited behind Vigil's back"
+            ]
     }
 }
 

@@ -88,11 +88,11 @@ public final class Store: Sendable {
                 try connection.transaction(.immediate) { db in try Store.indexPendingText(db) }
             }
             guard case .blob(let key)? = try connection.scalar("SELECT key FROM server_keys WHERE name = 'cursor'"),
-                  key.count == 32
+                key.count == 32
             else { throw StoreError.corrupt("the cursor key is missing: not a healthy Vigil database") }
             cursorKey = key
             guard case .blob(let feed)? = try connection.scalar("SELECT key FROM server_keys WHERE name = 'feed'"),
-                  feed.count == 32
+                feed.count == 32
             else { throw StoreError.corrupt("the feed position key is missing: not a healthy Vigil database") }
             feedKey = feed
             var connections: [Database] = []
@@ -132,9 +132,11 @@ public final class Store: Sendable {
     private static func refuseForeignSchema(_ db: Database) throws {
         let tables = try db.scalar(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        let vigil = try db.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        let vigil = try db.scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
         if tables != .integer(0), vigil == .integer(0) {
-            throw StoreError.foreign("it is an SQLite database made by another program; Vigil will not add its tables to it")
+            throw StoreError.foreign(
+                "it is an SQLite database made by another program; Vigil will not add its tables to it")
         }
     }
 
@@ -160,7 +162,9 @@ public final class Store: Sendable {
     /// 4 MiB), so the WAL of ordinary work is reused in place and never cut.
     public static let defaultWALSizeLimit = 64 << 20
 
-    private static func configureWriter(_ db: Database, walSizeLimit: Int, synchronous: StorageTestOptions.Synchronous) throws {
+    private static func configureWriter(_ db: Database, walSizeLimit: Int, synchronous: StorageTestOptions.Synchronous)
+        throws
+    {
         // A file that is not a database fails here, on the first read of its header.
         let mode = try switchToWAL(db)
         guard mode == .text("wal") else {

@@ -24,7 +24,9 @@ struct Import: ParsableCommand {
         if file == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CommandError("cannot read \(file)")
+            }
             data = contents
         }
         let name = format ?? (file.hasSuffix(".ndjson") || file.hasSuffix(".jsonl") ? "ndjson" : "csv")
@@ -48,7 +50,9 @@ struct Import: ParsableCommand {
         }
         print(String(decoding: ImportAnswer.json(result).serialized(), as: UTF8.self))
         if !result.refused.isEmpty {
-            printError("\(result.refused.count) row(s) refused; \(importMode == .all ? "nothing was created" : "the others were kept")")
+            printError(
+                "\(result.refused.count) row(s) refused; \(importMode == .all ? "nothing was created" : "the others were kept")"
+            )
             throw ExitCode.failure
         }
     }
@@ -71,7 +75,9 @@ struct Export: ParsableCommand {
         guard let resource = ResourceKind(rawValue: kind) else { throw CommandError("unknown kind \"\(kind)\"") }
         var query = ListQuery()
         for text in filters {
-            guard let equals = text.firstIndex(of: "=") else { throw CommandError("--filter \(text): use field=value or field.op=value") }
+            guard let equals = text.firstIndex(of: "=") else {
+                throw CommandError("--filter \(text): use field=value or field.op=value")
+            }
             let name = String(text[..<equals])
             let value = String(text[text.index(after: equals)...])
             guard let filter = Filter(parameter: name, value: value) else {
@@ -83,7 +89,9 @@ struct Export: ParsableCommand {
         defer { store.close() }
         let handle: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+            guard FileManager.default.createFile(atPath: output, contents: nil),
+                let file = FileHandle(forWritingAtPath: output)
+            else {
                 throw CommandError("cannot write \(output)")
             }
             handle = file
@@ -91,7 +99,8 @@ struct Export: ParsableCommand {
             handle = FileHandle.standardOutput
         }
         do {
-            let exporter = try RecordExporter(store: store, kind: resource, query: query, context: .commandLine, formatName: format)
+            let exporter = try RecordExporter(
+                store: store, kind: resource, query: query, context: .commandLine, formatName: format)
             try exporter.write { handle.write(Data($0)) }
         } catch {
             throw CommandError("export failed: \(error)")

@@ -14,11 +14,16 @@ struct Serve: ParsableCommand {
     @Option(help: "The address to listen on (127.0.0.1, ::1, 0.0.0.0, ::).") var host: String = "127.0.0.1"
     @Option(help: "The port (0 picks a free one).") var port: Int = 8080
     @Flag(help: "Let requests without a token read public records.") var publicRead = false
-    @Option(help: "Event threads serving connections and running reads (default: one per core, at least 2). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these.")
+    @Option(
+        help:
+            "Event threads serving connections and running reads (default: one per core, at least 2). Writes waiting for their commit and streamed exports run on a separate pool and do not hold these."
+    )
     var threads: Int?
     @Option(
         name: .customLong("cors-origin"),
-        help: "An origin (https://dashboard.example.org) whose browser pages may call the API; repeat for several. None by default.")
+        help:
+            "An origin (https://dashboard.example.org) whose browser pages may call the API; repeat for several. None by default."
+    )
     var corsOrigins: [String] = []
     @Option(
         name: .customLong("query-time-limit"),
@@ -26,7 +31,10 @@ struct Serve: ParsableCommand {
             "How long one request's query may run, in seconds, before it is stopped and answered 503 with Retry-After.",
             valueName: "seconds"))
     var queryTimeLimit: Double = Serve.defaultQueryTimeLimitSeconds
-    @Flag(help: "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token.")
+    @Flag(
+        help:
+            "Load the 2017 Chechnya demo dataset (when the database has no incidents) and print a curl line with a new admin token."
+    )
     var demo = false
 
     /// ``Store/defaultQueryTimeLimit`` in seconds, for the option's default.
@@ -74,7 +82,10 @@ struct Serve: ParsableCommand {
         if demo {
             do {
                 let loaded = try DemoDataset.load(into: store)
-                printError(loaded ? "loaded the demo dataset into \(database.path)" : "\(database.path) already has incidents; demo dataset not loaded again")
+                printError(
+                    loaded
+                        ? "loaded the demo dataset into \(database.path)"
+                        : "\(database.path) already has incidents; demo dataset not loaded again")
                 let suffix = String(Timestamp.now().filter(\.isNumber).suffix(9))
                 let (secret, _) = try store.createToken(
                     name: "demo-admin-\(suffix)", role: .admin, clearance: .confidential, as: .commandLine)

@@ -17,7 +17,8 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOption
         @Option(help: "A unique name, recorded in the audit log as the author of changes.") var name: String
         @Option(help: "reader, editor or admin.") var role: String
-        @Option(help: "public, restricted or confidential: the most secret records the token may see.") var clearance: String
+        @Option(help: "public, restricted or confidential: the most secret records the token may see.") var clearance:
+            String
         @Option(help: "An RFC 3339 date or time after which the token stops working.") var expires: String?
 
         func run() throws {
@@ -32,7 +33,9 @@ struct TokenCommand: ParsableCommand {
             do {
                 let (secret, token) = try store.createToken(
                     name: name, role: role, clearance: level, expiresAt: expires, as: .commandLine)
-                printError("created token \"\(token.name)\" (\(token.role.rawValue), \(token.clearance.name)); it is shown only once")
+                printError(
+                    "created token \"\(token.name)\" (\(token.role.rawValue), \(token.clearance.name)); it is shown only once"
+                )
                 print(secret)
             } catch {
                 throw CommandError("cannot create token: \(error)")
@@ -48,10 +51,14 @@ struct TokenCommand: ParsableCommand {
             let store = try database.openStore(mustExist: true)
             defer { store.close() }
             let tokens = try store.tokens(as: .commandLine)
-            let rows = [["NAME", "ROLE", "CLEARANCE", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]]
+            let rows =
+                [["NAME", "ROLE", "CLEARANCE", "CREATED", "LAST USED", "EXPIRES", "REVOKED"]]
                 + tokens.map { token in
-                    [token.name, token.role.rawValue, token.clearance.name, token.createdAt, token.lastUsedAt ?? "never",
-                     token.expiresAt ?? "-", token.revokedAt ?? "-"]
+                    [
+                        token.name, token.role.rawValue, token.clearance.name, token.createdAt,
+                        token.lastUsedAt ?? "never",
+                        token.expiresAt ?? "-", token.revokedAt ?? "-",
+                    ]
                 }
             let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {

@@ -5,7 +5,8 @@ import VigilStore
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the audit chain and that every record matches its last audited state.",
-        discussion: "Exits non-zero, naming the first entry or record at fault, when anything was changed behind Vigil's back.")
+        discussion:
+            "Exits non-zero, naming the first entry or record at fault, when anything was changed behind Vigil's back.")
 
     @OptionGroup var database: DatabaseOption
 

@@ -6,7 +6,10 @@ struct Vigil: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "A human-rights incident database: records that must not leak, be altered or be lost.",
-        subcommands: [Serve.self, Migrate.self, TokenCommand.self, Verify.self, Backup.self, Purge.self, Import.self, Export.self, Stress.self]
+        subcommands: [
+            Serve.self, Migrate.self, TokenCommand.self, Verify.self, Backup.self, Purge.self, Import.self, Export.self,
+            Stress.self,
+        ]
     )
 
     /// ArgumentParser's main, except that a refused command line gets one line on standard error

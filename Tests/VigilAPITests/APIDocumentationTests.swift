@@ -59,7 +59,8 @@ import Testing
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "the walkthrough failed:\n\(text.suffix(2000))")
-        let statuses = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").compactMap { Int($0) } ?? []
+        let statuses =
+            (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").compactMap { Int($0) } ?? []
         #expect(statuses == expected, "\n\(text.suffix(3000))")
     }
 }

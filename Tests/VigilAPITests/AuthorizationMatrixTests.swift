@@ -36,31 +36,72 @@ import VigilStore
             return try store.create(kind, object, as: admin).id
         }
         let publicIncident = try make(.incidents, #"{"title": "open", "confidentiality": "public"}"#)
-        let restrictedIncident = try make(.incidents, #"{"title": "Qzx-restricted-incident", "confidentiality": "restricted"}"#)
+        let restrictedIncident = try make(
+            .incidents, #"{"title": "Qzx-restricted-incident", "confidentiality": "restricted"}"#)
         let restrictedSite = try make(.sites, #"{"name": "Qzx-restricted-site", "confidentiality": "restricted"}"#)
         let source = try make(.sources, #"{"name": "open source", "confidentiality": "public"}"#)
-        _ = try make(.allegations, #"{"source_id": "\#(source)", "incident_id": "\#(publicIncident)", "claim": "Qzx-restricted-claim", "confidentiality": "restricted"}"#)
+        _ = try make(
+            .allegations,
+            #"{"source_id": "\#(source)", "incident_id": "\#(publicIncident)", "claim": "Qzx-restricted-claim", "confidentiality": "restricted"}"#
+        )
         _ = try make(.actors, #"{"name": "Qzx-confidential-actor", "confidentiality": "confidential"}"#)
-        _ = try store.link(incidentID: publicIncident, .object(JSONObject([("site_id", .string(restrictedSite)), ("role", .string("held_at"))])), as: admin)
-        let demoIncident = try store.list(.incidents, { var q = ListQuery(); q.filters = [Filter(field: "tags", op: .eq, value: "chechnya-2017")]; return q }(), as: admin).records[0].id
+        _ = try store.link(
+            incidentID: publicIncident,
+            .object(JSONObject([("site_id", .string(restrictedSite)), ("role", .string("held_at"))])), as: admin)
+        let demoIncident = try store.list(
+            .incidents,
+            {
+                var q = ListQuery()
+                q.filters = [Filter(field: "tags", op: .eq, value: "chechnya-2017")]
+                return q
+            }(), as: admin
+        ).records[0].id
 
         var endpoints: [Endpoint] = [
-            Endpoint(name: "health", method: "GET", target: "/healthz", body: nil, need: .none, level: .public, success: 200),
-            Endpoint(name: "openapi", method: "GET", target: "/openapi.json", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "vocabularies", method: "GET", target: "/v1/vocabularies", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "changes", method: "GET", target: "/v1/changes?limit=1000", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "get demo incident", method: "GET", target: "/v1/incidents/\(demoIncident)?include=allegations,denials,sites,sources", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "get restricted", method: "GET", target: "/v1/incidents/\(restrictedIncident)", body: nil, need: .read, level: .restricted, success: 200),
-            Endpoint(name: "history restricted", method: "GET", target: "/v1/incidents/\(restrictedIncident)/history", body: nil, need: .read, level: .restricted, success: 200),
-            Endpoint(name: "history demo", method: "GET", target: "/v1/incidents/\(demoIncident)/history", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "links", method: "GET", target: "/v1/incidents/\(publicIncident)/sites", body: nil, need: .read, level: .public, success: 200),
-            Endpoint(name: "patch", method: "PATCH", target: "/v1/incidents/\(publicIncident)", body: #"{"summary": "changed"}"#, need: .write, level: .public, success: 200),
-            Endpoint(name: "patch restricted", method: "PATCH", target: "/v1/incidents/\(restrictedIncident)", body: #"{"summary": "changed"}"#, need: .write, level: .restricted, success: 200),
+            Endpoint(
+                name: "health", method: "GET", target: "/healthz", body: nil, need: .none, level: .public, success: 200),
+            Endpoint(
+                name: "openapi", method: "GET", target: "/openapi.json", body: nil, need: .read, level: .public,
+                success: 200),
+            Endpoint(
+                name: "vocabularies", method: "GET", target: "/v1/vocabularies", body: nil, need: .read, level: .public,
+                success: 200),
+            Endpoint(
+                name: "changes", method: "GET", target: "/v1/changes?limit=1000", body: nil, need: .read,
+                level: .public, success: 200),
+            Endpoint(
+                name: "get demo incident", method: "GET",
+                target: "/v1/incidents/\(demoIncident)?include=allegations,denials,sites,sources", body: nil,
+                need: .read, level: .public, success: 200),
+            Endpoint(
+                name: "get restricted", method: "GET", target: "/v1/incidents/\(restrictedIncident)", body: nil,
+                need: .read, level: .restricted, success: 200),
+            Endpoint(
+                name: "history restricted", method: "GET", target: "/v1/incidents/\(restrictedIncident)/history",
+                body: nil, need: .read, level: .restricted, success: 200),
+            Endpoint(
+                name: "history demo", method: "GET", target: "/v1/incidents/\(demoIncident)/history", body: nil,
+                need: .read, level: .public, success: 200),
+            Endpoint(
+                name: "links", method: "GET", target: "/v1/incidents/\(publicIncident)/sites", body: nil, need: .read,
+                level: .public, success: 200),
+            Endpoint(
+                name: "patch", method: "PATCH", target: "/v1/incidents/\(publicIncident)",
+                body: #"{"summary": "changed"}"#, need: .write, level: .public, success: 200),
+            Endpoint(
+                name: "patch restricted", method: "PATCH", target: "/v1/incidents/\(restrictedIncident)",
+                body: #"{"summary": "changed"}"#, need: .write, level: .restricted, success: 200),
         ]
         for kind in ResourceKind.allCases {
-            endpoints.append(Endpoint(name: "list \(kind.rawValue)", method: "GET", target: "/v1/\(kind.rawValue)?limit=1000&count=true", body: nil, need: .read, level: .public, success: 200))
+            endpoints.append(
+                Endpoint(
+                    name: "list \(kind.rawValue)", method: "GET", target: "/v1/\(kind.rawValue)?limit=1000&count=true",
+                    body: nil, need: .read, level: .public, success: 200))
         }
-        endpoints.append(Endpoint(name: "create", method: "POST", target: "/v1/actors", body: #"{"name": "new", "confidentiality": "public"}"#, need: .write, level: .public, success: 201))
+        endpoints.append(
+            Endpoint(
+                name: "create", method: "POST", target: "/v1/actors",
+                body: #"{"name": "new", "confidentiality": "public"}"#, need: .write, level: .public, success: 201))
 
         for caller in Self.callers {
             // Fresh targets for destructive endpoints, per caller.
@@ -68,11 +109,19 @@ import VigilStore
             let tombstone = try make(.incidents, #"{"title": "to restore", "confidentiality": "public"}"#)
             _ = try store.delete(.incidents, id: tombstone, as: admin)
             let freshSite = try make(.sites, #"{"name": "link target", "confidentiality": "public"}"#)
-            let all = endpoints + [
-                Endpoint(name: "link", method: "POST", target: "/v1/incidents/\(publicIncident)/sites", body: #"{"site_id": "\#(freshSite)", "role": "other"}"#, need: .write, level: .public, success: 201),
-                Endpoint(name: "delete", method: "DELETE", target: "/v1/incidents/\(victim)", body: nil, need: .admin, level: .public, success: 200),
-                Endpoint(name: "restore", method: "POST", target: "/v1/incidents/\(tombstone)/restore", body: nil, need: .admin, level: .public, success: 200),
-            ]
+            let all =
+                endpoints + [
+                    Endpoint(
+                        name: "link", method: "POST", target: "/v1/incidents/\(publicIncident)/sites",
+                        body: #"{"site_id": "\#(freshSite)", "role": "other"}"#, need: .write, level: .public,
+                        success: 201),
+                    Endpoint(
+                        name: "delete", method: "DELETE", target: "/v1/incidents/\(victim)", body: nil, need: .admin,
+                        level: .public, success: 200),
+                    Endpoint(
+                        name: "restore", method: "POST", target: "/v1/incidents/\(tombstone)/restore", body: nil,
+                        need: .admin, level: .public, success: 200),
+                ]
             for endpoint in all {
                 let response = try server.request(endpoint.method, endpoint.target, token: caller, json: endpoint.body)
                 let expected = Self.expectedStatus(endpoint, caller: caller)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilAPI
 
 /// `Authorization: Bearer <secret>`: the scheme in any case, blanks around the secret dropped,
@@ -15,7 +16,9 @@ import Testing
         #expect(Authenticator.bearerSecret(header) == secret)
     }
 
-    @Test(arguments: ["Basic dXNlcjpwYXNz", "Bearer", "Bearervgl_abc", "Bearerx vgl_abc", "Beare vgl_abc", "Bear\u{0}r vgl_abc", ""])
+    @Test(arguments: [
+        "Basic dXNlcjpwYXNz", "Bearer", "Bearervgl_abc", "Bearerx vgl_abc", "Beare vgl_abc", "Bear\u{0}r vgl_abc", "",
+    ])
     func refusesAnythingElse(header: String) {
         #expect(Authenticator.bearerSecret(header) == nil)
     }

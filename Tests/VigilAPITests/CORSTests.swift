@@ -9,10 +9,12 @@ import VigilHTTP
 
     @Test func aConfiguredOriginGetsPreflightsAndReadableAnswers() throws {
         let server = try TestServer(cors: CORSPolicy(allowedOrigins: [Self.dashboard]))
-        let preflight = try server.request("OPTIONS", "/v1/incidents", token: nil, headers: [
-            ("Origin", Self.dashboard), ("Access-Control-Request-Method", "POST"),
-            ("Access-Control-Request-Headers", "authorization, content-type"),
-        ])
+        let preflight = try server.request(
+            "OPTIONS", "/v1/incidents", token: nil,
+            headers: [
+                ("Origin", Self.dashboard), ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "authorization, content-type"),
+            ])
         #expect(preflight.status == 204)
         #expect(preflight.header("Access-Control-Allow-Origin") == Self.dashboard)
         #expect(preflight.header("Access-Control-Allow-Methods")?.contains("POST") == true)
@@ -31,26 +33,32 @@ import VigilHTTP
 
     @Test func anotherOriginIsRefusedAndGetsNoCORSHeaders() throws {
         let server = try TestServer(cors: CORSPolicy(allowedOrigins: [Self.dashboard]))
-        let preflight = try server.request("OPTIONS", "/v1/incidents", token: nil, headers: [
-            ("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET"),
-        ])
+        let preflight = try server.request(
+            "OPTIONS", "/v1/incidents", token: nil,
+            headers: [
+                ("Origin", "https://evil.example"), ("Access-Control-Request-Method", "GET"),
+            ])
         #expect(preflight.status == 403)
         #expect(preflight.header("Access-Control-Allow-Origin") == nil)
         let list = try server.request("GET", "/v1/incidents", headers: [("Origin", "https://evil.example")])
         #expect(list.status == 200)
         #expect(list.header("Access-Control-Allow-Origin") == nil)
         #expect(list.header("Vary") == "Origin")
-        let unknownPath = try server.request("OPTIONS", "/v1/nothing", token: nil, headers: [
-            ("Origin", Self.dashboard), ("Access-Control-Request-Method", "GET"),
-        ])
+        let unknownPath = try server.request(
+            "OPTIONS", "/v1/nothing", token: nil,
+            headers: [
+                ("Origin", Self.dashboard), ("Access-Control-Request-Method", "GET"),
+            ])
         #expect(unknownPath.status == 404)
     }
 
     @Test func withoutConfigurationThereIsNoCORS() throws {
         let server = try TestServer()
-        let preflight = try server.request("OPTIONS", "/v1/incidents", token: nil, headers: [
-            ("Origin", Self.dashboard), ("Access-Control-Request-Method", "GET"),
-        ])
+        let preflight = try server.request(
+            "OPTIONS", "/v1/incidents", token: nil,
+            headers: [
+                ("Origin", Self.dashboard), ("Access-Control-Request-Method", "GET"),
+            ])
         #expect(preflight.status == 405)
         let list = try server.request("GET", "/v1/incidents", headers: [("Origin", Self.dashboard)])
         #expect(list.header("Access-Control-Allow-Origin") == nil)

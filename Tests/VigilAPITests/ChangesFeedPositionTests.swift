@@ -53,11 +53,15 @@ import VigilStore
             for _ in 0..<count {
                 hiddenCount += 1
                 let level = hiddenCount.isMultiple(of: 2) ? "confidential" : "restricted"
-                if hiddenCount.isMultiple(of: 3), let last = labels.first(where: { $0.value == "hidden\(hiddenCount - 1)" }) {
+                if hiddenCount.isMultiple(of: 3),
+                    let last = labels.first(where: { $0.value == "hidden\(hiddenCount - 1)" })
+                {
                     try patch("incidents", last.key, #"{"summary": "changed \#(hiddenCount)"}"#)
                     labels[last.key] = "hidden\(hiddenCount)"
                 } else {
-                    try make("incidents", "hidden\(hiddenCount)", #"{"title": "Hidden \#(hiddenCount)", "confidentiality": "\#(level)"}"#)
+                    try make(
+                        "incidents", "hidden\(hiddenCount)",
+                        #"{"title": "Hidden \#(hiddenCount)", "confidentiality": "\#(level)"}"#)
                 }
             }
         }
@@ -77,7 +81,9 @@ import VigilStore
             if ["position", "next_since"].contains(key) { return .string(sealedShape(text)) }
             if let label = labels[text] { return .string("<\(label)>") }
             let characters = Array(text)
-            if characters.count >= 20, characters[4] == "-", characters[10] == "T", text.hasSuffix("Z") { return .string("<time>") }
+            if characters.count >= 20, characters[4] == "-", characters[10] == "T", text.hasSuffix("Z") {
+                return .string("<time>")
+            }
             return value
         default:
             return value
@@ -114,7 +120,8 @@ import VigilStore
             object["status"] = .int(Int64(response.status))
             object["body"] = observable(response.json ?? .null, labels: writer.labels)
             // A number in the link is readable, so it is observed as it is.
-            object["link"] = Self.linkSince(response.header("Link")).map { .string(Int($0) == nil ? sealedShape($0) : $0) } ?? .null
+            object["link"] =
+                Self.linkSince(response.header("Link")).map { .string(Int($0) == nil ? sealedShape($0) : $0) } ?? .null
             return .object(object)
         }
         var seen: [JSONValue] = []
@@ -131,7 +138,8 @@ import VigilStore
         seen.append(observe(whole))
         for entry in whole.data {
             let position = sinceText(entry["position"] ?? entry["seq"])
-            seen.append(observe(try server.request("GET", "/v1/changes?since=\(position)&limit=1000", token: "reader-public")))
+            seen.append(
+                observe(try server.request("GET", "/v1/changes?since=\(position)&limit=1000", token: "reader-public")))
         }
         seen.append(observe(try server.request("GET", "/v1/incidents/\(record)/history", token: "reader-public")))
         for number in [0, 1, 3, 7] {
@@ -164,7 +172,8 @@ import VigilStore
         let (plain, withHidden) = (views[0], views[1])
         #expect(plain.count == withHidden.count)
         for (index, (expected, actual)) in zip(plain, withHidden).enumerated() where expected != actual {
-            Issue.record("""
+            Issue.record(
+                """
                 answer \(index) differs with \(hidden) hidden write(s) between each public one:
                 without: \(String(decoding: expected.serialized(sortedKeys: true), as: UTF8.self))
                 with:    \(String(decoding: actual.serialized(sortedKeys: true), as: UTF8.self))
@@ -180,7 +189,8 @@ import VigilStore
         let writer = Writer(try TestServer())
         for index in 0..<3 {
             try writer.make("incidents", "p\(index)", #"{"title": "Public \#(index)", "confidentiality": "public"}"#)
-            try writer.make("incidents", "r\(index)", #"{"title": "Restricted \#(index)", "confidentiality": "restricted"}"#)
+            try writer.make(
+                "incidents", "r\(index)", #"{"title": "Restricted \#(index)", "confidentiality": "restricted"}"#)
         }
         let server = writer.server
         let page = try server.request("GET", "/v1/changes?limit=2", token: "reader-public")
@@ -190,7 +200,9 @@ import VigilStore
         #expect(try server.request("GET", "/v1/changes?since=\(entryPosition)", token: "reader-public").status == 200)
 
         var refused: [(String, String, String)] = []  // (why, since, token)
-        for number in ["0", "-1", "1", "2", "99999999999"] { refused.append(("the number \(number)", number, "reader-public")) }
+        for number in ["0", "-1", "1", "2", "99999999999"] {
+            refused.append(("the number \(number)", number, "reader-public"))
+        }
         refused.append(("an empty value", "", "reader-public"))
         refused.append(("text", "abc", "reader-public"))
         refused.append(("characters that are not base64url", "%C3%A9t%C3%A9", "reader-public"))
@@ -204,21 +216,25 @@ import VigilStore
         refused.append(("one character more", position + "A", "reader-public"))
         refused.append(("two positions joined", position + entryPosition, "reader-public"))
         let restricted = try #require(
-            try server.request("GET", "/v1/changes?limit=2", token: "reader-restricted").object["next_since"]?.stringValue)
+            try server.request("GET", "/v1/changes?limit=2", token: "reader-restricted").object["next_since"]?
+                .stringValue)
         let confidential = try #require(
-            try server.request("GET", "/v1/changes?limit=2", token: "reader-confidential").object["next_since"]?.stringValue)
+            try server.request("GET", "/v1/changes?limit=2", token: "reader-confidential").object["next_since"]?
+                .stringValue)
         refused.append(("a restricted reader's position", restricted, "reader-public"))
         refused.append(("a confidential reader's position", confidential, "reader-public"))
         refused.append(("a confidential reader's position", confidential, "reader-restricted"))
         refused.append(("a public reader's position", position, "reader-restricted"))
         refused.append(("a public reader's position", position, "admin"))
         let cursor = try #require(
-            try server.request("GET", "/v1/incidents?limit=1", token: "reader-public").object["next_cursor"]?.stringValue)
+            try server.request("GET", "/v1/incidents?limit=1", token: "reader-public").object["next_cursor"]?
+                .stringValue)
         refused.append(("a list's cursor", cursor, "reader-public"))
         let elsewhere = Writer(try TestServer())
         try elsewhere.make("incidents", "x", #"{"title": "Elsewhere", "confidentiality": "public"}"#)
         let foreign = try #require(
-            try elsewhere.server.request("GET", "/v1/changes", token: "reader-public").object["next_since"]?.stringValue)
+            try elsewhere.server.request("GET", "/v1/changes", token: "reader-public").object["next_since"]?.stringValue
+        )
         refused.append(("another database's position", foreign, "reader-public"))
 
         for (why, since, token) in refused {
@@ -230,9 +246,11 @@ import VigilStore
             #expect(response.errorFields == ["since"], "\(why)")
         }
         // One message for every refusal, so that it tells nothing about the position either.
-        let details = try Set(refused.map { why, since, token in
-            try server.request("GET", "/v1/changes?since=\(since)", token: token).object["detail"]?.stringValue ?? why
-        })
+        let details = try Set(
+            refused.map { why, since, token in
+                try server.request("GET", "/v1/changes?since=\(since)", token: token).object["detail"]?.stringValue
+                    ?? why
+            })
         #expect(details.count == 1, "\(details)")
     }
 
@@ -244,10 +262,14 @@ import VigilStore
         let writer = Writer(try TestServer())
         let server = writer.server
         func writeRound(_ round: Int) throws {
-            let open = try writer.make("incidents", "open\(round)", #"{"title": "Open \#(round)", "confidentiality": "public"}"#)
-            try writer.make("incidents", "restricted\(round)", #"{"title": "R \#(round)", "confidentiality": "restricted"}"#)
-            let site = try writer.make("sites", "site\(round)", #"{"name": "Site \#(round)", "confidentiality": "public"}"#)
-            let secret = try writer.make("sites", "secret\(round)", #"{"name": "Secret \#(round)", "confidentiality": "confidential"}"#)
+            let open = try writer.make(
+                "incidents", "open\(round)", #"{"title": "Open \#(round)", "confidentiality": "public"}"#)
+            try writer.make(
+                "incidents", "restricted\(round)", #"{"title": "R \#(round)", "confidentiality": "restricted"}"#)
+            let site = try writer.make(
+                "sites", "site\(round)", #"{"name": "Site \#(round)", "confidentiality": "public"}"#)
+            let secret = try writer.make(
+                "sites", "secret\(round)", #"{"name": "Secret \#(round)", "confidentiality": "confidential"}"#)
             try writer.link(incident: open, site: site)
             try writer.link(incident: open, site: secret)
             try writer.patch("incidents", open, #"{"summary": "round \#(round)"}"#)
@@ -256,8 +278,10 @@ import VigilStore
         }
         func key(_ entry: JSONObject) -> String {
             let after = entry["after"]?.objectValue
-            return [entry["action"], entry["kind"], entry["record_id"], after?["version"] ?? .null, after?["id"] ?? .null]
-                .map { String(decoding: ($0 ?? .null).serialized(), as: UTF8.self) }.joined(separator: " ")
+            return [
+                entry["action"], entry["kind"], entry["record_id"], after?["version"] ?? .null, after?["id"] ?? .null,
+            ]
+            .map { String(decoding: ($0 ?? .null).serialized(), as: UTF8.self) }.joined(separator: " ")
         }
         try writeRound(0)
 
@@ -265,7 +289,8 @@ import VigilStore
         var since: String?
         var pages = 0
         while pages < 100 {
-            let page = try server.request("GET", "/v1/changes?limit=2" + (since.map { "&since=\($0)" } ?? ""), token: token)
+            let page = try server.request(
+                "GET", "/v1/changes?limit=2" + (since.map { "&since=\($0)" } ?? ""), token: token)
             #expect(page.status == 200, "\(page.text)")
             pages += 1
             paged += page.data
@@ -304,15 +329,19 @@ import VigilStore
         let first = try server.request("GET", "/v1/changes?limit=1", token: token).object
         let second = try server.request("GET", "/v1/changes?limit=1", token: token).object
         #expect(first["next_since"] != second["next_since"])
-        #expect(first["data"]?.arrayValue?.first?.objectValue?["position"] != second["data"]?.arrayValue?.first?.objectValue?["position"])
+        #expect(
+            first["data"]?.arrayValue?.first?.objectValue?["position"]
+                != second["data"]?.arrayValue?.first?.objectValue?["position"])
         // History entries follow the same rule, and their positions are the feed's.
         let open = try #require(writer.labels.first { $0.value == "open0" }?.key)
         let history = try server.request("GET", "/v1/incidents/\(open)/history", token: token).data
         #expect(history.map { $0["action"]?.stringValue ?? "" } == ["create", "update"])
         #expect(history.allSatisfy { $0["seq"] == nil && $0["position"]?.stringValue != nil })
         let resumed = try server.request(
-            "GET", "/v1/changes?since=\(history[0]["position"]?.stringValue ?? "")&limit=1", token: token).data
-        let created = try #require(whole.firstIndex { $0["record_id"]?.stringValue == open && $0["action"] == .string("create") })
+            "GET", "/v1/changes?since=\(history[0]["position"]?.stringValue ?? "")&limit=1", token: token
+        ).data
+        let created = try #require(
+            whole.firstIndex { $0["record_id"]?.stringValue == open && $0["action"] == .string("create") })
         #expect(resumed.map(key) == [key(whole[created + 1])])
     }
 }

@@ -34,7 +34,9 @@ import VigilStore
 
     @Test func snippetsOverHugeTextsEndWithinTheTimeLimit() throws {
         let server = try Self.serverWithHugeTexts(queryTimeLimit: .seconds(2))
-        for target in ["/v1/incidents?q=word&limit=60", "/v1/search?q=word&limit=60", "/v1/incidents?q=word%20filler&limit=60"] {
+        for target in [
+            "/v1/incidents?q=word&limit=60", "/v1/search?q=word&limit=60", "/v1/incidents?q=word%20filler&limit=60",
+        ] {
             var response: TestResponse?
             let elapsed = try Self.seconds { response = try server.request("GET", target, token: "reader-public") }
             print("\(target): \(response?.status ?? 0) in \(String(format: "%.3f", elapsed)) s")
@@ -42,14 +44,17 @@ import VigilStore
             #expect(response?.status == 200, "\(target): \(response?.text.prefix(200) ?? "")")
             let snippets = response?.data.compactMap { $0["snippet"]?.stringValue } ?? []
             #expect(snippets.count == 60, "\(target)")
-            #expect(snippets.allSatisfy { $0.contains("<mark>word</mark>") && $0.count < 400 }, "\(snippets.first ?? "")")
+            #expect(
+                snippets.allSatisfy { $0.contains("<mark>word</mark>") && $0.count < 400 }, "\(snippets.first ?? "")")
         }
     }
 
     @Test func aSearchPastTheTimeLimitIsA503() throws {
         let server = try Self.serverWithHugeTexts(queryTimeLimit: .milliseconds(1))
         var response: TestResponse?
-        let elapsed = try Self.seconds { response = try server.request("GET", "/v1/incidents?q=word%20filler&limit=60") }
+        let elapsed = try Self.seconds {
+            response = try server.request("GET", "/v1/incidents?q=word%20filler&limit=60")
+        }
         #expect(response?.status == 503, "\(response?.status ?? 0) \(response?.text.prefix(200) ?? "")")
         #expect(response?.text.contains("time limit") == true)
         #expect(elapsed < 1)
@@ -64,12 +69,13 @@ import VigilStore
             Thread {
                 while !running.isSet {
                     for target in ["/v1/incidents?q=word&limit=60", "/v1/search?q=word&limit=60"] {
-                        _ = try? TestClient.send(port: port, method: "GET", target: target, headers: authorization, body: [])
+                        _ = try? TestClient.send(
+                            port: port, method: "GET", target: target, headers: authorization, body: [])
                     }
                 }
             }
         }
-        searchers.forEach { $0.start() }
+        for searcher in searchers { searcher.start() }
         defer { running.set() }
         usleep(100_000)
         var latencies: [Double] = []
@@ -82,7 +88,9 @@ import VigilStore
         }
         latencies.sort()
         let p99 = latencies[Int(Double(latencies.count - 1) * 0.99)]
-        print("/healthz while two costly searches run: median \(latencies[latencies.count / 2] * 1000) ms, p99 \(p99 * 1000) ms")
+        print(
+            "/healthz while two costly searches run: median \(latencies[latencies.count / 2] * 1000) ms, p99 \(p99 * 1000) ms"
+        )
         // Each /healthz opens a connection: a few ms at most on a loaded two-core machine.
         #expect(p99 < 0.25, "p99 \(p99) s")
     }
@@ -91,8 +99,10 @@ import VigilStore
         let server = try TestServer(demo: true)
         let thirtyTwo = Array(repeating: "Argun", count: 32).joined(separator: "%20")
         #expect(try server.request("GET", "/v1/incidents?q=\(thirtyTwo)").status == 200)
-        for target in ["/v1/incidents?q=\(thirtyTwo)%20nomatchword", "/v1/search?q=\(thirtyTwo)%20nomatchword",
-                       "/v1/incidents/facets?fields=country&q=\(thirtyTwo)%20nomatchword"] {
+        for target in [
+            "/v1/incidents?q=\(thirtyTwo)%20nomatchword", "/v1/search?q=\(thirtyTwo)%20nomatchword",
+            "/v1/incidents/facets?fields=country&q=\(thirtyTwo)%20nomatchword",
+        ] {
             let response = try server.request("GET", target)
             #expect(response.status == 400, "\(target) → \(response.status)")
             #expect(response.errorFields == ["q"])

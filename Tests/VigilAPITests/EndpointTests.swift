@@ -6,7 +6,9 @@ import VigilStore
 @Suite struct EndpointTests {
     @Test func createGetPatchDeleteRestoreHistory() throws {
         let server = try TestServer()
-        let created = try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions", "occurred": "2017-02/2017-03", "confidentiality": "public"}"#)
+        let created = try server.request(
+            "POST", "/v1/incidents",
+            json: #"{"title": "Detentions", "occurred": "2017-02/2017-03", "confidentiality": "public"}"#)
         #expect(created.status == 201)
         let id = try #require(created.object["id"]?.stringValue)
         #expect(created.header("Location") == "/v1/incidents/\(id)")
@@ -19,15 +21,21 @@ import VigilStore
         #expect(try server.request("GET", "/v1/incidents/\(id)", headers: [("If-None-Match", "\"1\"")]).status == 304)
         #expect(try server.request("GET", "/v1/incidents/\(id)", headers: [("If-None-Match", "\"7\"")]).status == 200)
 
-        let patched = try server.request("PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "s"}"#,
-                                         headers: [("Content-Type", "application/merge-patch+json"), ("If-Match", "\"1\"")])
+        let patched = try server.request(
+            "PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "s"}"#,
+            headers: [("Content-Type", "application/merge-patch+json"), ("If-Match", "\"1\"")])
         #expect(patched.status == 200)
         #expect(patched.header("ETag") == "\"2\"")
         // If-Match compares strongly (RFC 9110 §13.1.1): a weak tag never matches, If-None-Match's weak one does.
-        #expect(try server.request("PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "weak"}"#,
-                                   headers: [("If-Match", "W/\"2\"")]).status == 412)
+        #expect(
+            try server.request(
+                "PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "weak"}"#,
+                headers: [("If-Match", "W/\"2\"")]
+            ).status == 412)
         #expect(try server.request("GET", "/v1/incidents/\(id)", headers: [("If-None-Match", "W/\"2\"")]).status == 304)
-        let stale = try server.request("PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "late"}"#, headers: [("If-Match", "\"1\"")])
+        let stale = try server.request(
+            "PATCH", "/v1/incidents/\(id)", token: "editor", json: #"{"summary": "late"}"#,
+            headers: [("If-Match", "\"1\"")])
         #expect(stale.status == 412)
         #expect(stale.header("Content-Type") == "application/problem+json")
         #expect(try server.request("GET", "/v1/incidents/\(id)").object["summary"] == .string("s"))
@@ -54,9 +62,11 @@ import VigilStore
         let server = try TestServer()
         var body: [String] = []
         for index in 0..<25 {
-            body.append(#"{"title": "i\#(index)", "country": "\#(index % 2 == 0 ? "RU" : "GB")", "victims_min": \#(index)}"#)
+            body.append(
+                #"{"title": "i\#(index)", "country": "\#(index % 2 == 0 ? "RU" : "GB")", "victims_min": \#(index)}"#)
         }
-        #expect(try server.request("POST", "/v1/incidents", json: "[" + body.joined(separator: ",") + "]").status == 201)
+        #expect(
+            try server.request("POST", "/v1/incidents", json: "[" + body.joined(separator: ",") + "]").status == 201)
         let first = try server.request("GET", "/v1/incidents?country=RU&sort=-victims_min&limit=5&count=true")
         #expect(first.status == 200)
         #expect(first.object["total"] == .int(13))
@@ -92,14 +102,19 @@ import VigilStore
 
     @Test func bodyErrors() throws {
         let server = try TestServer()
-        #expect(try server.request("POST", "/v1/incidents", body: Array(#"{"title":"x"}"#.utf8), headers: [("Content-Type", "text/plain")]).status == 415)
+        #expect(
+            try server.request(
+                "POST", "/v1/incidents", body: Array(#"{"title":"x"}"#.utf8), headers: [("Content-Type", "text/plain")]
+            ).status == 415)
         #expect(try server.request("POST", "/v1/incidents", body: Array(#"{"title":"x"}"#.utf8)).status == 415)
         #expect(try server.request("POST", "/v1/incidents", json: #"{"title": "x""#).status == 400)
         #expect(try server.request("POST", "/v1/incidents", json: #""just a string""#).status == 422)
-        let invalid = try server.request("POST", "/v1/incidents", json: #"{"title": "x", "country": "UK", "id": "inc_1", "allegation_count": 3}"#)
+        let invalid = try server.request(
+            "POST", "/v1/incidents", json: #"{"title": "x", "country": "UK", "id": "inc_1", "allegation_count": 3}"#)
         #expect(invalid.status == 422)
         #expect(Set(invalid.errorFields) == ["country", "id", "allegation_count"])
-        let batch = try server.request("POST", "/v1/incidents", json: #"[{"title": "ok"}, {"nope": 1}, {"title": "x", "lat": 1}]"#)
+        let batch = try server.request(
+            "POST", "/v1/incidents", json: #"[{"title": "ok"}, {"nope": 1}, {"title": "x", "lat": 1}]"#)
         #expect(batch.status == 422)
         let indexes = batch.object["errors"]?.arrayValue?.compactMap { $0.objectValue?["index"]?.intValue } ?? []
         #expect(Set(indexes) == [1, 2])
@@ -108,7 +123,10 @@ import VigilStore
         let id = patch.object["id"]?.stringValue ?? ""
         #expect(try server.request("PATCH", "/v1/incidents/\(id)", json: #"{"titel": "x"}"#).errorFields == ["titel"])
         #expect(try server.request("PATCH", "/v1/incidents/\(id)", json: #"[1]"#).status == 422)
-        #expect(try server.request("PATCH", "/v1/incidents/\(id)", body: Array("{}".utf8), headers: [("Content-Type", "text/csv")]).status == 415)
+        #expect(
+            try server.request(
+                "PATCH", "/v1/incidents/\(id)", body: Array("{}".utf8), headers: [("Content-Type", "text/csv")]
+            ).status == 415)
     }
 
     @Test func methodsAndPaths() throws {
@@ -133,10 +151,12 @@ import VigilStore
         #expect(again.body == first.body)
         #expect(again.header("Idempotent-Replayed") == "true")
         #expect(try server.request("GET", "/v1/incidents?count=true").object["total"] == .int(1))
-        let different = try server.request("POST", "/v1/incidents", json: #"{"title": "twice"}"#, headers: [("Idempotency-Key", "k-1")])
+        let different = try server.request(
+            "POST", "/v1/incidents", json: #"{"title": "twice"}"#, headers: [("Idempotency-Key", "k-1")])
         #expect(different.status == 422)
         // Keys are per token.
-        let other = try server.request("POST", "/v1/incidents", token: "editor", json: body, headers: [("Idempotency-Key", "k-1")])
+        let other = try server.request(
+            "POST", "/v1/incidents", token: "editor", json: body, headers: [("Idempotency-Key", "k-1")])
         #expect(other.status == 201)
         #expect(other.object["id"] != first.object["id"])
     }
@@ -159,25 +179,49 @@ import VigilStore
 
     @Test func linksIncludesChangesAndVocabularies() throws {
         let server = try TestServer()
-        let site = try server.request("POST", "/v1/sites", json: #"{"name": "Argun", "confidentiality": "public"}"#).object["id"]?.stringValue ?? ""
-        let source = try server.request("POST", "/v1/sources", json: #"{"name": "NG", "confidentiality": "public"}"#).object["id"]?.stringValue ?? ""
-        let incident = try server.request("POST", "/v1/incidents", json: #"{"title": "t", "confidentiality": "public"}"#).object["id"]?.stringValue ?? ""
-        let linked = try server.request("POST", "/v1/incidents/\(incident)/sites", token: "editor", json: #"{"site_id": "\#(site)", "role": "held_at", "period": "2017-02"}"#)
+        let site =
+            try server.request("POST", "/v1/sites", json: #"{"name": "Argun", "confidentiality": "public"}"#).object[
+                "id"]?.stringValue ?? ""
+        let source =
+            try server.request("POST", "/v1/sources", json: #"{"name": "NG", "confidentiality": "public"}"#).object[
+                "id"]?.stringValue ?? ""
+        let incident =
+            try server.request("POST", "/v1/incidents", json: #"{"title": "t", "confidentiality": "public"}"#).object[
+                "id"]?.stringValue ?? ""
+        let linked = try server.request(
+            "POST", "/v1/incidents/\(incident)/sites", token: "editor",
+            json: #"{"site_id": "\#(site)", "role": "held_at", "period": "2017-02"}"#)
         #expect(linked.status == 201)
-        #expect(try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"{"site_id": "\#(site)", "role": "held_at"}"#).status == 409)
-        #expect(try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"{"site_id": "\#(site)", "role": "visited"}"#).status == 422)
+        #expect(
+            try server.request(
+                "POST", "/v1/incidents/\(incident)/sites", json: #"{"site_id": "\#(site)", "role": "held_at"}"#
+            ).status == 409)
+        #expect(
+            try server.request(
+                "POST", "/v1/incidents/\(incident)/sites", json: #"{"site_id": "\#(site)", "role": "visited"}"#
+            ).status == 422)
         let links = try server.request("GET", "/v1/incidents/\(incident)/sites", token: "reader-public")
         #expect(links.data.map { $0["role"] } == [.string("held_at")])
-        let allegation = try server.request("POST", "/v1/allegations", json: #"{"source_id": "\#(source)", "incident_id": "\#(incident)", "claim": "c", "alleged_on": "2017-04-01", "confidentiality": "public"}"#)
+        let allegation = try server.request(
+            "POST", "/v1/allegations",
+            json:
+                #"{"source_id": "\#(source)", "incident_id": "\#(incident)", "claim": "c", "alleged_on": "2017-04-01", "confidentiality": "public"}"#
+        )
         #expect(allegation.status == 201)
-        let denial = try server.request("POST", "/v1/denials", json: #"{"statement": "no", "allegation_id": "\#(allegation.object["id"]?.stringValue ?? "")", "speaker": "x", "confidentiality": "public"}"#)
+        let denial = try server.request(
+            "POST", "/v1/denials",
+            json:
+                #"{"statement": "no", "allegation_id": "\#(allegation.object["id"]?.stringValue ?? "")", "speaker": "x", "confidentiality": "public"}"#
+        )
         #expect(denial.status == 201)
-        let full = try server.request("GET", "/v1/incidents/\(incident)?include=allegations,denials,sites,sources", token: "reader-public")
+        let full = try server.request(
+            "GET", "/v1/incidents/\(incident)?include=allegations,denials,sites,sources", token: "reader-public")
         #expect(full.status == 200)
         #expect(full.object["allegations"]?.arrayValue?.count == 1)
         #expect(full.object["denials"]?.arrayValue?.count == 1)
         #expect(full.object["sources"]?.arrayValue?.first?.objectValue?["name"] == .string("NG"))
-        #expect(full.object["sites"]?.arrayValue?.first?.objectValue?["link"]?.objectValue?["role"] == .string("held_at"))
+        #expect(
+            full.object["sites"]?.arrayValue?.first?.objectValue?["link"]?.objectValue?["role"] == .string("held_at"))
         #expect(try server.request("GET", "/v1/incidents/\(incident)?include=nonsense").status == 400)
         let linkID = linked.object["id"]?.stringValue ?? ""
         #expect(try server.request("DELETE", "/v1/incidents/\(incident)/sites/\(linkID)").status == 204)
@@ -201,18 +245,24 @@ import VigilStore
 
     @Test func linkErrorsAreByItemAndARepeatedLinkIsInvalidInput() throws {
         let server = try TestServer()
-        let incident = try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue ?? ""
+        let incident =
+            try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue
+            ?? ""
         let site = try server.request("POST", "/v1/sites", json: #"{"name": "Argun"}"#).object["id"]?.stringValue ?? ""
-        let links = try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"""
-            [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "bogus"}, {"site_id": "site_NOPE", "role": "held_at"}]
-            """#)
+        let links = try server.request(
+            "POST", "/v1/incidents/\(incident)/sites",
+            json: #"""
+                [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "bogus"}, {"site_id": "site_NOPE", "role": "held_at"}]
+                """#)
         #expect(links.status == 422)
         let errors = links.object["errors"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(errors.contains { $0["index"]?.intValue == 1 && $0["field"] == .string("role") }, "\(errors)")
         // A repeated link is refused as input, naming the item, not as a conflict with an incident not yet made.
-        let twice = try server.request("POST", "/v1/incidents", json: #"""
-            {"title": "Twice", "sites": [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "held_at"}]}
-            """#)
+        let twice = try server.request(
+            "POST", "/v1/incidents",
+            json: #"""
+                {"title": "Twice", "sites": [{"site_id": "\#(site)", "role": "held_at"}, {"site_id": "\#(site)", "role": "held_at"}]}
+                """#)
         #expect(twice.status == 422)
         #expect(twice.object["errors"]?.arrayValue?.first?.objectValue?["field"] == .string("sites[1]"))
         #expect(try server.request("GET", "/v1/incidents?count=true").object["total"]?.intValue == 1)
@@ -220,24 +270,36 @@ import VigilStore
 
     @Test func linksAndEmbeddedListsAreOrderedTheSameWay() throws {
         let server = try TestServer()
-        let incident = try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue ?? ""
-        let source = try server.request("POST", "/v1/sources", json: #"{"name": "Paper"}"#).object["id"]?.stringValue ?? ""
+        let incident =
+            try server.request("POST", "/v1/incidents", json: #"{"title": "Detentions"}"#).object["id"]?.stringValue
+            ?? ""
+        let source =
+            try server.request("POST", "/v1/sources", json: #"{"name": "Paper"}"#).object["id"]?.stringValue ?? ""
         var sites: [String] = []
         for name in ["March", "Undated", "February"] {
-            sites.append(try server.request("POST", "/v1/sites", json: #"{"name": "\#(name)"}"#).object["id"]?.stringValue ?? "")
+            sites.append(
+                try server.request("POST", "/v1/sites", json: #"{"name": "\#(name)"}"#).object["id"]?.stringValue ?? "")
         }
-        _ = try server.request("POST", "/v1/incidents/\(incident)/sites", json: #"""
-            [{"site_id": "\#(sites[0])", "role": "held_at", "period": "2017-03"}, {"site_id": "\#(sites[1])", "role": "held_at"},
-             {"site_id": "\#(sites[2])", "role": "held_at", "period": "2017-02"}]
-            """#)
+        _ = try server.request(
+            "POST", "/v1/incidents/\(incident)/sites",
+            json: #"""
+                [{"site_id": "\#(sites[0])", "role": "held_at", "period": "2017-03"}, {"site_id": "\#(sites[1])", "role": "held_at"},
+                 {"site_id": "\#(sites[2])", "role": "held_at", "period": "2017-02"}]
+                """#)
         var allegations: [String] = []
         for date in ["2017-04-24", nil, "2017-04-01"] {
             let dated = date.map { #", "alleged_on": "\#($0)""# } ?? ""
-            allegations.append(try server.request("POST", "/v1/allegations", json: #"""
-                {"source_id": "\#(source)", "incident_id": "\#(incident)", "claim": "c"\#(dated)}
-                """#).object["id"]?.stringValue ?? "")
+            allegations.append(
+                try server.request(
+                    "POST", "/v1/allegations",
+                    json: #"""
+                        {"source_id": "\#(source)", "incident_id": "\#(incident)", "claim": "c"\#(dated)}
+                        """#
+                ).object["id"]?.stringValue ?? "")
         }
-        let links = try server.request("GET", "/v1/incidents/\(incident)/sites").data.compactMap { $0["site_id"]?.stringValue }
+        let links = try server.request("GET", "/v1/incidents/\(incident)/sites").data.compactMap {
+            $0["site_id"]?.stringValue
+        }
         #expect(links == [sites[1], sites[2], sites[0]], "undated first, then by period")
         let embedded = try server.request("GET", "/v1/incidents/\(incident)?include=allegations").object["allegations"]?
             .arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
@@ -272,9 +334,11 @@ import VigilStore
 
     @Test func aBatchWithItemsThatAreNotObjectsListsEveryBadItem() throws {
         let server = try TestServer()
-        let batch = try server.request("POST", "/v1/incidents", json: #"""
-            [{"title": "ok"}, 5, {"summary": "no title"}, "x", {"title": "t", "perpetrator_ids": ["act_NOPE"]}]
-            """#)
+        let batch = try server.request(
+            "POST", "/v1/incidents",
+            json: #"""
+                [{"title": "ok"}, 5, {"summary": "no title"}, "x", {"title": "t", "perpetrator_ids": ["act_NOPE"]}]
+                """#)
         #expect(batch.status == 422)
         let errors = batch.object["errors"]?.arrayValue?.compactMap(\.objectValue) ?? []
         #expect(Set(errors.compactMap { $0["index"]?.intValue }) == [1, 2, 3, 4])
@@ -290,13 +354,18 @@ import VigilStore
         let list = try server.request("GET", "/v1/incidents", token: nil)
         #expect(list.status == 200)
         #expect(list.data.map { $0["id"] } == [open.object["id"]])
-        #expect(try server.request("GET", "/v1/incidents/\(hidden.object["id"]?.stringValue ?? "")", token: nil).status == 404)
+        #expect(
+            try server.request("GET", "/v1/incidents/\(hidden.object["id"]?.stringValue ?? "")", token: nil).status
+                == 404)
         // A write without a token is a missing token (401 with a challenge), not a role refused.
         let anonymousWrite = try server.request("POST", "/v1/incidents", token: nil, json: #"{"title": "x"}"#)
         #expect(anonymousWrite.status == 401)
         #expect(anonymousWrite.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
-        #expect(try server.request("DELETE", "/v1/incidents/\(open.object["id"]?.stringValue ?? "")", token: nil).status == 401)
-        #expect(try server.request("POST", "/v1/incidents", token: "reader-public", json: #"{"title": "x"}"#).status == 403)
+        #expect(
+            try server.request("DELETE", "/v1/incidents/\(open.object["id"]?.stringValue ?? "")", token: nil).status
+                == 401)
+        #expect(
+            try server.request("POST", "/v1/incidents", token: "reader-public", json: #"{"title": "x"}"#).status == 403)
         #expect(try server.request("GET", "/v1/incidents", token: "revoked").status == 401)
     }
 
@@ -306,13 +375,17 @@ import VigilStore
         #expect(response.status == 200)
         #expect(response.object["openapi"] == .string("3.1.0"))
         let paths = response.object["paths"]?.objectValue ?? JSONObject()
-        for path in ["/v1/incidents", "/v1/incidents/{id}", "/v1/incidents/{id}/sites", "/v1/changes", "/v1/vocabularies", "/healthz"] {
+        for path in [
+            "/v1/incidents", "/v1/incidents/{id}", "/v1/incidents/{id}/sites", "/v1/changes", "/v1/vocabularies",
+            "/healthz",
+        ] {
             #expect(paths[path] != nil, "\(path) is documented")
         }
         // Every documented operation is routed: asking it without a token is never a 404/405.
         for (path, item) in paths {
             for (method, _) in item.objectValue ?? JSONObject() {
-                let concrete = path.replacingOccurrences(of: "{id}", with: "inc_X").replacingOccurrences(of: "{link_id}", with: "lnk_X")
+                let concrete = path.replacingOccurrences(of: "{id}", with: "inc_X").replacingOccurrences(
+                    of: "{link_id}", with: "lnk_X")
                 let status = try server.request(method.uppercased(), concrete, token: nil).status
                 #expect(status != 405 && !(status == 404 && !concrete.contains("_X")), "\(method) \(path) → \(status)")
             }

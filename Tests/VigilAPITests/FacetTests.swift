@@ -14,15 +14,20 @@ import VigilStore
 
     @Test func facetsCountValuesUnderFiltersAndClearance() throws {
         let server = try TestServer()
-        #expect(try server.request("POST", "/v1/incidents", json: "[" + Self.items.joined(separator: ",") + "]").status == 201)
-        let all = try server.request("GET", "/v1/incidents/facets?fields=violation_types,country,year,verification", token: "reader-public")
+        #expect(
+            try server.request("POST", "/v1/incidents", json: "[" + Self.items.joined(separator: ",") + "]").status
+                == 201)
+        let all = try server.request(
+            "GET", "/v1/incidents/facets?fields=violation_types,country,year,verification", token: "reader-public")
         #expect(all.status == 200)
         #expect(all.object["total"] == .int(4))
         let facets = all.object["facets"]?.objectValue ?? JSONObject()
         func counts(_ field: String) -> [String: Int64] {
             var result: [String: Int64] = [:]
             for item in facets[field]?.arrayValue ?? [] {
-                if let value = item.objectValue?["value"]?.stringValue { result[value] = item.objectValue?["count"]?.intValue }
+                if let value = item.objectValue?["value"]?.stringValue {
+                    result[value] = item.objectValue?["count"]?.intValue
+                }
             }
             return result
         }
@@ -32,7 +37,9 @@ import VigilStore
         #expect(counts("verification") == ["confirmed": 1, "unverified": 3])
         let leaked = all.text.contains("XK") || all.text.contains("enforced_disappearance")
         #expect(!leaked)
-        let filtered = try server.request("GET", "/v1/incidents/facets?fields=violation_types&country=RU&occurred.gte=2017-03", token: "reader-public")
+        let filtered = try server.request(
+            "GET", "/v1/incidents/facets?fields=violation_types&country=RU&occurred.gte=2017-03", token: "reader-public"
+        )
         #expect(filtered.object["total"] == .int(1))
         let restricted = try server.request("GET", "/v1/incidents/facets?fields=country", token: "reader-restricted")
         #expect(restricted.object["total"] == .int(5))
@@ -54,7 +61,9 @@ import VigilStore
         #expect(try titles("violation_types.ne=torture&country=RU") == [])
         #expect(try titles("targeted_groups.null=true").count == 5)
         let b = try server.request("GET", "/v1/incidents?title=b").data.first?["id"]?.stringValue ?? ""
-        try server.request("PATCH", "/v1/incidents/\(b)", json: #"{"violation_types": ["extortion"], "targeted_groups": ["journalists"]}"#)
+        try server.request(
+            "PATCH", "/v1/incidents/\(b)",
+            json: #"{"violation_types": ["extortion"], "targeted_groups": ["journalists"]}"#)
         #expect(try titles("violation_types=torture") == ["a", "d"])
         #expect(try titles("violation_types=extortion") == ["b"])
         #expect(try titles("targeted_groups=journalists") == ["b"])
@@ -73,7 +82,8 @@ import VigilStore
         #expect(buckets.map(\.0) == ["2017-02", "2017-03", "2018-01"])
         #expect(buckets.map(\.1) == [1, 1, 1])
         #expect(months.object["undated"] == .int(1))
-        let years = try server.request("GET", "/v1/incidents/timeline?interval=year&country=RU", token: "reader-restricted")
+        let years = try server.request(
+            "GET", "/v1/incidents/timeline?interval=year&country=RU", token: "reader-restricted")
         #expect(years.data.map { $0["bucket"] } == [.string("2017")])
         #expect(years.data.first?["count"] == .int(2))
         #expect(try server.request("GET", "/v1/incidents/timeline?interval=week").status == 400)

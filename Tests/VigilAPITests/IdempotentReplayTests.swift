@@ -17,7 +17,8 @@ import VigilStore
     @Test("a replay of a record raised above the caller's clearance since shows none of it, with the status a GET gets")
     func replayOfARaisedRecordIsNotFound() throws {
         let server = try TestServer()
-        let body = #"{"title": "Held at qzraisedtitlemark", "summary": "Witness qzraisedsummarymark", "confidentiality": "restricted"}"#
+        let body =
+            #"{"title": "Held at qzraisedtitlemark", "summary": "Witness qzraisedsummarymark", "confidentiality": "restricted"}"#
         let key = [("Idempotency-Key", "raise-1")]
         let first = try server.request("POST", "/v1/incidents", token: "editor-restricted", json: body, headers: key)
         #expect(first.status == 201)
@@ -36,7 +37,8 @@ import VigilStore
         // Nothing was created again.
         #expect(try server.request("GET", "/v1/incidents?count=true").object["total"] == .int(1))
         // The same key with another body is still a 422.
-        let other = try server.request("POST", "/v1/incidents", token: "editor-restricted", json: #"{"title": "other"}"#, headers: key)
+        let other = try server.request(
+            "POST", "/v1/incidents", token: "editor-restricted", json: #"{"title": "other"}"#, headers: key)
         #expect(other.status == 422)
     }
 
@@ -84,7 +86,8 @@ import VigilStore
     @Test("a batch replays whole: one record raised above the caller and it is a 404; one deleted and it is a 410")
     func batchReplays() throws {
         let server = try TestServer()
-        let body = #"[{"title": "qzbatchonemark", "confidentiality": "restricted"}, {"title": "qzbatchtwomark", "confidentiality": "restricted"}]"#
+        let body =
+            #"[{"title": "qzbatchonemark", "confidentiality": "restricted"}, {"title": "qzbatchtwomark", "confidentiality": "restricted"}]"#
         let key = [("Idempotency-Key", "batch-1")]
         let first = try server.request("POST", "/v1/incidents", token: "editor-restricted", json: body, headers: key)
         #expect(first.status == 201)
@@ -98,7 +101,10 @@ import VigilStore
         #expect(edited.data.last?["title"] == .string("qzbatchtwoedited"))
 
         let deleted = try server.request("GET", "/v1/incidents/\(ids[0])")
-        #expect(try server.request("DELETE", "/v1/incidents/\(ids[0])", headers: [("If-Match", deleted.header("ETag") ?? "")]).status == 200)
+        #expect(
+            try server.request(
+                "DELETE", "/v1/incidents/\(ids[0])", headers: [("If-Match", deleted.header("ETag") ?? "")]
+            ).status == 200)
         let gone = try server.request("POST", "/v1/incidents", token: "editor-restricted", json: body, headers: key)
         #expect(gone.status == 410)
         #expect(!gone.text.contains("qzbatch"))

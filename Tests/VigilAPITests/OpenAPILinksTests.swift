@@ -13,7 +13,9 @@ import VigilStore
         var links: [(from: String, name: String, link: JSONObject)] = []
         for (_, item) in document["paths"]?.objectValue ?? JSONObject() {
             for (_, operation) in item.objectValue ?? JSONObject() {
-                guard let operation = operation.objectValue, let id = operation["operationId"]?.stringValue else { continue }
+                guard let operation = operation.objectValue, let id = operation["operationId"]?.stringValue else {
+                    continue
+                }
                 let parameters = (operation["parameters"]?.arrayValue ?? []).compactMap { value -> String? in
                     guard let parameter = value.objectValue, let name = parameter["name"]?.stringValue,
                         let place = parameter["in"]?.stringValue
@@ -34,7 +36,8 @@ import VigilStore
             let known = parametersByOperation[target]
             #expect(known != nil, "\(from) link \(name) names \(target), which is not an operation")
             for (parameter, expression) in link["parameters"]?.objectValue ?? JSONObject() {
-                #expect(known?.contains(parameter) == true, "\(from) link \(name): \(target) has no parameter \(parameter)")
+                #expect(
+                    known?.contains(parameter) == true, "\(from) link \(name): \(target) has no parameter \(parameter)")
                 #expect(expression.stringValue?.hasPrefix("$response.") == true)
             }
         }
@@ -43,12 +46,15 @@ import VigilStore
     @Test func followingTheCreateLinkPatchesTheCreatedRecord() throws {
         let server = try TestServer()
         let document = try server.request("GET", "/openapi.json").object
-        let created201 = document["paths"]?.objectValue?["/v1/incidents"]?.objectValue?["post"]?.objectValue?["responses"]?
+        let created201 = document["paths"]?.objectValue?["/v1/incidents"]?.objectValue?["post"]?.objectValue?[
+            "responses"]?
             .objectValue?["201"]?.objectValue
-        let update = try #require(created201?["links"]?.objectValue?["UpdateIncident"]?.objectValue?["parameters"]?.objectValue)
+        let update = try #require(
+            created201?["links"]?.objectValue?["UpdateIncident"]?.objectValue?["parameters"]?.objectValue)
         #expect(update["path.id"] == .string("$response.body#/id"))
         #expect(update["header.If-Match"] == .string("$response.header.ETag"))
-        let created = try server.request("POST", "/v1/incidents", json: #"{"title": "Linked", "confidentiality": "public"}"#)
+        let created = try server.request(
+            "POST", "/v1/incidents", json: #"{"title": "Linked", "confidentiality": "public"}"#)
         #expect(created.status == 201)
         let id = try #require(created.object["id"]?.stringValue)
         let etag = try #require(created.header("ETag"))

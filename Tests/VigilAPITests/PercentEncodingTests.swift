@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilAPI
 
 /// The `Link: rel="next"` header's query is percent-encoded byte by byte: everything but RFC

@@ -7,13 +7,17 @@ import VigilStore
     @Test(arguments: ["%00", "a%00", "%22%00", "a%00b", "%01%02", "%7F"])
     func controlCharactersInAQueryAreNoServerError(_ q: String) throws {
         let server = try TestServer(demo: true)
-        for target in ["/v1/incidents?q=\(q)", "/v1/search?q=\(q)", "/v1/sources?q=\(q)",
-                       "/v1/incidents/facets?fields=country&q=\(q)", "/v1/incidents?format=csv&q=\(q)"] {
+        for target in [
+            "/v1/incidents?q=\(q)", "/v1/search?q=\(q)", "/v1/sources?q=\(q)",
+            "/v1/incidents/facets?fields=country&q=\(q)", "/v1/incidents?format=csv&q=\(q)",
+        ] {
             let status = try server.request("GET", target, token: "reader-public").status
             #expect(status == 200 || status == 400, "\(target) → \(status)")
         }
         // A NUL between words separates them.
-        #expect(try server.request("GET", "/v1/sites?q=Argun%00prison&count=true", token: "reader-public").object["total"] == .int(1))
+        #expect(
+            try server.request("GET", "/v1/sites?q=Argun%00prison&count=true", token: "reader-public").object["total"]
+                == .int(1))
     }
 
     @Test func argunFindsTheSiteTheIncidentAndTheAllegations() throws {
@@ -34,14 +38,30 @@ import VigilStore
 
     @Test func cyrillicAndArabicWordsAreFound() throws {
         let server = try TestServer()
-        let russian = try server.request("POST", "/v1/incidents", json: #"{"title": "Задержания в Аргуне", "summary": "Мужчин удерживали в бывшей комендатуре.", "confidentiality": "public"}"#)
-        let arabic = try server.request("POST", "/v1/incidents", json: #"{"title": "اعتقال تعسفي في المدينة", "confidentiality": "public"}"#)
-        #expect(try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("комендатуре"))").data.map { $0["id"] } == [russian.object["id"]])
-        #expect(try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("аргуне"))").data.map { $0["id"] } == [russian.object["id"]])
-        #expect(try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("تعسفي"))").data.map { $0["id"] } == [arabic.object["id"]])
+        let russian = try server.request(
+            "POST", "/v1/incidents",
+            json:
+                #"{"title": "Задержания в Аргуне", "summary": "Мужчин удерживали в бывшей комендатуре.", "confidentiality": "public"}"#
+        )
+        let arabic = try server.request(
+            "POST", "/v1/incidents", json: #"{"title": "اعتقال تعسفي في المدينة", "confidentiality": "public"}"#)
+        #expect(
+            try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("комендатуре"))").data.map { $0["id"] }
+                == [russian.object["id"]])
+        #expect(
+            try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("аргуне"))").data.map { $0["id"] } == [
+                russian.object["id"]
+            ])
+        #expect(
+            try server.request("GET", "/v1/incidents?q=\(QueryEncoding.encode("تعسفي"))").data.map { $0["id"] } == [
+                arabic.object["id"]
+            ])
     }
 
-    @Test(arguments: ["\"", "*", "NEAR(", "a OR b", "title:x", "-x", "\"unbalanced", "(", "^", "AND", "'; DROP TABLE incidents; --", "%", "\\"])
+    @Test(arguments: [
+        "\"", "*", "NEAR(", "a OR b", "title:x", "-x", "\"unbalanced", "(", "^", "AND", "'; DROP TABLE incidents; --",
+        "%", "\\",
+    ])
     func specialCharactersAreTextNeverAnError(_ text: String) throws {
         let server = try TestServer()
         try server.request("POST", "/v1/incidents", json: #"{"title": "x"}"#)
@@ -58,21 +78,33 @@ import VigilStore
         let allFacets = "/v1/incidents/facets?fields=country,violation_types,year,verification"
         let emptyFacets = try server.request("GET", facetsTarget, token: "reader-public").body
         let publicFacets = try server.request("GET", allFacets, token: "reader-public").body
-        try server.request("POST", "/v1/incidents", json: #"{"title": "Zorblatt operation", "summary": "Zorblatt secret", "confidentiality": "restricted", "country": "RU", "violation_types": ["torture"], "occurred": "2017"}"#)
-        try server.request("POST", "/v1/actors", json: #"{"name": "Zorblatt agent", "confidentiality": "confidential"}"#)
+        try server.request(
+            "POST", "/v1/incidents",
+            json:
+                #"{"title": "Zorblatt operation", "summary": "Zorblatt secret", "confidentiality": "restricted", "country": "RU", "violation_types": ["torture"], "occurred": "2017"}"#
+        )
+        try server.request(
+            "POST", "/v1/actors", json: #"{"name": "Zorblatt agent", "confidentiality": "confidential"}"#)
         let facetsBefore = try server.request("GET", "/v1/incidents?count=true", token: "reader-public").object["total"]
-        for target in ["/v1/search?q=Zorblatt", "/v1/incidents?q=Zorblatt&count=true", "/v1/actors?q=Zorblatt&count=true"] {
+        for target in [
+            "/v1/search?q=Zorblatt", "/v1/incidents?q=Zorblatt&count=true", "/v1/actors?q=Zorblatt&count=true",
+        ] {
             let response = try server.request("GET", target, token: "reader-public")
             #expect(response.status == 200)
             #expect(response.data.isEmpty, "\(target)")
             let leaked = response.text.contains("Zorblatt")
             #expect(!leaked, "\(target)")
         }
-        #expect(try server.request("GET", "/v1/incidents?q=Zorblatt&count=true", token: "reader-public").object["total"] == .int(0))
+        #expect(
+            try server.request("GET", "/v1/incidents?q=Zorblatt&count=true", token: "reader-public").object["total"]
+                == .int(0))
         #expect(try server.request("GET", facetsTarget, token: "reader-public").body == emptyFacets)
-        #expect(try server.request("GET", allFacets, token: "reader-public").body == publicFacets, "facet counts unchanged")
+        #expect(
+            try server.request("GET", allFacets, token: "reader-public").body == publicFacets, "facet counts unchanged")
         #expect(try server.request("GET", allFacets, token: "reader-restricted").body != publicFacets)
-        #expect(try server.request("GET", "/v1/incidents?count=true", token: "reader-public").object["total"] == facetsBefore)
+        #expect(
+            try server.request("GET", "/v1/incidents?count=true", token: "reader-public").object["total"]
+                == facetsBefore)
         #expect(try server.request("GET", "/v1/search?q=Zorblatt", token: "reader-restricted").data.count == 1)
         #expect(try server.request("GET", "/v1/search?q=Zorblatt", token: "admin").data.count == 2)
         // The survivor's account (restricted) is not found by a public token; exact places neither.

@@ -27,7 +27,8 @@ struct StorageFaultTests {
             self.directory = directory
             path = directory.appendingPathComponent("vigil.db").path
             store = try Store(path: path, readers: 4, testing: StorageTestOptions(vfs: vfs))
-            adminSecret = try store.createToken(name: "admin", role: .admin, clearance: .confidential, as: .commandLine).secret
+            adminSecret = try store.createToken(name: "admin", role: .admin, clearance: .confidential, as: .commandLine)
+                .secret
             var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.workerThreads = 2
             server = HTTPServer(
@@ -50,12 +51,14 @@ struct StorageFaultTests {
             if json != nil {
                 all.append(("Content-Type", method == "PATCH" ? "application/merge-patch+json" : "application/json"))
             }
-            return try TestClient.send(port: port, method: method, target: target, headers: all, body: Array((json ?? "").utf8))
+            return try TestClient.send(
+                port: port, method: method, target: target, headers: all, body: Array((json ?? "").utf8))
         }
 
         /// Creates an incident; its id when the server acknowledged it (201).
         func create(_ title: String, summary: String = "a storage fault test") throws -> (TestResponse, String?) {
-            let response = try request("POST", "/v1/incidents", json: #"{"title": "\#(title)", "summary": "\#(summary)"}"#)
+            let response = try request(
+                "POST", "/v1/incidents", json: #"{"title": "\#(title)", "summary": "\#(summary)"}"#)
             return (response, response.status == 201 ? response.object["id"]?.stringValue : nil)
         }
 
@@ -66,7 +69,8 @@ struct StorageFaultTests {
     }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory
     }
@@ -105,7 +109,8 @@ struct StorageFaultTests {
         let (failed, failedID) = try server.create("during the fault")
         Self.expectProblem(failed, statuses, "POST during \(name)")
         #expect(failedID == nil)
-        let patch = try server.request("PATCH", "/v1/incidents/\(id ?? "")", json: #"{"title": "patched during the fault"}"#)
+        let patch = try server.request(
+            "PATCH", "/v1/incidents/\(id ?? "")", json: #"{"title": "patched during the fault"}"#)
         Self.expectProblem(patch, statuses, "PATCH during \(name)")
         let hits = vigil_faultvfs_fault_hits(domain)
         #expect(hits > 0, "the fault must have been met")
@@ -134,7 +139,9 @@ struct StorageFaultTests {
             """)
     }
 
-    @Test("a real full disk (a 4 MiB tmpfs): 507, no acknowledged write lost, reads go on, writes resume once space is freed")
+    @Test(
+        "a real full disk (a 4 MiB tmpfs): 507, no acknowledged write lost, reads go on, writes resume once space is freed"
+    )
     func realDiskFull() throws {
         let mountPoint = try Self.temporaryDirectory("tmpfs")
         defer { try? FileManager.default.removeItem(at: mountPoint) }
@@ -166,7 +173,8 @@ struct StorageFaultTests {
         Self.expectProblem(full, [507], "POST on a full disk")
         let health = try server.request("GET", "/healthz")
         let listed = try server.request("GET", "/v1/incidents?limit=5")
-        #expect(health.status == 200 && listed.status == 200, "reads on a full disk: \(health.status), \(listed.status)")
+        #expect(
+            health.status == 200 && listed.status == 200, "reads on a full disk: \(health.status), \(listed.status)")
         var missing = 0
         for (id, title) in acknowledged {
             let record = try server.request("GET", "/v1/incidents/\(id)")

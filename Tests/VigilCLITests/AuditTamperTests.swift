@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Editing a row or an audit entry with the `sqlite3` shell makes `vigil verify` fail and name
@@ -23,18 +24,27 @@ struct AuditTamperTests {
         let scratch = try ScratchDirectory()
         let path = scratch.path("vigil.db")
         let store = try Store(path: path, readers: 1)
-        let incident = try store.make(.incidents, #"{"title": "Mass detention", "occurred": "2017-02/2017-03", "country": "RU", "victims_min": 100, "confidentiality": "public"}"#)
+        let incident = try store.make(
+            .incidents,
+            #"{"title": "Mass detention", "occurred": "2017-02/2017-03", "country": "RU", "victims_min": 100, "confidentiality": "public"}"#
+        )
         let spare = try store.make(.incidents, #"{"title": "Unrelated arrest", "confidentiality": "restricted"}"#)
         let deleted = try store.make(.incidents, #"{"title": "Entered twice"}"#)
         _ = try store.delete(.incidents, id: deleted.id, as: Caller.admin)
         let site = try store.make(.sites, #"{"name": "Argun", "evidence": "suspected", "country": "RU"}"#)
         let source = try store.make(.sources, #"{"name": "Novaya Gazeta", "source_type": "media", "country": "RU"}"#)
-        let allegation = try store.make(.allegations, """
+        let allegation = try store.make(
+            .allegations,
+            """
             {"source_id": "\(source.id)", "incident_id": "\(incident.id)", "claim": "More than 100 men detained", "alleged_on": "2017-04-01"}
             """)
-        let links = try store.link(incidentID: incident.id, .object(JSONObject([("site_id", .string(site.id)), ("role", .string("held_at"))])), as: Caller.admin)
+        let links = try store.link(
+            incidentID: incident.id,
+            .object(JSONObject([("site_id", .string(site.id)), ("role", .string("held_at"))])), as: Caller.admin)
         let link = try #require(links.first?["id"]?.stringValue)
-        _ = try store.update(.incidents, id: incident.id, patch: JSONObject([("verification", .string("corroborated"))]), as: Caller.admin)
+        _ = try store.update(
+            .incidents, id: incident.id, patch: JSONObject([("verification", .string("corroborated"))]),
+            as: Caller.admin)
         #expect(try store.verify().isIntact)
         return Fixture(
             scratch: scratch, path: path, incident: incident.id, spare: spare.id, deleted: deleted.id, site: site.id,
@@ -51,7 +61,9 @@ struct AuditTamperTests {
         for name in names {
             #expect(result.stdout.contains(name), "\(comment): stdout does not name \(name): \(result.stdout)")
         }
-        #expect(names.contains { result.stderr.contains($0) }, "\(comment): stderr names none of \(names): \(result.stderr)")
+        #expect(
+            names.contains { result.stderr.contains($0) }, "\(comment): stderr names none of \(names): \(result.stderr)"
+        )
         #expect(firstLine.contains("verification failed"), "\(comment): \(result.stderr)")
         #expect(!result.stdout.hasPrefix("ok"))
     }
@@ -77,16 +89,26 @@ struct AuditTamperTests {
         let store = try Store(path: fixture.path, readers: 1)
         _ = try store.restore(.incidents, id: fixture.deleted, as: Caller.admin)
         _ = try store.unlink(incidentID: fixture.incident, linkID: fixture.link, as: Caller.admin)
-        let actor = try store.make(.actors, #"{"name": "Ramzan Kadyrov", "actor_type": "official", "position": "Head of the Chechen Republic"}"#)
-        let denial = try store.make(.denials, """
+        let actor = try store.make(
+            .actors,
+            #"{"name": "Ramzan Kadyrov", "actor_type": "official", "position": "Head of the Chechen Republic"}"#)
+        let denial = try store.make(
+            .denials,
+            """
             {"statement": "you cannot arrest or repress people who just don't exist", "stance": "denies_victims_exist",
              "incident_id": "\(fixture.incident)", "allegation_id": "\(fixture.allegation)", "actor_id": "\(actor.id)"}
             """)
-        _ = try store.createMany(.incidents, [
-            try JSONObject.parse(#"{"title": "One", "sites": [{"site_id": "\#(fixture.site)", "role": "held_at", "period": "2017-03"}]}"#),
-            try JSONObject.parse(#"{"title": "Two", "perpetrator_ids": ["\#(actor.id)"], "lat": 43.3, "lon": 45.7}"#),
-        ], as: Caller.admin)
-        _ = try store.update(.denials, id: denial.id, patch: JSONObject([("venue", .string("interview"))]), as: Caller.admin)
+        _ = try store.createMany(
+            .incidents,
+            [
+                try JSONObject.parse(
+                    #"{"title": "One", "sites": [{"site_id": "\#(fixture.site)", "role": "held_at", "period": "2017-03"}]}"#
+                ),
+                try JSONObject.parse(
+                    #"{"title": "Two", "perpetrator_ids": ["\#(actor.id)"], "lat": 43.3, "lon": 45.7}"#),
+            ], as: Caller.admin)
+        _ = try store.update(
+            .denials, id: denial.id, patch: JSONObject([("venue", .string("interview"))]), as: Caller.admin)
         _ = try store.delete(.actors, id: actor.id, as: Caller.admin)
         _ = try store.createToken(name: "t", role: .editor, clearance: .restricted, as: Caller.admin)
         let report = try store.verify()
@@ -106,14 +128,18 @@ struct AuditTamperTests {
         #expect(report.problems.first?.contains(fixture.incident) == true)
     }
 
-    @Test("other fields edited with sqlite3 are named", arguments: [
-        "victims_min = 3", "confidentiality = 2", "version = version + 1", "country = 'GB'", "tags = '[\"x\"]'",
-        "occurred_earliest = '2010-01-01'", "occurred_latest = '2030-12-31'", "updated_at = '2030-01-01T00:00:00.000Z'",
-    ])
+    @Test(
+        "other fields edited with sqlite3 are named",
+        arguments: [
+            "victims_min = 3", "confidentiality = 2", "version = version + 1", "country = 'GB'", "tags = '[\"x\"]'",
+            "occurred_earliest = '2010-01-01'", "occurred_latest = '2030-12-31'",
+            "updated_at = '2030-01-01T00:00:00.000Z'",
+        ])
     func editedOtherFields(assignment: String) throws {
         let fixture = try Self.fixture()
         // One record with the field set, one without.
-        try VigilCLI.sqlite(fixture.path, "UPDATE incidents SET \(assignment) WHERE id IN ('\(fixture.spare)', '\(fixture.incident)')")
+        try VigilCLI.sqlite(
+            fixture.path, "UPDATE incidents SET \(assignment) WHERE id IN ('\(fixture.spare)', '\(fixture.incident)')")
         try Self.expectVerifyFails(fixture, naming: [fixture.spare, fixture.incident], assignment)
         let problems = try Store(path: fixture.path, readers: 1).verify().problems
         #expect(problems.contains { $0.contains(fixture.spare) })
@@ -128,7 +154,8 @@ struct AuditTamperTests {
         try Self.expectVerifyFails(fixture, naming: [fixture.deleted], "undeleted")
 
         let other = try Self.fixture()
-        try VigilCLI.sqlite(other.path, "UPDATE incidents SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = '\(other.spare)'")
+        try VigilCLI.sqlite(
+            other.path, "UPDATE incidents SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = '\(other.spare)'")
         try Self.expectVerifyFails(other, naming: [other.spare], "deleted")
     }
 
@@ -142,7 +169,8 @@ struct AuditTamperTests {
     @Test("an allegation edited with sqlite3 is named")
     func editedAllegation() throws {
         let fixture = try Self.fixture()
-        try VigilCLI.sqlite(fixture.path, "UPDATE allegations SET claim = 'nothing happened' WHERE id = '\(fixture.allegation)'")
+        try VigilCLI.sqlite(
+            fixture.path, "UPDATE allegations SET claim = 'nothing happened' WHERE id = '\(fixture.allegation)'")
         try Self.expectVerifyFails(fixture, naming: [fixture.allegation], "edited allegation")
     }
 
@@ -162,12 +190,17 @@ struct AuditTamperTests {
     @Test("an audit entry's `after` edited (triggers dropped first) is named")
     func editedAuditEntry() throws {
         let fixture = try Self.fixture()
-        let seq = try VigilCLI.sqlite(fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.allegation)' ORDER BY seq LIMIT 1")
-        try VigilCLI.sqlite(fixture.path, """
+        let seq = try VigilCLI.sqlite(
+            fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.allegation)' ORDER BY seq LIMIT 1")
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             DROP TRIGGER audit_log_no_update;
             UPDATE audit_log SET after = replace(after, 'More than 100', 'No') WHERE seq = \(seq);
             """)
-        #expect(try VigilCLI.sqlite(fixture.path, "SELECT count(*) FROM audit_log WHERE after LIKE '%No men detained%'") == "1")
+        #expect(
+            try VigilCLI.sqlite(fixture.path, "SELECT count(*) FROM audit_log WHERE after LIKE '%No men detained%'")
+                == "1")
         try Self.expectVerifyFails(fixture, naming: ["audit entry \(seq)", fixture.allegation], "edited entry")
     }
 
@@ -175,10 +208,12 @@ struct AuditTamperTests {
     func erasedAuditText() throws {
         let fixture = try Self.fixture()
         // The log's triggers let a purge erase snapshot texts; the hashes keep their digests.
-        let seq = try VigilCLI.sqlite(fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.allegation)' ORDER BY seq LIMIT 1")
+        let seq = try VigilCLI.sqlite(
+            fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.allegation)' ORDER BY seq LIMIT 1")
         try VigilCLI.sqlite(fixture.path, "UPDATE audit_log SET before = NULL, after = NULL WHERE seq = \(seq)")
         #expect(try VigilCLI.sqlite(fixture.path, "SELECT after IS NULL FROM audit_log WHERE seq = \(seq)") == "1")
-        try Self.expectVerifyFails(fixture, naming: ["audit entry \(seq)", fixture.allegation, "never purged"], "erased text")
+        try Self.expectVerifyFails(
+            fixture, naming: ["audit entry \(seq)", fixture.allegation, "never purged"], "erased text")
         // A real purge erases the same way and verifies.
         let purged = try Self.fixture()
         let store = try Store(path: purged.path, readers: 1)
@@ -191,8 +226,11 @@ struct AuditTamperTests {
         let fixture = try Self.fixture()
         // An attacker who rewrites the last entry's hash still cannot make the next entry chain
         // to it; editing the last entry is caught by its hash.
-        let seq = try VigilCLI.sqlite(fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.site)' ORDER BY seq LIMIT 1")
-        try VigilCLI.sqlite(fixture.path, """
+        let seq = try VigilCLI.sqlite(
+            fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.site)' ORDER BY seq LIMIT 1")
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             DROP TRIGGER audit_log_no_update;
             UPDATE audit_log SET hash = '0000000000000000000000000000000000000000000000000000000000000000' WHERE seq = \(seq);
             """)
@@ -202,9 +240,12 @@ struct AuditTamperTests {
     @Test("a deleted audit entry is named")
     func deletedAuditEntry() throws {
         let fixture = try Self.fixture()
-        let seq = try VigilCLI.sqlite(fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.source)' ORDER BY seq LIMIT 1")
+        let seq = try VigilCLI.sqlite(
+            fixture.path, "SELECT seq FROM audit_log WHERE record_id = '\(fixture.source)' ORDER BY seq LIMIT 1")
         let following = try #require(Int(seq)).advanced(by: 1)
-        try VigilCLI.sqlite(fixture.path, """
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             DROP TRIGGER audit_log_no_delete;
             DELETE FROM audit_log WHERE seq = \(seq);
             """)
@@ -219,7 +260,9 @@ struct AuditTamperTests {
         let fixture = try Self.fixture()
         let last = try VigilCLI.sqlite(fixture.path, "SELECT max(seq) FROM audit_log")
         let record = try VigilCLI.sqlite(fixture.path, "SELECT record_id FROM audit_log WHERE seq = \(last)")
-        try VigilCLI.sqlite(fixture.path, """
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             DROP TRIGGER audit_log_no_delete;
             DELETE FROM audit_log WHERE seq = \(last);
             """)
@@ -229,7 +272,9 @@ struct AuditTamperTests {
     @Test("a row inserted behind Vigil's back is named")
     func insertedRow() throws {
         let fixture = try Self.fixture()
-        try VigilCLI.sqlite(fixture.path, """
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             INSERT INTO incidents (id, title, confidentiality, version, created_at, updated_at)
             VALUES ('inc_forged', 'Forged', 0, 1, '2020-01-01T00:00:00.000Z', '2020-01-01T00:00:00.000Z');
             """)
@@ -254,7 +299,8 @@ struct AuditTamperTests {
     func editedToken() throws {
         let fixture = try Self.fixture()
         let store = try Store(path: fixture.path, readers: 1)
-        let (secret, token) = try store.createToken(name: "reader1", role: .reader, clearance: .public, as: Caller.admin)
+        let (secret, token) = try store.createToken(
+            name: "reader1", role: .reader, clearance: .public, as: Caller.admin)
         // Using a token (last_used_at) and revoking another are not tampering.
         _ = try store.authenticate(secret: secret)
         _ = try store.createToken(name: "old", role: .editor, clearance: .restricted, as: Caller.admin)
@@ -270,7 +316,8 @@ struct AuditTamperTests {
     func unrevokedToken() throws {
         let fixture = try Self.fixture()
         let store = try Store(path: fixture.path, readers: 1)
-        let (_, token) = try store.createToken(name: "revoked", role: .admin, clearance: .confidential, as: Caller.admin)
+        let (_, token) = try store.createToken(
+            name: "revoked", role: .admin, clearance: .confidential, as: Caller.admin)
         _ = try store.revokeToken(name: "revoked", as: Caller.admin)
         try VigilCLI.sqlite(fixture.path, "UPDATE tokens SET revoked_at = NULL WHERE id = '\(token.id)'")
         try Self.expectVerifyFails(fixture, naming: [token.id], "unrevoked token")
@@ -282,7 +329,8 @@ struct AuditTamperTests {
         let store = try Store(path: fixture.path, readers: 1)
         let (_, token) = try store.createToken(name: "chief", role: .admin, clearance: .confidential, as: Caller.admin)
         let attacker = "vgl_" + String(repeating: "A", count: 43)
-        try VigilCLI.sqlite(fixture.path, "UPDATE tokens SET secret_hash = '\(Hex.sha256(attacker))' WHERE id = '\(token.id)'")
+        try VigilCLI.sqlite(
+            fixture.path, "UPDATE tokens SET secret_hash = '\(Hex.sha256(attacker))' WHERE id = '\(token.id)'")
         #expect(try store.authenticate(secret: attacker) != .invalid)
         // The audited token snapshot holds the secret's hash, so the swap is seen.
         let problems = try store.verify().problems
@@ -292,7 +340,9 @@ struct AuditTamperTests {
     @Test("a token inserted behind Vigil's back is named")
     func insertedToken() throws {
         let fixture = try Self.fixture()
-        try VigilCLI.sqlite(fixture.path, """
+        try VigilCLI.sqlite(
+            fixture.path,
+            """
             INSERT INTO tokens (id, name, secret_hash, role, clearance, created_at)
             VALUES ('tok_forged', 'backdoor', '\(String(repeating: "ab", count: 32))', 'admin', 2, '2020-01-01T00:00:00.000Z');
             """)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// The `vigil` command line: tokens, migrate, `--db` and `$VIGIL_DB`, help, and refusals.
@@ -10,7 +11,8 @@ struct CommandLineTests {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
         let result = try VigilCLI.run(
-            ["token", "create", "--name", "n", "--role", "editor", "--clearance", "restricted", "--db", db], in: scratch)
+            ["token", "create", "--name", "n", "--role", "editor", "--clearance", "restricted", "--db", db], in: scratch
+        )
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.hasSuffix("\n"))
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -55,9 +57,11 @@ struct CommandLineTests {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
         let first = try VigilCLI.run(
-            ["token", "create", "--name", "alice", "--role", "admin", "--clearance", "confidential", "--db", db], in: scratch)
+            ["token", "create", "--name", "alice", "--role", "admin", "--clearance", "confidential", "--db", db],
+            in: scratch)
         let second = try VigilCLI.run(
-            ["token", "create", "--name", "bob.reader", "--role", "reader", "--clearance", "public", "--db", db], in: scratch)
+            ["token", "create", "--name", "bob.reader", "--role", "reader", "--clearance", "public", "--db", db],
+            in: scratch)
         let alice = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let bob = second.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(alice.hasPrefix("vgl_") && bob.hasPrefix("vgl_"))
@@ -94,7 +98,8 @@ struct CommandLineTests {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
         let created = try VigilCLI.run(
-            ["token", "create", "--name", "gone", "--role", "editor", "--clearance", "restricted", "--db", db], in: scratch)
+            ["token", "create", "--name", "gone", "--role", "editor", "--clearance", "restricted", "--db", db],
+            in: scratch)
         let secret = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try Store(path: db, readers: 1).authenticate(secret: secret) != .invalid)
         let revoked = try VigilCLI.run(["token", "revoke", "gone", "--db", db], in: scratch)
@@ -115,7 +120,10 @@ struct CommandLineTests {
         let db = scratch.path("vigil.db")
         func create(_ name: String, _ expires: String) throws -> CommandResult {
             try VigilCLI.run(
-                ["token", "create", "--name", name, "--role", "reader", "--clearance", "public", "--expires", expires, "--db", db],
+                [
+                    "token", "create", "--name", name, "--role", "reader", "--clearance", "public", "--expires",
+                    expires, "--db", db,
+                ],
                 in: scratch)
         }
         let past = try create("past", "2020-01-01")
@@ -129,16 +137,19 @@ struct CommandLineTests {
 
         let store = try Store(path: db, readers: 1)
         #expect(try store.authenticate(secret: past.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == .invalid)
-        #expect(try store.authenticate(secret: future.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != .invalid)
+        #expect(
+            try store.authenticate(secret: future.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) != .invalid)
         #expect(try store.tokens(as: Caller.admin).map(\.name) == ["past", "future"])
         let list = try VigilCLI.run(["token", "list", "--db", db], in: scratch)
         #expect(list.stdoutLines.first { $0.hasPrefix("past ") }?.contains("2020-01-01") == true)
     }
 
-    @Test("bad --role or --clearance exits non-zero and creates nothing", arguments: [
-        ["--role", "superuser", "--clearance", "public"], ["--role", "Admin", "--clearance", "public"],
-        ["--role", "reader", "--clearance", "secret"], ["--role", "", "--clearance", "public"],
-    ])
+    @Test(
+        "bad --role or --clearance exits non-zero and creates nothing",
+        arguments: [
+            ["--role", "superuser", "--clearance", "public"], ["--role", "Admin", "--clearance", "public"],
+            ["--role", "reader", "--clearance", "secret"], ["--role", "", "--clearance", "public"],
+        ])
     func badRole(options: [String]) throws {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
@@ -151,9 +162,11 @@ struct CommandLineTests {
         }
     }
 
-    @Test("--help works on every command", arguments: [
-        [], ["migrate"], ["verify"], ["token"], ["token", "create"], ["token", "list"], ["token", "revoke"],
-    ])
+    @Test(
+        "--help works on every command",
+        arguments: [
+            [], ["migrate"], ["verify"], ["token"], ["token", "create"], ["token", "list"], ["token", "revoke"],
+        ])
     func help(command: [String]) throws {
         let scratch = try ScratchDirectory()
         let result = try VigilCLI.run(command + ["--help"], in: scratch)
@@ -181,7 +194,8 @@ struct CommandLineTests {
         #expect(try Store(path: fromEnvironment, readers: 1).tokens(as: Caller.admin).map(\.name) == ["env"])
 
         let explicit = scratch.path("explicit.db")
-        let overridden = try VigilCLI.run(["migrate", "--db", explicit], in: scratch, environment: ["VIGIL_DB": fromEnvironment])
+        let overridden = try VigilCLI.run(
+            ["migrate", "--db", explicit], in: scratch, environment: ["VIGIL_DB": fromEnvironment])
         #expect(overridden.status == 0)
         #expect(FileManager.default.fileExists(atPath: explicit))
 
@@ -205,7 +219,8 @@ struct CommandLineTests {
         let again = try VigilCLI.run(["migrate", "--db", db], in: scratch)
         #expect(again.status == 0)
         #expect(again.stdout.contains("current"), "stdout: \(again.stdout)")
-        #expect(try VigilCLI.sqlite(db, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
+        #expect(
+            try VigilCLI.sqlite(db, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
     }
 
     static let everyCommand: [[String]] = [
@@ -213,11 +228,13 @@ struct CommandLineTests {
         ["token", "create", "--name", "late", "--role", "reader", "--clearance", "public"],
     ]
 
-    @Test("a refused command line gets one line on standard error; help goes to standard output", arguments: [
-        ["token", "create", "--role", "reader", "--clearance", "public"], ["bogus"], ["serve", "--port", "99999"],
-        ["backup"], ["token", "create", "--name", "x", "--role", "boss", "--clearance", "public"],
-        ["serve", "--cors-origin", "*"], ["serve", "--query-time-limit", "0"],
-    ])
+    @Test(
+        "a refused command line gets one line on standard error; help goes to standard output",
+        arguments: [
+            ["token", "create", "--role", "reader", "--clearance", "public"], ["bogus"], ["serve", "--port", "99999"],
+            ["backup"], ["token", "create", "--name", "x", "--role", "boss", "--clearance", "public"],
+            ["serve", "--cors-origin", "*"], ["serve", "--query-time-limit", "0"],
+        ])
     func refusedCommandLines(arguments: [String]) throws {
         let scratch = try ScratchDirectory()
         let result = try VigilCLI.run(arguments + ["--db", scratch.path("v.db")], in: scratch)
@@ -235,7 +252,9 @@ struct CommandLineTests {
         let scratch = try ScratchDirectory()
         let db = scratch.path("future.db")
         #expect(try VigilCLI.run(["migrate", "--db", db], in: scratch).status == 0)
-        try VigilCLI.sqlite(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')")
+        try VigilCLI.sqlite(
+            db,
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '2030-01-01T00:00:00Z')")
         let tokensBefore = try VigilCLI.sqlite(db, "SELECT count(*) FROM tokens")
         let result = try VigilCLI.run(command + ["--db", db], in: scratch)
         #expect(result.status != 0, "\(command): stdout \(result.stdout)")
@@ -260,16 +279,22 @@ struct CommandLineTests {
         #expect(result.stderr.contains(path))
         let after = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(after == bytes, "\(command) changed the file")
-        #expect(!FileManager.default.fileExists(atPath: path + "-wal") || (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal")))?.isEmpty == true)
+        #expect(
+            !FileManager.default.fileExists(atPath: path + "-wal")
+                || (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal")))?.isEmpty == true)
     }
 
     @Test("a corrupt database is refused with a clear message and left unchanged", arguments: everyCommand)
     func corruptDatabase(command: [String]) throws {
         let scratch = try ScratchDirectory()
         let db = scratch.path("vigil.db")
-        #expect(try VigilCLI.run(["token", "create", "--name", "a", "--role", "reader", "--clearance", "public", "--db", db], in: scratch).status == 0)
+        #expect(
+            try VigilCLI.run(
+                ["token", "create", "--name", "a", "--role", "reader", "--clearance", "public", "--db", db], in: scratch
+            ).status == 0)
         let pageSize = try #require(Int(try VigilCLI.sqlite(db, "PRAGMA page_size")))
-        let root = try #require(Int(try VigilCLI.sqlite(db, "SELECT rootpage FROM sqlite_master WHERE name = 'tokens'")))
+        let root = try #require(
+            Int(try VigilCLI.sqlite(db, "SELECT rootpage FROM sqlite_master WHERE name = 'tokens'")))
         // Overwrite the b-tree page header of the tokens table's root page.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: db))
         try handle.seek(toOffset: UInt64((root - 1) * pageSize))
@@ -279,13 +304,17 @@ struct CommandLineTests {
         let result = try VigilCLI.run(command + ["--db", db], in: scratch)
         #expect(result.status != 0)
         #expect(result.stderrLines.count == 1, "\(command): \(result.stderr)")
-        #expect(result.stderr.contains("integrity check") && result.stderr.contains("malformed"), "\(command): \(result.stderr)")
+        #expect(
+            result.stderr.contains("integrity check") && result.stderr.contains("malformed"),
+            "\(command): \(result.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "\(command) changed the corrupt file")
     }
 
-    @Test("a tiny or text file is refused and left unchanged", arguments: [
-        Data([0x78]), Data([0x0A]), Data("hello world\n".utf8), Data("SQLite format 3".utf8), Data(count: 1),
-    ])
+    @Test(
+        "a tiny or text file is refused and left unchanged",
+        arguments: [
+            Data([0x78]), Data([0x0A]), Data("hello world\n".utf8), Data("SQLite format 3".utf8), Data(count: 1),
+        ])
     func tinyFileRefused(contents: Data) throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("notes.txt")
@@ -304,7 +333,8 @@ struct CommandLineTests {
         try Data().write(to: URL(fileURLWithPath: path))
         let result = try VigilCLI.run(["migrate", "--db", path], in: scratch)
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(try VigilCLI.sqlite(path, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
+        #expect(
+            try VigilCLI.sqlite(path, "SELECT count(*) FROM schema_migrations") == String(Migrator().migrations.count))
     }
 
     @Test("a storage failure is reported on one line", arguments: [["token", "list"], ["verify"]])

@@ -24,10 +24,13 @@ struct CrashTests {
         #expect(text.contains("tamper: summary of inc_") && text.contains("; 1 lost, 1 changed"), "\(text)")
         #expect(text.contains("GET answered 404") && text.contains("'summary': 'tampered'"), "\(text)")
         #expect(text.contains("writes lost 1, changed 1") && text.contains("crash: FAILED"), "\(text)")
-        if let folder = text.firstMatch(of: /kept in (\S+)\)/)?.1 { try? FileManager.default.removeItem(atPath: String(folder)) }
+        if let folder = text.firstMatch(of: /kept in (\S+)\)/)?.1 {
+            try? FileManager.default.removeItem(atPath: String(folder))
+        }
     }
 
-    @Test("SIGKILL of vigil serve under concurrent POST and PATCH, three times on one database: nothing lost or changed")
+    @Test(
+        "SIGKILL of vigil serve under concurrent POST and PATCH, three times on one database: nothing lost or changed")
     func threeKillsUnderHTTPWrites() throws {
         let seed = UInt32.random(in: 0...UInt32.max)
         let (status, text) = try Self.crash([
@@ -46,7 +49,8 @@ struct CrashTests {
                     && round.contains("integrity_check ok") && round.contains("vigil verify exit 0"), "\(round)")
         }
         let restarts = lines.filter { $0.hasPrefix("  restart: ") }
-        #expect(restarts.count == 3 && restarts.allSatisfy { $0.contains("; 0 lost, 0 changed") }, "seed \(seed):\n\(text)")
+        #expect(
+            restarts.count == 3 && restarts.allSatisfy { $0.contains("; 0 lost, 0 changed") }, "seed \(seed):\n\(text)")
         let total = try #require(lines.first { $0.hasPrefix("total: ") }, "seed \(seed):\n\(text)")
         let figures = try #require(
             total.firstMatch(

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An acknowledged write survives `kill -9`: a child process commits incidents, printing each id
@@ -34,7 +35,8 @@ struct DurabilityTests {
                     missing.append(id)
                 }
             }
-            #expect(missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.prefix(3))")
+            #expect(
+                missing.isEmpty, "round \(round): \(missing.count) acknowledged writes lost, e.g. \(missing.prefix(3))")
             #expect(try store.integrityCheck() == ["ok"], "round \(round)")
             let report = try store.verify()
             #expect(report.isIntact, "round \(round): \(report.problems.prefix(3))")
@@ -49,7 +51,9 @@ struct DurabilityTests {
 
     /// Starts `vigil stress`, reads its stdout until `atLeast` ids arrived, SIGKILLs it, and
     /// returns every complete line it printed.
-    static func runAndKill(database: String, in scratch: ScratchDirectory, writers: Int, atLeast: Int) throws -> [String] {
+    static func runAndKill(database: String, in scratch: ScratchDirectory, writers: Int, atLeast: Int) throws
+        -> [String]
+    {
         let (process, output, errors) = try VigilCLI.start(
             ["stress", "--db", database, "--writers", String(writers)], in: scratch)
         let pid = process.processIdentifier
@@ -88,7 +92,8 @@ struct DurabilityTests {
             text = ""
         }
         let ids = text.split(separator: "\n").map(String.init)
-        #expect(ids.allSatisfy { $0.hasPrefix("inc_") }, "unexpected output: \(ids.first { !$0.hasPrefix("inc_") } ?? "")")
+        #expect(
+            ids.allSatisfy { $0.hasPrefix("inc_") }, "unexpected output: \(ids.first { !$0.hasPrefix("inc_") } ?? "")")
         return ids
     }
 }

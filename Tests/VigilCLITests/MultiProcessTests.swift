@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Two processes writing the same database at once (the server and a `vigil` command, say):
@@ -65,7 +66,9 @@ struct MultiProcessTests {
             Thread {
                 for item in 0..<perWriter {
                     do {
-                        let input = JSONObject([("title", .string("here \(writer)-\(item)")), ("confidentiality", .string("public"))])
+                        let input = JSONObject([
+                            ("title", .string("here \(writer)-\(item)")), ("confidentiality", .string("public")),
+                        ])
                         _ = try store.create(.incidents, input, as: Caller.admin)
                     } catch {
                         failures.add("writer \(writer): \(error)")
@@ -123,9 +126,13 @@ struct MultiProcessTests {
                 Thread {
                     start.wait()
                     do {
-                        let arguments = index % 2 == 0
+                        let arguments =
+                            index % 2 == 0
                             ? ["migrate", "--db", database]
-                            : ["token", "create", "--name", "t\(index)", "--role", "reader", "--clearance", "public", "--db", database]
+                            : [
+                                "token", "create", "--name", "t\(index)", "--role", "reader", "--clearance", "public",
+                                "--db", database,
+                            ]
                         results.add(try VigilCLI.run(arguments, in: scratch))
                     } catch {
                         results.add(CommandResult(status: -1, stdout: "", stderr: "\(error)"))
@@ -136,10 +143,12 @@ struct MultiProcessTests {
             for _ in 0..<processes { start.signal() }
             group.wait()
             let failed = results.all.filter { $0.status != 0 }
-            #expect(failed.isEmpty, "round \(round): \(failed.count) commands failed, e.g. \(failed.first?.stderr ?? "")")
+            #expect(
+                failed.isEmpty, "round \(round): \(failed.count) commands failed, e.g. \(failed.first?.stderr ?? "")")
             #expect(results.all.count == processes)
-            #expect(try VigilCLI.sqlite(database, "SELECT group_concat(version) FROM schema_migrations")
-                == Migrator().migrations.map { String($0.version) }.joined(separator: ","))
+            #expect(
+                try VigilCLI.sqlite(database, "SELECT group_concat(version) FROM schema_migrations")
+                    == Migrator().migrations.map { String($0.version) }.joined(separator: ","))
             let store = try Store(path: database, readers: 1)
             #expect(try store.tokens(as: Caller.admin).count == processes / 2)
             #expect(try store.verify().isIntact)

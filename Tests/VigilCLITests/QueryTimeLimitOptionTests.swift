@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `vigil serve --query-time-limit SECONDS` reaches the store: the same costly search is a 503
@@ -26,8 +27,10 @@ struct QueryTimeLimitOptionTests {
     }
 
     /// Serves `database` with `arguments`, runs `body` with the base URL and an admin token.
-    static func serving(_ database: String, _ arguments: [String], in scratch: ScratchDirectory,
-                        _ body: (String, String) throws -> Void) throws {
+    static func serving(
+        _ database: String, _ arguments: [String], in scratch: ScratchDirectory,
+        _ body: (String, String) throws -> Void
+    ) throws {
         let (process, output, errors) = try VigilCLI.start(
             ["serve", "--db", database, "--demo", "--port", "0"] + arguments, in: scratch)
         let watchdog = VigilCLI.watchdog(for: process.processIdentifier)
@@ -46,7 +49,8 @@ struct QueryTimeLimitOptionTests {
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (body, response) = try VigilCLI.send(request, within: 60)
         return (
-            response?.statusCode ?? 0, response?.value(forHTTPHeaderField: "Retry-After"), String(decoding: body, as: UTF8.self)
+            response?.statusCode ?? 0, response?.value(forHTTPHeaderField: "Retry-After"),
+            String(decoding: body, as: UTF8.self)
         )
     }
 

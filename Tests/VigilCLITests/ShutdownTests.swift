@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Stopping Vigil cleanly leaves every record in the `.db` file itself. Until the WAL is copied
@@ -18,7 +19,8 @@ struct ShutdownTests {
     func sigtermLeavesEverythingInTheDatabaseFile() throws {
         let scratch = try ScratchDirectory()
         let database = scratch.path("field.db")
-        let (process, output, errors) = try VigilCLI.start(["serve", "--db", database, "--demo", "--port", "0"], in: scratch)
+        let (process, output, errors) = try VigilCLI.start(
+            ["serve", "--db", database, "--demo", "--port", "0"], in: scratch)
         let pid = process.processIdentifier
         let watchdog = VigilCLI.watchdog(for: pid)
         defer { watchdog.cancel() }
@@ -43,7 +45,9 @@ struct ShutdownTests {
         // The access log, written to standard error in batches and flushed at the stop: the
         // POST's line in its one format, without the token or the body.
         let postLine = log.split(separator: "\n").first { $0.hasPrefix("POST /v1/incidents ") }
-        #expect(postLine.map { $0.wholeMatch(of: /POST \/v1\/incidents 201 [0-9]+ [0-9]+\.[0-9]+ms/) != nil } == true, "\(log)")
+        #expect(
+            postLine.map { $0.wholeMatch(of: /POST \/v1\/incidents 201 [0-9]+ [0-9]+\.[0-9]+ms/) != nil } == true,
+            "\(log)")
         #expect(!log.contains(String(token)) && !log.contains("Written just before"))
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: database + "-wal"), "the WAL outlived a clean shutdown")
@@ -66,6 +70,8 @@ struct ShutdownTests {
         #expect(FileManager.default.fileExists(atPath: database))
         #expect(!FileManager.default.fileExists(atPath: database + "-wal"))
         // The schema is in the file itself: sqlite3 on it alone sees the tables.
-        #expect(try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations") == String(Migrator().latestVersion))
+        #expect(
+            try VigilCLI.sqlite(database, "SELECT max(version) FROM schema_migrations")
+                == String(Migrator().latestVersion))
     }
 }

@@ -271,11 +271,14 @@ struct UnprivilegedPlace {
         let folder = (database as NSString).deletingLastPathComponent
         let listing = (try? FileManager.default.contentsOfDirectory(atPath: folder).sorted()) ?? []
         let bytes = FileManager.default.contents(atPath: database)
-        let drop = asNobody ? ["/usr/bin/setpriv", "--reuid=\(nobody.uid)", "--regid=\(nobody.gid)", "--clear-groups"] : []
-        let result = try StartupRefusalTests.runBounded(drop + [executable] + command + ["--db", database], in: scratch.url)
+        let drop =
+            asNobody ? ["/usr/bin/setpriv", "--reuid=\(nobody.uid)", "--regid=\(nobody.gid)", "--clear-groups"] : []
+        let result = try StartupRefusalTests.runBounded(
+            drop + [executable] + command + ["--db", database], in: scratch.url)
         let shown = command.joined(separator: " ")
         #expect(
-            !result.timedOut, "vigil \(shown) did not refuse the database; it ran until killed", sourceLocation: sourceLocation)
+            !result.timedOut, "vigil \(shown) did not refuse the database; it ran until killed",
+            sourceLocation: sourceLocation)
         #expect(result.status != 0, "vigil \(shown) exited 0", sourceLocation: sourceLocation)
         #expect(result.stderrLines.count == 1, "vigil \(shown): \(result.stderr)", sourceLocation: sourceLocation)
         let line = result.stderrLines.first ?? ""

@@ -24,7 +24,7 @@ import VigilHTTP
     @Test func blockingHandlersWaitTogetherWithoutHoldingTheEventThread() throws {
         let gate = Gate()
         var router = TestServer.defaultRouter()
-        router.add("POST", "/wait") { _ in .text("\(gate.pass())") } // POST: may block by default
+        router.add("POST", "/wait") { _ in .text("\(gate.pass())") }  // POST: may block by default
         let server = try TestServer(router: router) { $0.workerThreads = 1 }
         let waiters = try (0..<8).map { _ in try server.client() }
         for client in waiters { try client.send("POST /wait HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n") }
@@ -45,7 +45,7 @@ import VigilHTTP
         let server = try TestServer(router: router) { $0.workerThreads = 1 }
         let warm = try server.client()
         try warm.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
-        #expect(try warm.readResponse().status == 200) // one pool thread exists and is idle
+        #expect(try warm.readResponse().status == 200)  // one pool thread exists and is idle
         for _ in 0..<20 {
             let waiting = try server.client()
             let quick = try server.client()
@@ -61,11 +61,13 @@ import VigilHTTP
         let gate = Gate()
         var router = TestServer.defaultRouter()
         router.add("GET", "/stream") { _ in
-            HTTPResponse(status: 200, body: .stream { writer in
-                try writer.write(Array("first,".utf8))
-                _ = gate.pass()
-                try writer.write(Array("second".utf8))
-            })
+            HTTPResponse(
+                status: 200,
+                body: .stream { writer in
+                    try writer.write(Array("first,".utf8))
+                    _ = gate.pass()
+                    try writer.write(Array("second".utf8))
+                })
         }
         let server = try TestServer(router: router) { $0.workerThreads = 1 }
         let streaming = try server.client()
@@ -100,7 +102,8 @@ import VigilHTTP
     @Test func pipelinedRequestsBeyondOneReadAreAllAnswered() throws {
         let server = try TestServer()
         let client = try server.client()
-        let pair = "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n"
+        let pair =
+            "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n"
             + "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
         let rounds = 3_000
         let bytes = Array(String(repeating: pair, count: rounds).utf8)
@@ -110,7 +113,9 @@ import VigilHTTP
         let sender = Thread {
             var offset = 0
             while offset < bytes.count {
-                let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                let sent = bytes[offset...].withUnsafeBytes {
+                    Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
                 guard sent > 0 else { return }
                 offset += sent
             }

@@ -14,18 +14,24 @@ import VigilHTTP
         let finishedThreads = Atomic<Int>(0)
         var threads: [ThreadForTest] = []
         for _ in 0..<8 {
-            threads.append(try ThreadForTest {
-                var clients: [RawClient] = []
-                for _ in 0..<100 {
-                    if let client = try? RawClient(port: port) { clients.append(client) } else { failed.add(1, ordering: .relaxed) }
-                }
-                for client in clients {
-                    let ok = (try? client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")) != nil
-                        && (try? client.readResponse().status) == 200
-                    if ok { answered.add(1, ordering: .relaxed) } else { failed.add(1, ordering: .relaxed) }
-                }
-                finishedThreads.add(1, ordering: .relaxed)
-            })
+            threads.append(
+                try ThreadForTest {
+                    var clients: [RawClient] = []
+                    for _ in 0..<100 {
+                        if let client = try? RawClient(port: port) {
+                            clients.append(client)
+                        } else {
+                            failed.add(1, ordering: .relaxed)
+                        }
+                    }
+                    for client in clients {
+                        let ok =
+                            (try? client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")) != nil
+                            && (try? client.readResponse().status) == 200
+                        if ok { answered.add(1, ordering: .relaxed) } else { failed.add(1, ordering: .relaxed) }
+                    }
+                    finishedThreads.add(1, ordering: .relaxed)
+                })
         }
         #expect(eventually(within: 20) { finishedThreads.load(ordering: .relaxed) == 8 })
         #expect(answered.load(ordering: .relaxed) == 800)

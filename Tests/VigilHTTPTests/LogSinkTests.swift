@@ -54,8 +54,9 @@ import VigilHTTP
         router.costlyRead = { head in head.queryItems.contains { $0.name == "costly" } }
         let server = try TestServer(router: router)
         let client = try server.client()
-        try client.send("GET /where HTTP/1.1\r\nHost: a\r\n\r\nGET /where?costly=1 HTTP/1.1\r\nHost: a\r\n\r\n"
-            + "GET /grows HTTP/1.1\r\nHost: a\r\n\r\nGET /where HTTP/1.1\r\nHost: a\r\n\r\n")
+        try client.send(
+            "GET /where HTTP/1.1\r\nHost: a\r\n\r\nGET /where?costly=1 HTTP/1.1\r\nHost: a\r\n\r\n"
+                + "GET /grows HTTP/1.1\r\nHost: a\r\n\r\nGET /where HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "event thread")
         #expect(try client.readResponse().text == "blocking pool")
         #expect(try client.readResponse().text == "moved to the blocking pool")

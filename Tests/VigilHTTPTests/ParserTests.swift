@@ -1,8 +1,11 @@
 import Testing
+
 @testable import VigilHTTP
 
 /// Feeds raw bytes to the parser, in one piece or split, returning requests or the error.
-func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (requests: [HTTPRequest], error: HTTPParseError?) {
+func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (
+    requests: [HTTPRequest], error: HTTPParseError?
+) {
     let data = Array(text.utf8)
     var parser = HTTPRequestParser()
     var buffer: [UInt8] = []
@@ -16,7 +19,9 @@ func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (r
         while progressed {
             progressed = false
             do {
-                let (consumed, output) = try buffer.withUnsafeBufferPointer { (pointer) throws(HTTPParseError) in try parser.parse(pointer) }
+                let (consumed, output) = try buffer.withUnsafeBufferPointer { (pointer) throws(HTTPParseError) in
+                    try parser.parse(pointer)
+                }
                 buffer.removeFirst(consumed)
                 switch output {
                 case .needMoreData: break
@@ -37,16 +42,19 @@ func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (r
 
 @Suite struct ParserTests {
     @Test func parsesRequestLineHeadersAndQuery() throws {
-        let (requests, error) = parseAll("GET /v1/inc%C3%A9dents/a%2Fb?country=fr&q=a+b%20c&q=2&flag HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a:  2 \r\n\r\n")
+        let (requests, error) = parseAll(
+            "GET /v1/inc%C3%A9dents/a%2Fb?country=fr&q=a+b%20c&q=2&flag HTTP/1.1\r\nHost: x\r\nX-A: 1\r\nx-a:  2 \r\n\r\n"
+        )
         #expect(error == nil)
         let request = try #require(requests.first)
         #expect(request.method == "GET")
         #expect(request.path == "/v1/incédents/a/b")
         #expect(request.rawPath == "/v1/inc%C3%A9dents/a%2Fb")
-        #expect(request.queryItems == [
-            HTTPQueryItem(name: "country", value: "fr"), HTTPQueryItem(name: "q", value: "a b c"),
-            HTTPQueryItem(name: "q", value: "2"), HTTPQueryItem(name: "flag", value: ""),
-        ])
+        #expect(
+            request.queryItems == [
+                HTTPQueryItem(name: "country", value: "fr"), HTTPQueryItem(name: "q", value: "a b c"),
+                HTTPQueryItem(name: "q", value: "2"), HTTPQueryItem(name: "flag", value: ""),
+            ])
         #expect(request.headers.values(for: "X-A") == ["1", "2"])
         #expect(request.headers["HOST"] == "x")
         #expect(request.head.keepAlive)
@@ -98,7 +106,9 @@ func parseAll(_ text: String, chunk: Int = .max, bodyLimit: Int = 1 << 20) -> (r
     @Test func bodyOverLimitIsRefusedBeforeReading() {
         let (_, error) = parseAll("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n", bodyLimit: 10)
         #expect(error == .bodyTooLarge(limit: 10))
-        let chunked = parseAll("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nb\r\nhello world\r\n0\r\n\r\n", bodyLimit: 10)
+        let chunked = parseAll(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nb\r\nhello world\r\n0\r\n\r\n",
+            bodyLimit: 10)
         #expect(chunked.error == .bodyTooLarge(limit: 10))
     }
 

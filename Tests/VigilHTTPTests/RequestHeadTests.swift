@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilHTTP
 
 /// A request head shares its fields between copies until one is changed: a change to a copy
@@ -36,15 +37,19 @@ import Testing
 
     /// Target, raw path and decoded path for each form of request target (the parser reuses one
     /// string for all three when they are the same text).
-    @Test(arguments: [
-        ("GET /v1/incidents HTTP/1.1", "/v1/incidents", "/v1/incidents", "/v1/incidents", nil),
-        ("GET /v1/incidents?limit=5 HTTP/1.1", "/v1/incidents?limit=5", "/v1/incidents", "/v1/incidents", "limit=5"),
-        ("GET /a%20b/c HTTP/1.1", "/a%20b/c", "/a%20b/c", "/a b/c", nil),
-        ("GET http://example/x/y?q=1 HTTP/1.1", "http://example/x/y?q=1", "/x/y", "/x/y", "q=1"),
-        ("GET http://example HTTP/1.1", "http://example", "/", "/", nil),
-        ("GET http://example?q HTTP/1.1", "http://example?q", "/", "/", "q"),
-        ("OPTIONS * HTTP/1.1", "*", "*", "*", nil),
-    ] as [(String, String, String, String, String?)])
+    @Test(
+        arguments: [
+            ("GET /v1/incidents HTTP/1.1", "/v1/incidents", "/v1/incidents", "/v1/incidents", nil),
+            (
+                "GET /v1/incidents?limit=5 HTTP/1.1", "/v1/incidents?limit=5", "/v1/incidents", "/v1/incidents",
+                "limit=5"
+            ),
+            ("GET /a%20b/c HTTP/1.1", "/a%20b/c", "/a%20b/c", "/a b/c", nil),
+            ("GET http://example/x/y?q=1 HTTP/1.1", "http://example/x/y?q=1", "/x/y", "/x/y", "q=1"),
+            ("GET http://example HTTP/1.1", "http://example", "/", "/", nil),
+            ("GET http://example?q HTTP/1.1", "http://example?q", "/", "/", "q"),
+            ("OPTIONS * HTTP/1.1", "*", "*", "*", nil),
+        ] as [(String, String, String, String, String?)])
     func targetForms(line: String, target: String, rawPath: String, path: String, rawQuery: String?) throws {
         let head = try HTTPHeadParser.parse(ArraySlice((line + "\r\nHost: example\r\n\r\n").utf8))
         #expect(head.target == target)
@@ -53,4 +58,3 @@ import Testing
         #expect(head.rawQuery == rawQuery)
     }
 }
-

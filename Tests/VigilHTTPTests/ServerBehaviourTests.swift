@@ -39,7 +39,7 @@ import VigilHTTP
         #expect(head.status == 200)
         #expect(head.headers["content-length"] == "5")
         let get = try client.readResponse()
-        #expect(get.text == "hello") // nothing of a HEAD body leaked in between
+        #expect(get.text == "hello")  // nothing of a HEAD body leaked in between
     }
 
     /// Bodies of 8 KiB and more go out beside their head in one sendmsg. Every size around that
@@ -55,8 +55,9 @@ import VigilHTTP
         }
         let server = try TestServer(router: router)
         let client = try server.client()
-        try client.send(sizes.map { "GET /bytes/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined()
-            + "HEAD /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\nGET /bytes/5 HTTP/1.1\r\nHost: a\r\n\r\n")
+        try client.send(
+            sizes.map { "GET /bytes/\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined()
+                + "HEAD /bytes/70000 HTTP/1.1\r\nHost: a\r\n\r\nGET /bytes/5 HTTP/1.1\r\nHost: a\r\n\r\n")
         usleep(300_000)  // let the socket buffers fill: the 16 MiB body cannot go out at once
         for size in sizes {
             let response = try client.readResponse()
@@ -85,7 +86,9 @@ import VigilHTTP
     @Test func chunkedRequestBodyWithTrailers() throws {
         let server = try TestServer()
         let client = try server.client()
-        try client.send("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nX-T: 1\r\n\r\n")
+        try client.send(
+            "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\nX-T: 1\r\n\r\n"
+        )
         #expect(try client.readResponse().text == "abcde")
     }
 
@@ -104,7 +107,9 @@ import VigilHTTP
     @Test func pathParametersAndQueryItemsAreDecoded() throws {
         let server = try TestServer()
         let client = try server.client()
-        try client.send("GET /v1/incidents/a%2Fb%20c HTTP/1.1\r\nHost: a\r\n\r\nGET /query?a=1&b=x+y&a=%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n")
+        try client.send(
+            "GET /v1/incidents/a%2Fb%20c HTTP/1.1\r\nHost: a\r\n\r\nGET /query?a=1&b=x+y&a=%C3%A9 HTTP/1.1\r\nHost: a\r\n\r\n"
+        )
         #expect(try client.readResponse().text == "a/b c")
         #expect(try client.readResponse().text == "a=1|b=x y|a=é")
     }
@@ -115,20 +120,26 @@ import VigilHTTP
         router.loggedQueryNames = LoggedQueryNames(["limit"])
         let server = try TestServer(router: router)
         let client = try server.client()
-        try client.send("POST /echo?secret=hunter2&limit=5 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer TOPSECRET\r\nContent-Length: 9\r\n\r\nbodyvalue")
+        try client.send(
+            "POST /echo?secret=hunter2&limit=5 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer TOPSECRET\r\nContent-Length: 9\r\n\r\nbodyvalue"
+        )
         #expect(try client.readResponse().status == 200)
         #expect(eventually(within: 2) { !server.log.isEmpty })
         let line = try #require(server.log.first)
         #expect(line.hasPrefix("POST /echo?*&limit= 200 9 "), "no client address before the method: \(line)")
-        #expect(!line.contains("secret") && !line.contains("hunter2") && !line.contains("TOPSECRET") && !line.contains("bodyvalue"))
+        #expect(
+            !line.contains("secret") && !line.contains("hunter2") && !line.contains("TOPSECRET")
+                && !line.contains("bodyvalue"))
     }
 
     @Test func streamedBodyIsChunkedAndComplete() throws {
         var router = Router()
         router.add("GET", "/export") { _ in
-            HTTPResponse(status: 200, headers: ["Content-Type": "text/csv"], body: .stream { writer in
-                for row in 0..<10_000 { try writer.write("row \(row)\n") }
-            })
+            HTTPResponse(
+                status: 200, headers: ["Content-Type": "text/csv"],
+                body: .stream { writer in
+                    for row in 0..<10_000 { try writer.write("row \(row)\n") }
+                })
         }
         let server = try TestServer(router: router)
         let client = try server.client()
@@ -136,7 +147,7 @@ import VigilHTTP
         let response = try client.readResponse()
         #expect(response.headers["transfer-encoding"] == "chunked")
         #expect(response.text.split(separator: "\n").count == 10_000)
-        try client.send("GET /export HTTP/1.1\r\nHost: a\r\n\r\n") // keep-alive survives a stream
+        try client.send("GET /export HTTP/1.1\r\nHost: a\r\n\r\n")  // keep-alive survives a stream
         #expect(try client.readResponse().status == 200)
     }
 
@@ -145,21 +156,23 @@ import VigilHTTP
         let finished = Atomic<Bool>(false)
         var router = TestServer.defaultRouter()
         router.add("GET", "/export") { _ in
-            HTTPResponse(status: 200, body: .stream { writer in
-                defer { finished.store(true, ordering: .relaxed) }
-                let row = [UInt8](repeating: 0x78, count: 1000)
-                for _ in 0..<1_000_000 {
-                    try writer.write(row)
-                    rows.add(1, ordering: .relaxed)
-                }
-            })
+            HTTPResponse(
+                status: 200,
+                body: .stream { writer in
+                    defer { finished.store(true, ordering: .relaxed) }
+                    let row = [UInt8](repeating: 0x78, count: 1000)
+                    for _ in 0..<1_000_000 {
+                        try writer.write(row)
+                        rows.add(1, ordering: .relaxed)
+                    }
+                })
         }
         let server = try TestServer(router: router)
         do {
             let client = try server.client()
             try client.send("GET /export HTTP/1.1\r\nHost: a\r\n\r\n")
             #expect(eventually(within: 5) { rows.load(ordering: .relaxed) > 100 })
-        } // client closes here, with unread data: the server sees a reset
+        }  // client closes here, with unread data: the server sees a reset
         #expect(eventually(within: 5) { finished.load(ordering: .relaxed) })
         #expect(rows.load(ordering: .relaxed) < 1_000_000)
         #expect(try server.assertStillServes() == 200)
@@ -198,13 +211,13 @@ import VigilHTTP
         try busy.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(eventually(within: 2) { entered.load(ordering: .relaxed) })
         server.server.shutdown()
-        #expect(idle.closedByPeer(within: 2)) // idle keep-alive connections are closed at once
-        #expect(throws: (any Error).self) { _ = try server.client() } // no longer accepting
+        #expect(idle.closedByPeer(within: 2))  // idle keep-alive connections are closed at once
+        #expect(throws: (any Error).self) { _ = try server.client() }  // no longer accepting
         release.store(true, ordering: .relaxed)
         let response = try busy.readResponse()
         #expect(response.text == "finished")
         #expect(response.headers["connection"] == "close")
-        server.server.run() // returns once everything has stopped
+        server.server.run()  // returns once everything has stopped
     }
 
     @Test func idleKeepAliveConnectionsAreClosedAfterTheTimeout() throws {
@@ -235,7 +248,7 @@ import VigilHTTP
         defer { server.shutdownAndWait() }
         let port = server.boundPort
         #expect(try runTool("/usr/bin/env", ["curl", "-s", "-g", "http://[::1]:\(port)/hello"]) == "hello")
-        let client = try RawClient(port: port) // 127.0.0.1 through the dual-stack socket
+        let client = try RawClient(port: port)  // 127.0.0.1 through the dual-stack socket
         try client.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(try client.readResponse().text == "hello")
     }
@@ -249,18 +262,20 @@ import VigilHTTP
         var router = TestServer.defaultRouter()
         router.add("GET", "/big") { _ in .json([UInt8](repeating: 0x20, count: 16 * 1024 * 1024)) }
         router.add("GET", "/stream") { _ in
-            HTTPResponse(status: 200, body: .stream { writer in
-                defer { streamStopped.store(true, ordering: .relaxed) }
-                let block = [UInt8](repeating: 0x20, count: 64 * 1024)
-                for _ in 0..<1024 { try writer.write(block) }
-            })
+            HTTPResponse(
+                status: 200,
+                body: .stream { writer in
+                    defer { streamStopped.store(true, ordering: .relaxed) }
+                    let block = [UInt8](repeating: 0x20, count: 64 * 1024)
+                    for _ in 0..<1024 { try writer.write(block) }
+                })
         }
         let server = try TestServer(router: router) { $0.timeouts.write = .milliseconds(500) }
         let big = try server.client()
         try big.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
         let stream = try server.client()
         try stream.send("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
-        #expect(try server.assertStillServes() == 200) // neither stalled client holds up others
+        #expect(try server.assertStillServes() == 200)  // neither stalled client holds up others
         #expect(eventually(within: 5) { streamStopped.load(ordering: .relaxed) })
         // Only the probe's own connection may remain (it is idle until its timeout).
         #expect(eventually(within: 5) { server.server.openConnections <= 1 })

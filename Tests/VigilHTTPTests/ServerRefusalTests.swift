@@ -67,7 +67,7 @@ import VigilHTTP
         var status = 0
         for byte in "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ".utf8 {
             guard (try? client.send([byte])) != nil else { break }
-            usleep(50_000) // the trickle itself is the behaviour under test
+            usleep(50_000)  // the trickle itself is the behaviour under test
             if RawClient.now() - start > 1.5 { break }
         }
         status = (try? client.readResponse().status) ?? 0

@@ -18,7 +18,10 @@ import VigilHTTP
         let returned = Atomic<Bool>(false)
         let start = RawClient.now()
         kill(getpid(), SIGTERM)
-        let waiter = try ThreadForTest { server.run(); returned.store(true, ordering: .relaxed) }
+        let waiter = try ThreadForTest {
+            server.run()
+            returned.store(true, ordering: .relaxed)
+        }
         #expect(eventually(within: 5) { returned.load(ordering: .relaxed) })
         #expect(RawClient.now() - start < 5)
         #expect(client.closedByPeer(within: 1))
@@ -36,11 +39,13 @@ final class ThreadForTest {
     init(_ body: @escaping @Sendable () -> Void) throws {
         var thread = pthread_t()
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
-            return nil
-        }, box)
+        let result = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
+                return nil
+            }, box)
         guard result == 0 else { throw RawClient.ClientError.connect(result) }
         pthread_detach(thread)
     }

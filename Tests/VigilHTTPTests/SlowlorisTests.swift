@@ -32,7 +32,9 @@ import VigilHTTP
         // Idle ones are closed after the idle timeout, trickling ones after the header deadline.
         let closeStart = RawClient.now()
         #expect(eventually(within: 5) { server.server.openConnections == 0 })
-        print("slowloris: all 2000 closed \(Int((RawClient.now() - closeStart) * 1000)) ms after the probe (idle timeout 1 s, header deadline 2 s)")
+        print(
+            "slowloris: all 2000 closed \(Int((RawClient.now() - closeStart) * 1000)) ms after the probe (idle timeout 1 s, header deadline 2 s)"
+        )
         #expect(idle[0].closedByPeer(within: 1))
         #expect(trickling[0].closedByPeer(within: 1))
     }

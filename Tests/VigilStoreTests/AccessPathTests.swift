@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// The store picks another access path for some lists (incidents by code, sorted by date);
@@ -14,8 +15,11 @@ import Testing
         for index in 0..<240 {
             let chosen = codes.filter { _ in random.next(2) == 0 }
             // Few distinct dates, so ties (broken by id) are common; some incidents have no date.
-            let occurred = random.next(8) == 0 ? "" : #""occurred": "2020-0\#(1 + random.next(3))-1\#(random.next(3))", "#
-            let record = try store.make(.incidents, """
+            let occurred =
+                random.next(8) == 0 ? "" : #""occurred": "2020-0\#(1 + random.next(3))-1\#(random.next(3))", "#
+            let record = try store.make(
+                .incidents,
+                """
                 {"title": "Incident \(index)", \(occurred)"country": "\(["RU", "SY"][random.next(2)])",
                  "confidentiality": "\(levels[random.next(3)])",
                  "violation_types": [\(chosen.map { "\"\($0)\"" }.joined(separator: ", "))]}
@@ -44,8 +48,10 @@ import Testing
             for sort in ["-occurred", "occurred", "-occurred,title", "occurred,-id"] {
                 for country in ["RU", "SY"] {
                     let place = [Filter(field: "country", op: .eq, value: country)]
-                    let fast = try walk([Filter(field: "violation_types", op: .eq, value: "torture")] + place, sort: sort, as: reader)
-                    let general = try walk([Filter(field: "violation_types", op: .in, value: "torture")] + place, sort: sort, as: reader)
+                    let fast = try walk(
+                        [Filter(field: "violation_types", op: .eq, value: "torture")] + place, sort: sort, as: reader)
+                    let general = try walk(
+                        [Filter(field: "violation_types", op: .in, value: "torture")] + place, sort: sort, as: reader)
                     #expect(fast == general, "\(reader.actor) sort=\(sort) country=\(country)")
                     #expect(Set(fast).count == fast.count)
                     compared += fast.count
@@ -53,12 +59,18 @@ import Testing
             }
         }
         #expect(compared > 500)
-        #expect(Store.codeOrderedPath(.incidents, {
-            var query = ListQuery()
-            query.filters = [Filter(field: "violation_types", op: .eq, value: "torture"), Filter(field: "country", op: .eq, value: "RU")]
-            query.sort = [SortKey(field: "occurred", descending: true)]
-            return query
-        }(), clearance: .public) != nil, "the fast path is the one compared")
+        #expect(
+            Store.codeOrderedPath(
+                .incidents,
+                {
+                    var query = ListQuery()
+                    query.filters = [
+                        Filter(field: "violation_types", op: .eq, value: "torture"),
+                        Filter(field: "country", op: .eq, value: "RU"),
+                    ]
+                    query.sort = [SortKey(field: "occurred", descending: true)]
+                    return query
+                }(), clearance: .public) != nil, "the fast path is the one compared")
     }
 
     @Test func plainSearchPathGivesTheSamePagesAsTheGeneralOne() throws {
@@ -72,7 +84,9 @@ import Testing
             // vary, so many ranks differ too and the best candidates often suffice (more than the
             // 32 candidates the plain path ranks first match).
             let words = ["stadium detention", "stadium stadium raid", "river stadium", "stadium"][random.next(4)]
-            let record = try store.make(.incidents, """
+            let record = try store.make(
+                .incidents,
+                """
                 {"title": "\(words)", "summary": "case \(index % 7)\(String(repeating: " filler", count: index % 5))",
                  "confidentiality": "\(levels[random.next(3)])"}
                 """)
@@ -105,7 +119,9 @@ import Testing
         #expect(compared > 150)
         var plain = ListQuery()
         plain.search = "stadium"
-        #expect(Store.plainIncidentSearch(.incidents, plain, clearance: .public, cursorKey: [UInt8](repeating: 7, count: 32)) != nil)
+        #expect(
+            Store.plainIncidentSearch(
+                .incidents, plain, clearance: .public, cursorKey: [UInt8](repeating: 7, count: 32)) != nil)
     }
 
     /// The ids of every page of `query`, following the cursors.

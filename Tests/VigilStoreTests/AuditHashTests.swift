@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// The audit chain's byte forms must never change: entries written by earlier versions have to
@@ -22,9 +23,13 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let alphabet: [Character] = ["a", "b", "z", "A", "_", "0", "é", "e", "ß", "日", "\u{7F}", "\u{80}"]
         for _ in 0..<2_000 {
-            let left = String((0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            let right = String((0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
-            #expect(JSONValue.utf8Precedes(left, right) == left.utf8.lexicographicallyPrecedes(right.utf8), "\(left) \(right)")
+            let left = String(
+                (0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            let right = String(
+                (0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(
+                JSONValue.utf8Precedes(left, right) == left.utf8.lexicographicallyPrecedes(right.utf8),
+                "\(left) \(right)")
         }
         let long = String(repeating: "x", count: 40)
         #expect(JSONValue.utf8Precedes(long, long + "a"))

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import VigilStore
 
 /// A closed store leaves everything in the `.db` file: a user who stops Vigil and copies that
@@ -12,7 +13,8 @@ import Testing
         let store = temporary.store
         var ids: [String] = []
         for index in 0..<40 {
-            ids.append(try store.make(.incidents, #"{"title": "closing \#(index)", "confidentiality": "restricted"}"#).id)
+            ids.append(
+                try store.make(.incidents, #"{"title": "closing \#(index)", "confidentiality": "restricted"}"#).id)
         }
         let wal = temporary.path + "-wal"
         // Open, the records are (at least partly) in the WAL: the test would show nothing otherwise.
@@ -92,7 +94,8 @@ import Testing
     @Test("after one large transaction the WAL is cut back to the limit, not left at its largest")
     func largeTransactionDoesNotLeaveALargeWAL() throws {
         for limit in [256 << 10, -1] {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-wal-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vigil-wal-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("vigil.db").path
@@ -104,9 +107,12 @@ import Testing
             }
             _ = try store.createMany(.incidents, inputs, as: Caller.admin)
             let walPath = path + "-wal"
-            func walSize() throws -> Int { try FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int ?? -1 }
+            func walSize() throws -> Int {
+                try FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int ?? -1
+            }
             let largest = try walSize()
-            #expect(largest > 4 << 20, "the transaction was meant to outgrow an automatic checkpoint (\(largest) bytes)")
+            #expect(
+                largest > 4 << 20, "the transaction was meant to outgrow an automatic checkpoint (\(largest) bytes)")
             // The automatic checkpoint after that commit emptied the WAL; the next write starts it
             // again from the beginning and, with a limit, cuts the file back.
             _ = try store.make(.incidents, #"{"title": "after the bulk"}"#)

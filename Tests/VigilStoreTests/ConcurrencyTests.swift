@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Several threads writing and reading at once: no SQLITE_BUSY, no lost update.
@@ -116,7 +117,8 @@ struct ConcurrencyTests {
                         query.limit = 25
                         query.includeTotal = true
                         query.sort = [SortKey(field: "created_at", descending: true)]
-                        let page = try store.list(.incidents, query, as: index == 1 ? Caller.publicReader : Caller.admin)
+                        let page = try store.list(
+                            .incidents, query, as: index == 1 ? Caller.publicReader : Caller.admin)
                         for record in page.records.prefix(5) {
                             _ = try store.record(.incidents, id: record.id, as: Caller.admin)
                             _ = try store.history(.incidents, id: record.id, as: Caller.admin)
@@ -207,7 +209,9 @@ struct ConcurrencyTests {
             if index == 0 {
                 for batch in 0..<batches {
                     let inputs = (0..<batchSize).map { item in
-                        JSONObject([("title", .string("batch \(batch) item \(item)")), ("confidentiality", .string("public"))])
+                        JSONObject([
+                            ("title", .string("batch \(batch) item \(item)")), ("confidentiality", .string("public")),
+                        ])
                     }
                     do {
                         _ = try store.createMany(.incidents, inputs, as: Caller.editor)
@@ -225,9 +229,13 @@ struct ConcurrencyTests {
                         query.includeTotal = true
                         query.limit = 1
                         let total = try store.list(.incidents, query, as: Caller.publicReader).total ?? -1
-                        if total % batchSize != 0 { log.record("reader \(index) saw \(total) records: a batch in part") }
+                        if total % batchSize != 0 {
+                            log.record("reader \(index) saw \(total) records: a batch in part")
+                        }
                         let changes = try store.changes(limit: 1000, as: Caller.admin).entries.count
-                        if changes % batchSize != 0 { log.record("reader \(index) saw \(changes) changes: a batch in part") }
+                        if changes % batchSize != 0 {
+                            log.record("reader \(index) saw \(changes) changes: a batch in part")
+                        }
                         log.count("reads")
                     } catch {
                         log.record("reader \(index): \(error)")
@@ -247,9 +255,13 @@ struct ConcurrencyTests {
         let temporary = try TemporaryStore()
         let store = temporary.store
         let incident = try store.make(.incidents, #"{"title": "Before", "victims_min": 3}"#)
-        _ = try store.update(.incidents, id: incident.id, patch: try .json(#"{"title": "Middle"}"#), expectedVersion: 1, as: Caller.editor)
+        _ = try store.update(
+            .incidents, id: incident.id, patch: try .json(#"{"title": "Middle"}"#), expectedVersion: 1,
+            as: Caller.editor)
         #expect(throws: StoreError.versionMismatch(expected: 1, current: 2)) {
-            try store.update(.incidents, id: incident.id, patch: try .json(#"{"title": "Late"}"#), expectedVersion: 1, as: Caller.editor)
+            try store.update(
+                .incidents, id: incident.id, patch: try .json(#"{"title": "Late"}"#), expectedVersion: 1,
+                as: Caller.editor)
         }
         let read = try store.record(.incidents, id: incident.id, as: Caller.admin)
         #expect(read.json["title"] == .string("Middle"))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// A record above the caller's clearance does not exist for it, from any operation, in any
@@ -25,29 +26,54 @@ import Testing
         init() throws {
             temporary = try TemporaryStore()
             let store = temporary.store
-            newspaper = try store.make(.sources, #"{"name": "Novaya Gazeta", "source_type": "media", "confidentiality": "public"}"#)
+            newspaper = try store.make(
+                .sources, #"{"name": "Novaya Gazeta", "source_type": "media", "confidentiality": "public"}"#)
             reprint = try store.make(.sources, #"{"name": "Reprinting outlet", "confidentiality": "public"}"#)
-            survivor = try store.make(.sources, #"""
+            survivor = try store.make(
+                .sources,
+                #"""
                 {"name": "Survivor A", "source_type": "survivor", "protected_identity": true,
                  "contact": "+0 000 000 0000", "confidentiality": "restricted"}
                 """#)
-            site = try store.make(.sites, #"""
+            site = try store.make(
+                .sites,
+                #"""
                 {"name": "Argun", "country": "RU", "admin1": "Chechnya", "locality": "Argun", "lat": 43.29, "lon": 45.87,
                  "geo_precision": "vicinity", "confidentiality": "public", "location_confidentiality": "restricted"}
                 """#)
             secretSite = try store.make(.sites, #"{"name": "Zyxwvu hideout", "confidentiality": "restricted"}"#)
-            incident = try store.make(.incidents, #"""
+            incident = try store.make(
+                .incidents,
+                #"""
                 {"title": "Mass detention", "occurred": "2017-02/2017-03", "country": "RU", "admin1": "Chechnya",
                  "admin2": "Argunsky", "locality": "Argun", "lat": 43.29, "lon": 45.87, "geo_precision": "exact",
                  "confidentiality": "public", "location_confidentiality": "restricted",
                  "sites": [{"site_id": "\#(site.id)", "role": "held_at"}, {"site_id": "\#(secretSite.id)", "role": "held_at"}]}
                 """#)
-            secretIncident = try store.make(.incidents, #"{"title": "Qwertyzz operation", "confidentiality": "restricted", "sites": [{"site_id": "\#(site.id)", "role": "held_at"}]}"#)
-            firstReport = try store.make(.allegations, #"{"source_id": "\#(newspaper.id)", "incident_id": "\#(incident.id)", "claim": "Over 100 men detained", "confidentiality": "public"}"#)
-            republication = try store.make(.allegations, #"{"source_id": "\#(reprint.id)", "incident_id": "\#(incident.id)", "claim": "Reprint", "repeats_id": "\#(firstReport.id)", "confidentiality": "public"}"#)
-            survivorAccount = try store.make(.allegations, #"{"source_id": "\#(survivor.id)", "incident_id": "\#(incident.id)", "claim": "Electric shocks", "confidentiality": "restricted"}"#)
-            denial = try store.make(.denials, #"{"statement": "Such people do not exist here", "allegation_id": "\#(firstReport.id)", "speaker": "Head", "stance": "denies_victims_exist", "confidentiality": "public"}"#)
-            secretDenial = try store.make(.denials, #"{"statement": "Off the record", "allegation_id": "\#(survivorAccount.id)", "speaker": "Aide", "confidentiality": "restricted"}"#)
+            secretIncident = try store.make(
+                .incidents,
+                #"{"title": "Qwertyzz operation", "confidentiality": "restricted", "sites": [{"site_id": "\#(site.id)", "role": "held_at"}]}"#
+            )
+            firstReport = try store.make(
+                .allegations,
+                #"{"source_id": "\#(newspaper.id)", "incident_id": "\#(incident.id)", "claim": "Over 100 men detained", "confidentiality": "public"}"#
+            )
+            republication = try store.make(
+                .allegations,
+                #"{"source_id": "\#(reprint.id)", "incident_id": "\#(incident.id)", "claim": "Reprint", "repeats_id": "\#(firstReport.id)", "confidentiality": "public"}"#
+            )
+            survivorAccount = try store.make(
+                .allegations,
+                #"{"source_id": "\#(survivor.id)", "incident_id": "\#(incident.id)", "claim": "Electric shocks", "confidentiality": "restricted"}"#
+            )
+            denial = try store.make(
+                .denials,
+                #"{"statement": "Such people do not exist here", "allegation_id": "\#(firstReport.id)", "speaker": "Head", "stance": "denies_victims_exist", "confidentiality": "public"}"#
+            )
+            secretDenial = try store.make(
+                .denials,
+                #"{"statement": "Off the record", "allegation_id": "\#(survivorAccount.id)", "speaker": "Aide", "confidentiality": "restricted"}"#
+            )
         }
     }
 
@@ -59,7 +85,9 @@ import Testing
         #expect(throws: StoreError.notFound(kind: "allegations", id: c.survivorAccount.id)) {
             try c.store.record(.allegations, id: c.survivorAccount.id, as: Caller.publicReader)
         }
-        #expect(try c.store.record(.incidents, id: c.secretIncident.id, as: Caller.restrictedReader).id == c.secretIncident.id)
+        #expect(
+            try c.store.record(.incidents, id: c.secretIncident.id, as: Caller.restrictedReader).id
+                == c.secretIncident.id)
         // A deleted record above clearance stays "not found", not "gone".
         _ = try c.store.delete(.incidents, id: c.secretIncident.id, as: Caller.admin)
         #expect(throws: StoreError.notFound(kind: "incidents", id: c.secretIncident.id)) {
@@ -102,23 +130,35 @@ import Testing
         #expect(seenRestricted["undenied_allegations"] == .int(1))
         // A site's incident count, an allegation's denial count.
         #expect(try c.store.record(.sites, id: c.site.id, as: Caller.publicReader).json["incident_count"] == .int(1))
-        #expect(try c.store.record(.sites, id: c.site.id, as: Caller.restrictedReader).json["incident_count"] == .int(2))
-        #expect(try c.store.record(.allegations, id: c.firstReport.id, as: Caller.publicReader).json["denial_count"] == .int(1))
+        #expect(
+            try c.store.record(.sites, id: c.site.id, as: Caller.restrictedReader).json["incident_count"] == .int(2))
+        #expect(
+            try c.store.record(.allegations, id: c.firstReport.id, as: Caller.publicReader).json["denial_count"]
+                == .int(1))
         // In lists too.
         let listed = try c.store.list(.incidents, ListQuery(), as: Caller.publicReader).records
         #expect(listed.map(\.id) == [c.incident.id])
         #expect(listed.first?.json["allegation_count"] == .int(2))
         // Deleting an allegation removes it from the counts.
         _ = try c.store.delete(.allegations, id: c.republication.id, as: Caller.admin)
-        #expect(try c.store.record(.incidents, id: c.incident.id, as: Caller.publicReader).json["allegation_count"] == .int(1))
+        #expect(
+            try c.store.record(.incidents, id: c.incident.id, as: Caller.publicReader).json["allegation_count"]
+                == .int(1))
     }
 
     @Test func countsPerSourceSiteAndActorForDashboards() throws {
         let c = try Case()
         let actor = try c.store.make(.actors, #"{"name": "Head", "confidentiality": "public"}"#)
-        _ = try c.store.update(.incidents, id: c.incident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#), as: Caller.admin)
-        _ = try c.store.update(.incidents, id: c.secretIncident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#), as: Caller.admin)
-        _ = try c.store.make(.denials, #"{"statement": "no", "incident_id": "\#(c.incident.id)", "actor_id": "\#(actor.id)", "confidentiality": "restricted"}"#)
+        _ = try c.store.update(
+            .incidents, id: c.incident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#), as: Caller.admin
+        )
+        _ = try c.store.update(
+            .incidents, id: c.secretIncident.id, patch: try .json(#"{"perpetrator_ids": ["\#(actor.id)"]}"#),
+            as: Caller.admin)
+        _ = try c.store.make(
+            .denials,
+            #"{"statement": "no", "incident_id": "\#(c.incident.id)", "actor_id": "\#(actor.id)", "confidentiality": "restricted"}"#
+        )
         let publicActor = try c.store.record(.actors, id: actor.id, as: Caller.publicReader).json
         #expect(publicActor["incident_count"] == .int(1))
         #expect(publicActor["denial_count"] == .int(0))
@@ -128,7 +168,9 @@ import Testing
         let newspaper = try c.store.record(.sources, id: c.newspaper.id, as: Caller.publicReader).json
         #expect(newspaper["allegation_count"] == .int(1))
         #expect(newspaper["incident_count"] == .int(1))
-        #expect(try c.store.record(.sources, id: c.survivor.id, as: Caller.restrictedReader).json["allegation_count"] == .int(1))
+        #expect(
+            try c.store.record(.sources, id: c.survivor.id, as: Caller.restrictedReader).json["allegation_count"]
+                == .int(1))
         #expect(try c.store.record(.sites, id: c.site.id, as: Caller.publicReader).json["allegation_count"] == .int(0))
     }
 
@@ -175,7 +217,8 @@ import Testing
         #expect(confidential["name"] == .string("Survivor A"))
         var query = ListQuery()
         query.filters = [Filter(field: "contact", op: .null, value: "false")]
-        #expect(throws: StoreError.badQuery(parameter: "contact.null", message: "contact is not visible to this token")) {
+        #expect(throws: StoreError.badQuery(parameter: "contact.null", message: "contact is not visible to this token"))
+        {
             try c.store.list(.sources, query, as: Caller.restrictedReader)
         }
         query.filters = [Filter(field: "name", op: .contains, value: "Survivor")]
@@ -187,7 +230,9 @@ import Testing
         let links = try c.store.links(ofIncident: c.incident.id, as: Caller.publicReader)
         #expect(links.map { $0["site_id"] } == [.string(c.site.id)])
         #expect(try c.store.links(ofIncident: c.incident.id, as: Caller.restrictedReader).count == 2)
-        #expect(throws: StoreError.self) { try c.store.history(.incidents, id: c.secretIncident.id, as: Caller.publicReader) }
+        #expect(throws: StoreError.self) {
+            try c.store.history(.incidents, id: c.secretIncident.id, as: Caller.publicReader)
+        }
         let history = try c.store.history(.incidents, id: c.incident.id, as: Caller.publicReader)
         #expect(history.map(\.action) == ["create"])
         #expect(history[0].after?["lat"] == nil, "history snapshots are redacted too")
@@ -209,20 +254,24 @@ import Testing
     @Test func aRecordMadeMoreSecretDisappearsFromTheFeedForThoseItIsNowHiddenFrom() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        let record = try store.make(.incidents, #"{"title": "Published by mistake: Vwxq", "confidentiality": "public"}"#)
-        _ = try store.update(.incidents, id: record.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+        let record = try store.make(
+            .incidents, #"{"title": "Published by mistake: Vwxq", "confidentiality": "public"}"#)
+        _ = try store.update(
+            .incidents, id: record.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
         let other = try store.make(.incidents, #"{"title": "open", "confidentiality": "public"}"#)
         let publicFeed = try store.changes(limit: 1, as: Caller.publicReader)
         #expect(publicFeed.entries.map(\.recordID) == [other.id], "only the still-public record, even with limit 1")
         #expect(publicFeed.hasMore == false)
         // Its position covers the hidden update too: resuming gives only what comes next.
         #expect(try store.changes(since: publicFeed.nextSince, as: Caller.publicReader).entries.isEmpty)
-        let text = String(decoding: JSONValue.array(publicFeed.entries.map { .object($0.json) }).serialized(), as: UTF8.self)
+        let text = String(
+            decoding: JSONValue.array(publicFeed.entries.map { .object($0.json) }).serialized(), as: UTF8.self)
         #expect(!text.contains("Vwxq"))
         #expect(try store.changes(as: Caller.restrictedReader).entries.count == 3)
         #expect(throws: StoreError.self) { try store.history(.incidents, id: record.id, as: Caller.publicReader) }
         // Made public again, its history shows again.
-        _ = try store.update(.incidents, id: record.id, patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
+        _ = try store.update(
+            .incidents, id: record.id, patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
         let again = try store.changes(as: Caller.publicReader).entries
         #expect(again.map(\.action) == ["create", "update", "create", "update"])
         #expect(again[1].after == nil, "the restricted state is never shown to a public reader")
@@ -233,7 +282,9 @@ import Testing
         let c = try Case()
         let confidential = try c.store.make(.incidents, #"{"title": "c", "confidentiality": "confidential"}"#)
         #expect(throws: StoreError.notFound(kind: "incidents", id: confidential.id)) {
-            try c.store.update(.incidents, id: confidential.id, patch: JSONObject([("title", .string("x"))]), as: Caller.restrictedEditor)
+            try c.store.update(
+                .incidents, id: confidential.id, patch: JSONObject([("title", .string("x"))]),
+                as: Caller.restrictedEditor)
         }
     }
 }

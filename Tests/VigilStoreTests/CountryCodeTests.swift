@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 @Suite("Country codes")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Date filters mean overlap: compared against a brute-force model of the same intervals.
@@ -7,7 +8,9 @@ import Testing
         "2016", "2017", "2017-01", "2017-02/2017-03", "2017-03-15", "2017-03-31", "2017-04?", "2017-04-01~",
         "2017-02/..", "../2016-06", "../2017-03-01", "2018", "2017-12-31", "2000/2030",
     ]
-    static let probes = ["2017", "2017-03", "2017-03-15", "2017-04", "2016-07", "2017-02/2017-03", "2017-02/..", "../2016-06", "2019"]
+    static let probes = [
+        "2017", "2017-03", "2017-03-15", "2017-04", "2016-07", "2017-02/2017-03", "2017-02/..", "../2016-06", "2019",
+    ]
     static let operators: [FilterOperator] = [.eq, .ne, .gt, .gte, .lt, .lte]
 
     /// What each operator means, on bounds where nil is open (−∞ for earliest, +∞ for latest).
@@ -43,8 +46,9 @@ import Testing
                 query.filters = [Filter(field: "occurred", op: op, value: probeText)]
                 query.limit = 1000
                 let got = Set(try temporary.store.list(.incidents, query, as: Caller.admin).records.map(\.id))
-                let want = Set(try Self.stored.filter { Self.expected(try UncertainDate(parsing: $0), op, probe) }
-                    .map { idsByText[$0]! })
+                let want = Set(
+                    try Self.stored.filter { Self.expected(try UncertainDate(parsing: $0), op, probe) }
+                        .map { idsByText[$0]! })
                 #expect(got == want, "occurred.\(op.rawValue)=\(probeText)")
                 #expect(!got.contains(undated.id), "a record without a date matches no date filter")
             }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// The writer's group commit, on its own: many callers at once, some failing, each released
@@ -11,27 +12,34 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func everyCallerOfAGroupIsReleasedWithItsOwnResult() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-group-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-group-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("group.db").path
         let database = try Database(path: path, mode: .readWriteCreate)
-        try database.execute("PRAGMA journal_mode = WAL; CREATE TABLE t (caller INTEGER NOT NULL, round INTEGER NOT NULL)")
+        try database.execute(
+            "PRAGMA journal_mode = WAL; CREATE TABLE t (caller INTEGER NOT NULL, round INTEGER NOT NULL)")
         let writer = DatabaseWriter(database: database)
         defer { writer.stop() }
 
-        let callers = 48, rounds = 20
+        let callers = 48
+        let rounds = 20
         let outcomes = Locked<[String]>([])
         DispatchQueue.concurrentPerform(iterations: callers) { caller in
             for round in 0..<rounds {
                 let fails = (caller + round) % 5 == 0
                 do {
                     let rowID = try writer.write { db -> Int64 in
-                        try db.run("INSERT INTO t (caller, round) VALUES (?, ?)", [.integer(Int64(caller)), .integer(Int64(round))])
+                        try db.run(
+                            "INSERT INTO t (caller, round) VALUES (?, ?)",
+                            [.integer(Int64(caller)), .integer(Int64(round))])
                         if fails { throw Refused() }
                         return db.lastInsertRowID
                     }
-                    outcomes.update { $0.append(fails ? "committed a failing write" : "ok \(caller) \(round) \(rowID)") }
+                    outcomes.update {
+                        $0.append(fails ? "committed a failing write" : "ok \(caller) \(round) \(rowID)")
+                    }
                 } catch is Refused {
                     outcomes.update { $0.append(fails ? "refused" : "refused a good write") }
                 } catch {
@@ -43,7 +51,9 @@ import Testing
         let refused = (0..<callers).flatMap { caller in (0..<rounds).filter { (caller + $0) % 5 == 0 } }.count
         #expect(all.count == callers * rounds)
         #expect(all.filter { $0 == "refused" }.count == refused)
-        #expect(all.filter { !$0.hasPrefix("ok ") && $0 != "refused" }.isEmpty, "\(all.filter { !$0.hasPrefix("ok ") && $0 != "refused" }.prefix(3))")
+        #expect(
+            all.filter { !$0.hasPrefix("ok ") && $0 != "refused" }.isEmpty,
+            "\(all.filter { !$0.hasPrefix("ok ") && $0 != "refused" }.prefix(3))")
 
         // Each caller got the row it inserted, and only the good writes are stored.
         let stored = try writer.withConnection { db -> [Int64: String] in
@@ -71,7 +81,10 @@ import Testing
         let store = temporary.store
         DispatchQueue.concurrentPerform(iterations: 17) { caller in
             if caller == 16 {
-                let rows = (0..<200).map { index in ImportRow(line: index + 1, object: JSONObject([("title", .string("imported \(index)"))]), errors: []) }
+                let rows = (0..<200).map { index in
+                    ImportRow(
+                        line: index + 1, object: JSONObject([("title", .string("imported \(index)"))]), errors: [])
+                }
                 _ = try? store.importRecords(.incidents, rows, mode: .all, dryRun: false, as: Caller.admin)
                 return
             }
@@ -81,13 +94,15 @@ import Testing
         }
         var ids: [String] = []
         try store.readers.read { db in
-            try db.makeStatement("SELECT record_id FROM audit_log WHERE action = 'create' ORDER BY seq").forEachRow { row in
+            try db.makeStatement("SELECT record_id FROM audit_log WHERE action = 'create' ORDER BY seq").forEachRow {
+                row in
                 ids.append(row.text(0) ?? "")
             }
         }
         #expect(ids.count == 16 * 25 + 200)
         let outOfOrder = zip(ids, ids.dropFirst()).filter { $0.0 >= $0.1 }
-        #expect(outOfOrder.isEmpty, "\(outOfOrder.count) ids committed after a larger one, e.g. \(outOfOrder.prefix(2))")
+        #expect(
+            outOfOrder.isEmpty, "\(outOfOrder.count) ids committed after a larger one, e.g. \(outOfOrder.prefix(2))")
         #expect(try store.verify().isIntact)
     }
 
@@ -111,7 +126,12 @@ import Testing
             let value = Array(repeating: round, count: 16)
             let taken = Locked<[Int]?>(nil)
             DispatchQueue.concurrentPerform(iterations: 2) { side in
-                if side == 0 { handoff.offer { value } } else { let got = handoff.take(); taken.update { $0 = got } }
+                if side == 0 {
+                    handoff.offer { value }
+                } else {
+                    let got = handoff.take()
+                    taken.update { $0 = got }
+                }
             }
             let got = taken.value
             #expect(got == nil || got == value)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// What a caller cannot see stays out of reach through every other door: a patch may not lower
@@ -23,7 +24,9 @@ import Testing
     @Test func anEditorCannotLowerOrOverwriteAPlaceHiddenFromIt() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        let site = try store.make(.sites, #"""
+        let site = try store.make(
+            .sites,
+            #"""
             {"name": "Former commandant's office", "country": "RU", "admin1": "Chechnya", "locality": "Argun",
              "lat": 43.29, "lon": 45.87, "geo_precision": "vicinity", "confidentiality": "public",
              "location_confidentiality": "confidential"}
@@ -37,8 +40,9 @@ import Testing
             }
         }
         // What the editor can see it may still change, though the place stays above its clearance.
-        let changed = try Self.patch(store, .sites, site.id, #"{"description": "Reported by Novaya Gazeta"}"#,
-                                     as: Caller.restrictedEditor)
+        let changed = try Self.patch(
+            store, .sites, site.id, #"{"description": "Reported by Novaya Gazeta"}"#,
+            as: Caller.restrictedEditor)
         #expect(!Self.text(changed).contains("43.29"))
         #expect(!Self.text(changed).contains("Argun"))
         let stored = try store.record(.sites, id: site.id, as: Caller.admin).json
@@ -46,7 +50,8 @@ import Testing
         #expect(stored["lat"] == .double(43.29))
         #expect(stored["description"] == .string("Reported by Novaya Gazeta"))
         // Its holder may lower it.
-        let lowered = try Self.patch(store, .sites, site.id, #"{"location_confidentiality": "restricted"}"#, as: Caller.editor)
+        let lowered = try Self.patch(
+            store, .sites, site.id, #"{"location_confidentiality": "restricted"}"#, as: Caller.editor)
         #expect(lowered.json["location_confidentiality"] == .string("restricted"))
         #expect(try store.verify().isIntact)
     }
@@ -54,12 +59,16 @@ import Testing
     @Test func aProtectedSourceCannotBeUnmaskedBelowConfidential() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        let survivor = try store.make(.sources, #"""
+        let survivor = try store.make(
+            .sources,
+            #"""
             {"name": "Survivor Qzx", "source_type": "survivor", "protected_identity": true,
              "contact": "+0 000 000 0000", "confidentiality": "public"}
             """#)
-        for body in [#"{"protected_identity": false}"#, #"{"protected_identity": null}"#, #"{"name": "Someone else"}"#,
-                     #"{"contact": "+1 111"}"#, #"{"contact": null}"#] {
+        for body in [
+            #"{"protected_identity": false}"#, #"{"protected_identity": null}"#, #"{"name": "Someone else"}"#,
+            #"{"contact": "+1 111"}"#, #"{"contact": null}"#,
+        ] {
             for caller in [Self.publicEditor, Caller.restrictedEditor] {
                 #expect(throws: StoreError.self, "\(body) as \(caller.clearance)") {
                     try Self.patch(store, .sources, survivor.id, body, as: caller)
@@ -74,7 +83,8 @@ import Testing
         #expect(stored["protected_identity"] == .bool(true))
         // An unprotected source's name may be changed, and protected, by any editor who sees it.
         let outlet = try store.make(.sources, #"{"name": "Outlet", "confidentiality": "public"}"#)
-        _ = try Self.patch(store, .sources, outlet.id, #"{"name": "Outlet Two", "protected_identity": true}"#, as: Self.publicEditor)
+        _ = try Self.patch(
+            store, .sources, outlet.id, #"{"name": "Outlet Two", "protected_identity": true}"#, as: Self.publicEditor)
     }
 
     @Test func aDefaultLevelAboveTheCallersClearanceIsRefused() throws {
@@ -87,8 +97,9 @@ import Testing
         #expect(refused?.fieldNames == ["confidentiality"])
         let made = try store.make(.actors, #"{"name": "Official", "confidentiality": "public"}"#, as: Self.publicEditor)
         #expect(made.json["confidentiality"] == .string("public"))
-        #expect(try store.make(.actors, #"{"name": "Aide"}"#, as: Caller.restrictedEditor).json["confidentiality"]
-            == .string("restricted"))
+        #expect(
+            try store.make(.actors, #"{"name": "Aide"}"#, as: Caller.restrictedEditor).json["confidentiality"]
+                == .string("restricted"))
     }
 
     @Test func earlierAuditStatesGetTheRecordsCurrentProtection() throws {
@@ -96,7 +107,9 @@ import Testing
         let store = temporary.store
         let source = try store.make(.sources, #"{"name": "Witness Vbn", "confidentiality": "public"}"#)
         _ = try Self.patch(store, .sources, source.id, #"{"protected_identity": true}"#, as: Caller.admin)
-        let site = try store.make(.sites, #"""
+        let site = try store.make(
+            .sites,
+            #"""
             {"name": "Depot", "locality": "Tsotsi-Yurt", "lat": 43.2, "lon": 46.0, "confidentiality": "public"}
             """#)
         _ = try Self.patch(store, .sites, site.id, #"{"location_confidentiality": "confidential"}"#, as: Caller.admin)
@@ -116,7 +129,8 @@ import Testing
         // At full clearance every state is there as it was.
         let full = Self.text(try store.history(.sources, id: source.id, as: Caller.confidentialReader))
         #expect(full.contains("Witness Vbn"))
-        #expect(Self.text(try store.history(.sites, id: site.id, as: Caller.confidentialReader)).contains("Tsotsi-Yurt"))
+        #expect(
+            Self.text(try store.history(.sites, id: site.id, as: Caller.confidentialReader)).contains("Tsotsi-Yurt"))
     }
 
     /// A confidential source behind a public allegation, a confidential actor among a public
@@ -138,11 +152,15 @@ import Testing
             visibleSource = try store.make(.sources, #"{"name": "Newspaper", "confidentiality": "public"}"#)
             hiddenActor = try store.make(.actors, #"{"name": "Unnamed officer", "confidentiality": "confidential"}"#)
             visibleActor = try store.make(.actors, #"{"name": "Head of the republic", "confidentiality": "public"}"#)
-            incident = try store.make(.incidents, #"""
+            incident = try store.make(
+                .incidents,
+                #"""
                 {"title": "Detentions", "confidentiality": "public",
                  "perpetrator_ids": ["\#(hiddenActor.id)", "\#(visibleActor.id)"]}
                 """#)
-            allegation = try store.make(.allegations, #"""
+            allegation = try store.make(
+                .allegations,
+                #"""
                 {"source_id": "\#(hiddenSource.id)", "incident_id": "\#(incident.id)", "claim": "Men were held",
                  "confidentiality": "public"}
                 """#)
@@ -176,13 +194,16 @@ import Testing
         // At full clearance the references are there.
         let full = try c.store.record(.allegations, id: c.allegation.id, as: Caller.confidentialReader)
         #expect(full.json["source_id"] == .string(c.hiddenSource.id))
-        #expect(try c.store.record(.incidents, id: c.incident.id, as: Caller.confidentialReader).json["perpetrator_ids"]
-            == .array([.string(c.hiddenActor.id), .string(c.visibleActor.id)]))
+        #expect(
+            try c.store.record(.incidents, id: c.incident.id, as: Caller.confidentialReader).json["perpetrator_ids"]
+                == .array([.string(c.hiddenActor.id), .string(c.visibleActor.id)]))
     }
 
     @Test func filtersMatchReferencesAsTheyAreShown() throws {
         let c = try Case()
-        let other = try c.store.make(.allegations, #"""
+        let other = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.visibleSource.id)", "incident_id": "\#(c.incident.id)", "claim": "Seen", "confidentiality": "public"}
             """#)
         func ids(_ kind: ResourceKind, _ filters: [(String, String)], as caller: AccessContext) throws -> [String] {
@@ -206,46 +227,65 @@ import Testing
             #expect(try ids(.incidents, [("perpetrator_ids.ne", c.hiddenActor.id)], as: reader) == [c.incident.id])
         }
         // At full clearance the stored references match.
-        #expect(try ids(.allegations, [("source_id", c.hiddenSource.id)], as: Caller.confidentialReader) == [c.allegation.id])
-        #expect(try ids(.incidents, [("perpetrator_ids", c.hiddenActor.id)], as: Caller.confidentialReader) == [c.incident.id])
+        #expect(
+            try ids(.allegations, [("source_id", c.hiddenSource.id)], as: Caller.confidentialReader) == [
+                c.allegation.id
+            ])
+        #expect(
+            try ids(.incidents, [("perpetrator_ids", c.hiddenActor.id)], as: Caller.confidentialReader) == [
+                c.incident.id
+            ])
     }
 
     @Test func aPatchKeepsHiddenReferencesAndAnswersAlikeWhateverTheNullHides() throws {
         let c = try Case()
         // Other fields may change: the hidden reference is kept, in the table and in the log.
-        let changed = try Self.patch(c.store, .allegations, c.allegation.id, #"{"claim": "Over 100 men were held"}"#,
-                                     as: Self.publicEditor)
+        let changed = try Self.patch(
+            c.store, .allegations, c.allegation.id, #"{"claim": "Over 100 men were held"}"#,
+            as: Self.publicEditor)
         #expect(changed.json["source_id"] == .null)
-        #expect(try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
-            == .string(c.hiddenSource.id))
+        #expect(
+            try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
+                == .string(c.hiddenSource.id))
         let last = try c.store.history(.allegations, id: c.allegation.id, as: Caller.admin).last
         #expect(last?.after?["source_id"] == .string(c.hiddenSource.id))
         // A null sent for a field the editor sees as null changes nothing, hidden behind it or not:
         // the answers cannot tell the two apart.
-        let plain = try c.store.make(.allegations, #"""
+        let plain = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.visibleSource.id)", "incident_id": "\#(c.incident.id)", "claim": "Plain", "confidentiality": "public"}
             """#)
-        let hiddenBehind = try Self.patch(c.store, .allegations, c.allegation.id, #"{"site_id": null, "source_id": null}"#,
-                                          as: Self.publicEditor)
-        let nothingBehind = try Self.patch(c.store, .allegations, plain.id, #"{"site_id": null}"#, as: Self.publicEditor)
+        let hiddenBehind = try Self.patch(
+            c.store, .allegations, c.allegation.id, #"{"site_id": null, "source_id": null}"#,
+            as: Self.publicEditor)
+        let nothingBehind = try Self.patch(
+            c.store, .allegations, plain.id, #"{"site_id": null}"#, as: Self.publicEditor)
         #expect(hiddenBehind.version == changed.version, "no change, no new version")
         #expect(nothingBehind.version == plain.version)
-        #expect(try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
-            == .string(c.hiddenSource.id))
+        #expect(
+            try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
+                == .string(c.hiddenSource.id))
         // A list keeps the ids the editor never saw: unchanged when the visible part is, added to
         // what the editor sends otherwise.
-        let same = try Self.patch(c.store, .incidents, c.incident.id, #"{"perpetrator_ids": ["\#(c.visibleActor.id)"]}"#,
-                                  as: Caller.restrictedEditor)
+        let same = try Self.patch(
+            c.store, .incidents, c.incident.id, #"{"perpetrator_ids": ["\#(c.visibleActor.id)"]}"#,
+            as: Caller.restrictedEditor)
         #expect(same.version == c.incident.version)
         _ = try Self.patch(c.store, .incidents, c.incident.id, #"{"perpetrator_ids": []}"#, as: Caller.restrictedEditor)
-        #expect(try c.store.record(.incidents, id: c.incident.id, as: Caller.admin).json["perpetrator_ids"]
-            == .array([.string(c.hiddenActor.id)]))
-        #expect(try c.store.record(.incidents, id: c.incident.id, as: Caller.restrictedEditor).json["perpetrator_ids"] == .array([]))
+        #expect(
+            try c.store.record(.incidents, id: c.incident.id, as: Caller.admin).json["perpetrator_ids"]
+                == .array([.string(c.hiddenActor.id)]))
+        #expect(
+            try c.store.record(.incidents, id: c.incident.id, as: Caller.restrictedEditor).json["perpetrator_ids"]
+                == .array([]))
         // A new value replaces the reference, as it would a null; its holder can see it in the history.
-        _ = try Self.patch(c.store, .allegations, c.allegation.id, #"{"source_id": "\#(c.visibleSource.id)"}"#,
-                           as: Self.publicEditor)
-        #expect(try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
-            == .string(c.visibleSource.id))
+        _ = try Self.patch(
+            c.store, .allegations, c.allegation.id, #"{"source_id": "\#(c.visibleSource.id)"}"#,
+            as: Self.publicEditor)
+        #expect(
+            try c.store.record(.allegations, id: c.allegation.id, as: Caller.admin).json["source_id"]
+                == .string(c.visibleSource.id))
         #expect(try c.store.verify().isIntact)
     }
 
@@ -255,15 +295,20 @@ import Testing
         let incident = try store.make(.incidents, #"{"title": "Detentions", "confidentiality": "public"}"#)
         let site = try store.make(.sites, #"{"name": "Argun", "confidentiality": "public"}"#)
         let hiddenSite = try store.make(.sites, #"{"name": "Hidden", "confidentiality": "confidential"}"#)
-        _ = try store.link(incidentID: incident.id, try JSONValue.parse(Array(#"""
-            [{"site_id": "\#(site.id)", "role": "held_at"}, {"site_id": "\#(hiddenSite.id)", "role": "held_at"}]
-            """#.utf8)), as: Caller.editor)
+        _ = try store.link(
+            incidentID: incident.id,
+            try JSONValue.parse(
+                Array(
+                    #"""
+                    [{"site_id": "\#(site.id)", "role": "held_at"}, {"site_id": "\#(hiddenSite.id)", "role": "held_at"}]
+                    """#.utf8)), as: Caller.editor)
         let feed = try store.changes(limit: 1000, as: Caller.publicReader).entries
         let links = feed.filter { $0.kind == "links" }
         #expect(links.count == 1)
         #expect(links.first?.after?["site_id"] == .string(site.id))
         #expect(!Self.text(feed).contains(hiddenSite.id))
-        #expect(try store.changes(limit: 1000, as: Caller.confidentialReader).entries
-            .filter { $0.kind == "links" }.count == 2)
+        #expect(
+            try store.changes(limit: 1000, as: Caller.confidentialReader).entries
+                .filter { $0.kind == "links" }.count == 2)
     }
 }

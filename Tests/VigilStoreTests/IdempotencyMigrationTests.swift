@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Migration 0015 fills `created_ids` of the answers stored before it from their bodies, so that
@@ -17,7 +18,8 @@ import Testing
         let single = "act_01AAAAAAAAAAAAAAAAAAAAAAAA"
         let db = try Database(path: path, mode: .readWriteCreate)
         try Migrator(migrations: embeddedMigrations.filter { $0.version < 15 }).migrate(db)
-        try db.execute("""
+        try db.execute(
+            """
             INSERT INTO actors (id, name, confidentiality, version, created_at, updated_at)
             VALUES ('\(single)', 'Officer Qzmigr', 1, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
             """)
@@ -44,7 +46,8 @@ import Testing
             }
             return found
         }
-        #expect(ids == ["one": #"["\#(single)"]"#, "batch": #"["act_a","act_b"]"#, "purged": #"["act_gone"]"#, "odd": "[]"])
+        #expect(
+            ids == ["one": #"["\#(single)"]"#, "batch": #"["act_a","act_b"]"#, "purged": #"["act_gone"]"#, "odd": "[]"])
         #expect(try store.purge(id: single, as: Caller.admin).answersErased == 1)
         #expect(throws: StoreError.answerPurged(id: single)) {
             try store.storedAnswer(for: IdempotencyKey(tokenID: "tok", key: "one", requestHash: "h"))

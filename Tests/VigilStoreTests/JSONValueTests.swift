@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Parses `text`, returning the error (or nil when it parsed).
@@ -124,24 +125,25 @@ struct JSONParsingTests {
         #expect(parseError(text) != nil, "accepted \(text.debugDescription)")
     }
 
-    @Test(arguments: [
-        [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
-        [0x22, 0xC1, 0xBF, 0x22],  // overlong
-        [0x22, 0xE0, 0x80, 0x80, 0x22],  // overlong 3-byte
-        [0x22, 0xF0, 0x80, 0x80, 0x80, 0x22],  // overlong 4-byte
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate U+D800
-        [0x22, 0xED, 0xBF, 0xBF, 0x22],  // encoded surrogate U+DFFF
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
-        [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],  // invalid lead
-        [0x22, 0xFF, 0x22],
-        [0x22, 0x80, 0x22],  // stray continuation
-        [0x22, 0xC3, 0x22],  // truncated
-        [0x22, 0xE2, 0x82, 0x22],  // truncated 3-byte
-        [0x22, 0xE2, 0x82],  // truncated at end of input
-        [0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22],  // invalid after an escape (slow path)
-        [0xEF, 0xBB, 0xBF, 0x31],  // BOM
-        [0xC3, 0xA9],  // non-ASCII outside a string
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x22, 0xC0, 0x80, 0x22],  // overlong NUL
+            [0x22, 0xC1, 0xBF, 0x22],  // overlong
+            [0x22, 0xE0, 0x80, 0x80, 0x22],  // overlong 3-byte
+            [0x22, 0xF0, 0x80, 0x80, 0x80, 0x22],  // overlong 4-byte
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate U+D800
+            [0x22, 0xED, 0xBF, 0xBF, 0x22],  // encoded surrogate U+DFFF
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+            [0x22, 0xF5, 0x80, 0x80, 0x80, 0x22],  // invalid lead
+            [0x22, 0xFF, 0x22],
+            [0x22, 0x80, 0x22],  // stray continuation
+            [0x22, 0xC3, 0x22],  // truncated
+            [0x22, 0xE2, 0x82, 0x22],  // truncated 3-byte
+            [0x22, 0xE2, 0x82],  // truncated at end of input
+            [0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22],  // invalid after an escape (slow path)
+            [0xEF, 0xBB, 0xBF, 0x31],  // BOM
+            [0xC3, 0xA9],  // non-ASCII outside a string
+        ] as [[UInt8]])
     func refusesInvalidUTF8(bytes: [UInt8]) {
         #expect(parseError(bytes: bytes) != nil)
     }
@@ -296,7 +298,8 @@ struct JSONSerializationTests {
 
     static let roundTripValues: [JSONValue] = [
         .null, true, false, 0, -1, .int(Int64.max), .int(Int64.min),
-        0.5, -0.0, 1e-7, 1e300, -1.7976931348623157e308, .double(.leastNonzeroMagnitude), 123456.789, 9007199254740993.0,
+        0.5, -0.0, 1e-7, 1e300, -1.7976931348623157e308, .double(.leastNonzeroMagnitude), 123456.789,
+        9007199254740993.0,
         "", "plain", "Новая газета", "الشيشان", "emoji 😀🏳️‍🌈👩‍👩‍👧", "中文",
         "quote \" backslash \\ slash / controls \u{0}\u{1}\u{1f}\n\r\t\u{8}\u{c}\u{7f}",
         "\u{2028}\u{2029}\u{FEFF}",
@@ -407,7 +410,6 @@ struct JSONObjectTests {
         #expect(JSONValue.double(2).intValue == nil)
     }
 }
-
 
 @Suite("JSON parsing, randomized")
 struct JSONRandomizedTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// `JSONWriter.writeString` skips clean text eight bytes at a time: every byte that needs an
@@ -27,7 +28,9 @@ import Testing
     }
 
     @Test func agreesWithTheByteAtATimeEscaperAtEveryPosition() {
-        let pieces = ["a", "Z", " ", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "—", "🕊", "/", "]", "<", "\u{1B}"]
+        let pieces = [
+            "a", "Z", " ", "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "é", "—", "🕊", "/", "]", "<", "\u{1B}",
+        ]
         var random = SplitMix64(seed: 42)
         for length in 0..<40 {
             for _ in 0..<60 {
@@ -72,7 +75,8 @@ import Testing
         #expect(writer.count == expected.count)
         let written = writer.bytes()
         let firstDifference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-        #expect(firstDifference == nil && written.count == expected.count, "first difference at \(firstDifference ?? -1)")
+        #expect(
+            firstDifference == nil && written.count == expected.count, "first difference at \(firstDifference ?? -1)")
         writer.removeAll()
         JSONWriter.writeInt(.min, into: &writer)
         #expect(writer.bytes() == Array("-9223372036854775808".utf8))
@@ -106,9 +110,10 @@ import Testing
             check(value.nextDown)
         }
         #expect(taken > 100_000, "the fast path took \(taken) of 200,000 decimals")
-        for value in [0.0, -0.0, 0.001, 0.000_999_999, 0.0009, 1e9, 1e9 - 0.000_001, 999_999_999.999_999, -999_999_999.999_999,
-                      0.1 + 0.2, 5, 12.61, -30.12, 1e-5, 1e15, 1e16, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.5e-6]
-        {
+        for value in [
+            0.0, -0.0, 0.001, 0.000_999_999, 0.0009, 1e9, 1e9 - 0.000_001, 999_999_999.999_999, -999_999_999.999_999,
+            0.1 + 0.2, 5, 12.61, -30.12, 1e-5, 1e15, 1e16, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.5e-6,
+        ] {
             check(value)
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Counts kept by triggers (`record_counts`, `facet_counts`) must always equal what counting
@@ -24,9 +25,12 @@ import Testing
         var links: [(incident: String, link: String)] = []
 
         for index in 0..<3 {
-            sources.append(try store.make(.sources, #"{"name": "Source \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
-            actors.append(try store.make(.actors, #"{"name": "Actor \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
-            sites.append(try store.make(.sites, #"{"name": "Site \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
+            sources.append(
+                try store.make(.sources, #"{"name": "Source \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
+            actors.append(
+                try store.make(.actors, #"{"name": "Actor \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
+            sites.append(
+                try store.make(.sites, #"{"name": "Site \#(index)", "confidentiality": "\#(levels[index])"}"#).id)
         }
 
         func pick<T>(_ items: [T]) -> T { items[random.next(items.count)] }
@@ -39,47 +43,68 @@ import Testing
             switch random.next(14) {
             case 0, 1:
                 let perpetrators = random.next(2) == 0 ? "[\"\(pick(actors))\"]" : "[]"
-                incidents.append(try store.make(.incidents, """
-                    {"title": "Incident \(step)", "country": "\(pick(countries))", "confidentiality": "\(pick(levels))",
-                     "violation_types": \(codeList()), "targeted_groups": \(random.next(2) == 0 ? "[\"lgbtiq\"]" : "[]"),
-                     "perpetrator_ids": \(perpetrators)}
-                    """).id)
+                incidents.append(
+                    try store.make(
+                        .incidents,
+                        """
+                        {"title": "Incident \(step)", "country": "\(pick(countries))", "confidentiality": "\(pick(levels))",
+                         "violation_types": \(codeList()), "targeted_groups": \(random.next(2) == 0 ? "[\"lgbtiq\"]" : "[]"),
+                         "perpetrator_ids": \(perpetrators)}
+                        """
+                    ).id)
             case 2, 3, 12, 13:
                 guard !incidents.isEmpty else { continue }
                 // References may name a deleted record by now: such a create is refused, which is fine.
-                if let made = try? store.make(.allegations, """
+                if let made = try? store.make(
+                    .allegations,
+                    """
                     {"source_id": "\(pick(sources))", "incident_id": "\(pick(incidents))", "site_id": "\(pick(sites))",
                      "claim": "Claim \(step)", "confidentiality": "\(pick(levels))"
                      \(random.next(3) == 0 && !allegations.isEmpty ? ", \"repeats_id\": \"\(pick(allegations))\"" : "")}
-                    """) { allegations.append(made.id) }
+                    """)
+                {
+                    allegations.append(made.id)
+                }
             case 4 where !allegations.isEmpty:
-                if let made = try? store.make(.denials, """
+                if let made = try? store.make(
+                    .denials,
+                    """
                     {"statement": "Denial \(step)", "allegation_id": "\(pick(allegations))", "speaker": "Official",
                      "actor_id": "\(pick(actors))", "confidentiality": "\(pick(levels))"
                      \(random.next(2) == 0 && !incidents.isEmpty ? ", \"incident_id\": \"\(pick(incidents))\"" : "")}
-                    """) { denials.append(made.id) }
+                    """)
+                {
+                    denials.append(made.id)
+                }
             case 5 where !incidents.isEmpty:
-                let patch = try JSONObject.json("""
+                let patch = try JSONObject.json(
+                    """
                     {"confidentiality": "\(pick(levels))", "country": "\(pick(countries))", "violation_types": \(codeList()),
                      "perpetrator_ids": \(random.next(2) == 0 ? "[\"\(pick(actors))\"]" : "[]")}
                     """)
                 _ = try? store.update(.incidents, id: pick(incidents), patch: patch, as: Caller.admin)
             case 6:
                 let kind = pick([ResourceKind.incidents, .allegations, .denials, .sources])
-                let ids = [ResourceKind.incidents: incidents, .allegations: allegations, .denials: denials, .sources: sources][kind] ?? []
+                let ids =
+                    [
+                        ResourceKind.incidents: incidents, .allegations: allegations, .denials: denials,
+                        .sources: sources,
+                    ][kind] ?? []
                 guard !ids.isEmpty else { continue }
                 let id = pick(ids)
                 if (try? store.delete(kind, id: id, as: Caller.admin)) == nil {
                     _ = try? store.restore(kind, id: id, as: Caller.admin)
                 }
             case 7 where !allegations.isEmpty:
-                let patch = try JSONObject.json("""
+                let patch = try JSONObject.json(
+                    """
                     {"confidentiality": "\(pick(levels))", "source_id": "\(pick(sources))"\
                     \(incidents.isEmpty ? "" : ", \"incident_id\": \"\(pick(incidents))\"")}
                     """)
                 _ = try? store.update(.allegations, id: pick(allegations), patch: patch, as: Caller.admin)
             case 8 where !denials.isEmpty:
-                let patch = try JSONObject.json(#"{"confidentiality": "\#(pick(levels))", "actor_id": "\#(pick(actors))"}"#)
+                let patch = try JSONObject.json(
+                    #"{"confidentiality": "\#(pick(levels))", "actor_id": "\#(pick(actors))"}"#)
                 _ = try? store.update(.denials, id: pick(denials), patch: patch, as: Caller.admin)
             case 9:
                 let patch = try JSONObject.json(#"{"confidentiality": "\#(pick(levels))"}"#)
@@ -87,7 +112,8 @@ import Testing
             case 10 where !incidents.isEmpty:
                 let incident = pick(incidents)
                 if let made = try? store.link(
-                    incidentID: incident, .object(try JSONObject.json(#"{"site_id": "\#(pick(sites))", "role": "held_at"}"#)),
+                    incidentID: incident,
+                    .object(try JSONObject.json(#"{"site_id": "\#(pick(sites))", "role": "held_at"}"#)),
                     as: Caller.admin), let link = made.last?["id"]?.stringValue
                 {
                     links.append((incident, link))
@@ -102,7 +128,9 @@ import Testing
             if step % 12 == 11 { try expectCountsAgree(store, step: step) }
         }
         try expectCountsAgree(store, step: 240)
-        #expect(incidents.count > 10 && allegations.count > 10 && denials.count > 3, "\(incidents.count) incidents, \(allegations.count) allegations, \(denials.count) denials")
+        #expect(
+            incidents.count > 10 && allegations.count > 10 && denials.count > 3,
+            "\(incidents.count) incidents, \(allegations.count) allegations, \(denials.count) denials")
     }
 
     private func expectCountsAgree(_ store: Store, step: Int) throws {
@@ -120,17 +148,21 @@ import Testing
         let (missing, extra): (Int, Int) = try store.read { db in
             var missing = 0
             var extra = 0
-            try db.makeStatement("SELECT count(*) FROM (\(fresh) EXCEPT SELECT * FROM (\(kept)))").forEachRow { missing = Int($0.int64(0)) }
-            try db.makeStatement("SELECT count(*) FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh)))").forEachRow { extra = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM (\(fresh) EXCEPT SELECT * FROM (\(kept)))").forEachRow {
+                missing = Int($0.int64(0))
+            }
+            try db.makeStatement("SELECT count(*) FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh)))")
+                .forEachRow { extra = Int($0.int64(0)) }
             return (missing, extra)
         }
         var sample = ""
         if missing + extra > 0 {
             sample = try store.read { db in
                 var rows: [String] = []
-                try db.makeStatement("SELECT * FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh))) LIMIT 5").forEachRow { row in
-                    rows.append((0..<6).map { row.text($0) ?? "-" }.joined(separator: " "))
-                }
+                try db.makeStatement("SELECT * FROM (SELECT * FROM (\(kept)) EXCEPT SELECT * FROM (\(fresh))) LIMIT 5")
+                    .forEachRow { row in
+                        rows.append((0..<6).map { row.text($0) ?? "-" }.joined(separator: " "))
+                    }
                 return rows.joined(separator: "; ")
             }
         }
@@ -151,12 +183,17 @@ import Testing
             """
         let (codesMissing, codesExtra, codeRows): (Int, Int, Int) = try store.read { db in
             var counts = [0, 0, 0]
-            try db.makeStatement("SELECT count(*) FROM (\(freshCodes) EXCEPT \(keptCodes))").forEachRow { counts[0] = Int($0.int64(0)) }
-            try db.makeStatement("SELECT count(*) FROM (\(keptCodes) EXCEPT SELECT * FROM (\(freshCodes)))").forEachRow { counts[1] = Int($0.int64(0)) }
+            try db.makeStatement("SELECT count(*) FROM (\(freshCodes) EXCEPT \(keptCodes))").forEachRow {
+                counts[0] = Int($0.int64(0))
+            }
+            try db.makeStatement("SELECT count(*) FROM (\(keptCodes) EXCEPT SELECT * FROM (\(freshCodes)))").forEachRow
+            { counts[1] = Int($0.int64(0)) }
             try db.makeStatement("SELECT count(*) FROM incident_codes").forEachRow { counts[2] = Int($0.int64(0)) }
             return (counts[0], counts[1], counts[2])
         }
-        #expect(codesMissing == 0 && codesExtra == 0, "step \(step): \(codesMissing) code rows missing, \(codesExtra) stale of \(codeRows)")
+        #expect(
+            codesMissing == 0 && codesExtra == 0,
+            "step \(step): \(codesMissing) code rows missing, \(codesExtra) stale of \(codeRows)")
 
         let readers = [Caller.publicReader, Caller.restrictedReader, Caller.confidentialReader]
         for reader in readers {

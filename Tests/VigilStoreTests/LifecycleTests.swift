@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Create, merge-patch, tombstone, restore and links, with versions and audit entries.
@@ -18,7 +19,9 @@ import Testing
         #expect(patched.json["created_at"] == created.json["created_at"])
         // A stale version is refused and changes nothing.
         #expect(throws: StoreError.versionMismatch(expected: 1, current: 2)) {
-            try store.update(.incidents, id: created.id, patch: try .json(#"{"title": "late"}"#), expectedVersion: 1, as: Caller.editor)
+            try store.update(
+                .incidents, id: created.id, patch: try .json(#"{"title": "late"}"#), expectedVersion: 1,
+                as: Caller.editor)
         }
         #expect(try store.record(.incidents, id: created.id, as: Caller.admin).json["title"] == .string("t"))
         // A patch that changes nothing makes no new version.
@@ -79,17 +82,23 @@ import Testing
         let incident = try store.make(.incidents, #"{"title": "t"}"#)
         let argun = try store.make(.sites, #"{"name": "Argun"}"#)
         let tsotsi = try store.make(.sites, #"{"name": "Tsotsi-Yurt"}"#)
-        let made = try store.link(incidentID: incident.id, try JSONValue.parse(Array("""
-            [{"site_id": "\(tsotsi.id)", "role": "transferred_to", "period": "2017-03"},
-             {"site_id": "\(argun.id)", "role": "held_at", "period": "2017-02", "note": "first"}]
-            """.utf8)), as: Caller.editor)
+        let made = try store.link(
+            incidentID: incident.id,
+            try JSONValue.parse(
+                Array(
+                    """
+                    [{"site_id": "\(tsotsi.id)", "role": "transferred_to", "period": "2017-03"},
+                     {"site_id": "\(argun.id)", "role": "held_at", "period": "2017-02", "note": "first"}]
+                    """.utf8)), as: Caller.editor)
         #expect(made.count == 2)
         let links = try store.links(ofIncident: incident.id, as: Caller.admin)
         #expect(links.map { $0["site_id"] } == [.string(argun.id), .string(tsotsi.id)])
         #expect(links[0]["role"] == .string("held_at"))
         #expect(links[0]["period_earliest"] == .string("2017-02-01"))
         #expect(throws: StoreError.self) {
-            try store.link(incidentID: incident.id, .object(try .json(#"{"site_id": "\#(argun.id)", "role": "held_at"}"#)), as: Caller.editor)
+            try store.link(
+                incidentID: incident.id, .object(try .json(#"{"site_id": "\#(argun.id)", "role": "held_at"}"#)),
+                as: Caller.editor)
         }
         #expect(try store.record(.sites, id: argun.id, as: Caller.admin).json["incident_count"] == .int(1))
         try store.unlink(incidentID: incident.id, linkID: links[0]["id"]?.stringValue ?? "", as: Caller.editor)
@@ -100,10 +109,13 @@ import Testing
     @Test func tokensAuthenticateUntilRevokedOrExpired() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        let (secret, token) = try store.createToken(name: "field-team", role: .editor, clearance: .restricted, as: .commandLine)
+        let (secret, token) = try store.createToken(
+            name: "field-team", role: .editor, clearance: .restricted, as: .commandLine)
         #expect(secret.hasPrefix("vgl_"))
-        #expect(try store.authenticate(secret: secret) == .valid(
-            AccessContext(actor: "field-team", role: .editor, clearance: .restricted), tokenID: token.id))
+        #expect(
+            try store.authenticate(secret: secret)
+                == .valid(
+                    AccessContext(actor: "field-team", role: .editor, clearance: .restricted), tokenID: token.id))
         #expect(try store.authenticate(secret: secret + "x") == .invalid)
         #expect(try store.tokens(as: .commandLine).first?.lastUsedAt != nil)
         _ = try store.revokeToken(name: "field-team", as: .commandLine)
@@ -120,6 +132,8 @@ import Testing
         // The secret is stored only as a hash.
         let raw = try Database(path: temporary.path, mode: .readOnly)
         #expect(try raw.scalar("SELECT count(*) FROM tokens WHERE secret_hash = ?", [.text(secret)]) == .integer(0))
-        #expect(try raw.scalar("SELECT count(*) FROM tokens WHERE secret_hash = ?", [.text(Hex.sha256(secret))]) == .integer(1))
+        #expect(
+            try raw.scalar("SELECT count(*) FROM tokens WHERE secret_hash = ?", [.text(Hex.sha256(secret))])
+                == .integer(1))
     }
 }

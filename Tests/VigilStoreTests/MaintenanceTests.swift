@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 @Suite struct MaintenanceTests {
@@ -9,8 +10,11 @@ import Testing
         let source = try store.make(.sources, #"{"name": "Survivor Qxj", "contact": "+0 000 000 0000"}"#)
         let incident = try store.make(.incidents, #"{"title": "t"}"#)
         let site = try store.make(.sites, #"{"name": "s"}"#)
-        _ = try store.link(incidentID: incident.id, .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at"}"#)), as: Caller.admin)
-        let allegation = try store.make(.allegations, #"{"source_id": "\#(source.id)", "incident_id": "\#(incident.id)", "claim": "c"}"#)
+        _ = try store.link(
+            incidentID: incident.id, .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at"}"#)),
+            as: Caller.admin)
+        let allegation = try store.make(
+            .allegations, #"{"source_id": "\#(source.id)", "incident_id": "\#(incident.id)", "claim": "c"}"#)
         _ = try store.update(.sources, id: source.id, patch: try .json(#"{"contact": "+1 111"}"#), as: Caller.admin)
 
         // Still referenced: refused, nothing changed.
@@ -45,7 +49,9 @@ import Testing
         #expect(history.map(\.action) == ["create"])
     }
 
-    @Test("purge leaves no word of the record anywhere: not in the full-text index's older segments, not in a stored idempotency answer, not in the WAL")
+    @Test(
+        "purge leaves no word of the record anywhere: not in the full-text index's older segments, not in a stored idempotency answer, not in the WAL"
+    )
     func purgeErasesIndexWordsAndStoredAnswers() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
@@ -59,11 +65,14 @@ import Testing
         let id = try #require(try JSONValue.parse(answer.body).objectValue?["id"]?.stringValue)
         // Another answer that only mentions the id (a reference) must survive the purge.
         let other = IdempotencyKey(tokenID: "tok_test", key: "retry-2", requestHash: "h2")
-        _ = try store.createMany(.incidents, [try .json(#"{"title": "Other"}"#)], as: Caller.admin, idempotency: other) { _ in
+        _ = try store.createMany(.incidents, [try .json(#"{"title": "Other"}"#)], as: Caller.admin, idempotency: other)
+        { _ in
             StoredAnswer(status: 201, headers: [:], body: Array(#"{"id": "inc_other", "see_also": "\#(id)"}"#.utf8))
         }
         // Later writes, each its own commit: the record's words sit in an older index segment.
-        for index in 0..<40 { _ = try store.make(.incidents, #"{"title": "Later \#(index)", "summary": "word\#(index)"}"#) }
+        for index in 0..<40 {
+            _ = try store.make(.incidents, #"{"title": "Later \#(index)", "summary": "word\#(index)"}"#)
+        }
 
         let report = try store.purge(id: id, as: Caller.admin)
         #expect(report == Store.PurgeReport(answersErased: 1, linksErased: 0, walCleared: true))
@@ -97,7 +106,9 @@ import Testing
         let report = try store.purge(id: record.id, as: Caller.admin)
         #expect(report.walCleared == false)
         try reader.execute("COMMIT")
-        #expect(throws: StoreError.notFound(kind: "actors", id: record.id)) { try store.record(.actors, id: record.id, as: Caller.admin) }
+        #expect(throws: StoreError.notFound(kind: "actors", id: record.id)) {
+            try store.record(.actors, id: record.id, as: Caller.admin)
+        }
     }
 
     @Test func backupIsAConsistentCopyThatOpensAndVerifies() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// The migrations compiled into the binary, their application, and the writer's pragmas.
@@ -22,7 +23,9 @@ struct MigrationTests {
     func embeddedMatchesFiles() throws {
         let files = try Self.migrationFiles()
         #expect(!files.isEmpty)
-        #expect(files.count == embeddedMigrations.count, "migrations/ has \(files.count) files, the binary \(embeddedMigrations.count)")
+        #expect(
+            files.count == embeddedMigrations.count,
+            "migrations/ has \(files.count) files, the binary \(embeddedMigrations.count)")
         for (file, migration) in zip(files, embeddedMigrations) {
             let name = file.deletingPathExtension().lastPathComponent
             let digits = name.prefix(while: \.isNumber)
@@ -51,7 +54,8 @@ struct MigrationTests {
         #expect(temporary.store.appliedMigrations == all)
         let recorded: [(Int64, String)] = try temporary.store.read { db in
             var rows: [(Int64, String)] = []
-            try db.makeStatement("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").forEachRow { row in
+            try db.makeStatement("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").forEachRow
+            { row in
                 rows.append((row.int64(0), row.text(1) ?? ""))
                 #expect(row.text(2)?.isEmpty == false)
             }
@@ -63,7 +67,9 @@ struct MigrationTests {
         let record = try temporary.store.make(.incidents, #"{"title": "Kept across opens"}"#)
         let reopened = try Store(path: temporary.path, readers: 1)
         #expect(reopened.appliedMigrations.isEmpty)
-        #expect(try reopened.record(.incidents, id: record.id, as: Caller.admin).json["title"] == .string("Kept across opens"))
+        #expect(
+            try reopened.record(.incidents, id: record.id, as: Caller.admin).json["title"]
+                == .string("Kept across opens"))
         let third = try Store(path: temporary.path, readers: 1)
         #expect(third.appliedMigrations.isEmpty)
         let count = try third.read { db in try db.scalar("SELECT count(*) FROM schema_migrations") }
@@ -74,8 +80,10 @@ struct MigrationTests {
     func writerPragmas() throws {
         let temporary = try TemporaryStore()
         let (journal, synchronous, foreignKeys, secureDelete) = try temporary.store.writer.withConnection { db in
-            (try db.scalar("PRAGMA journal_mode"), try db.scalar("PRAGMA synchronous"),
-             try db.scalar("PRAGMA foreign_keys"), try db.scalar("PRAGMA secure_delete"))
+            (
+                try db.scalar("PRAGMA journal_mode"), try db.scalar("PRAGMA synchronous"),
+                try db.scalar("PRAGMA foreign_keys"), try db.scalar("PRAGMA secure_delete")
+            )
         }
         #expect(journal == .text("wal"))
         #expect(synchronous == .integer(2))
@@ -102,7 +110,8 @@ struct MigrationTests {
 
     @Test("a failing migration rolls back entirely and records nothing")
     func failingMigrationRollsBack() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-migrate-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-migrate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = try Database(path: directory.appendingPathComponent("m.db").path, mode: .readWriteCreate)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Keyset pagination: walking every page of a list, in any whitelisted order, returns each
@@ -14,10 +15,11 @@ struct PaginationTests {
         "victims_min", "victims_max", "deaths_min", "deaths_max", "verification", "confidentiality", "lat", "lon",
         "geo_precision", "location_confidentiality",
     ]
-    static let sorts: [String] = sortableFields.flatMap { [$0, "-" + $0] } + [
-        "-occurred,country", "country,-victims_min", "verification,-lat,title", "-confidentiality,-created_at",
-        "title,-id", "admin1,-deaths_min,occurred", "-geo_precision,victims_max",
-    ]
+    static let sorts: [String] =
+        sortableFields.flatMap { [$0, "-" + $0] } + [
+            "-occurred,country", "country,-victims_min", "verification,-lat,title", "-confidentiality,-created_at",
+            "title,-id", "admin1,-deaths_min,occurred", "-geo_precision,victims_max",
+        ]
 
     /// The sorts split into groups, one database per group: creating 1,000 records costs more
     /// than walking them, so each group walks many sorts over the same data.
@@ -36,13 +38,16 @@ struct PaginationTests {
         for (position, sort) in sorts.enumerated() {
             let keys = try #require(SortKey.parseList(sort))
             // Every sort as the admin and as a public reader; the middle clearance on some.
-            let callers = position % 3 == 0
+            let callers =
+                position % 3 == 0
                 ? [Caller.admin, Caller.restrictedReader, Caller.publicReader] : [Caller.admin, Caller.publicReader]
             for caller in callers {
                 let visible = Set(created.filter { $0.level <= caller.clearance }.map(\.id))
                 let walked = try Self.walk(store, sort: keys, as: caller)
                 let ids = walked.map(\.id)
-                #expect(ids.count == visible.count, "\(sort) as \(caller.actor): walked \(ids.count), visible \(visible.count)")
+                #expect(
+                    ids.count == visible.count,
+                    "\(sort) as \(caller.actor): walked \(ids.count), visible \(visible.count)")
                 #expect(Set(ids).count == ids.count, "\(sort) as \(caller.actor): a record appeared twice")
                 #expect(Set(ids) == visible, "\(sort) as \(caller.actor): walked set differs from the visible set")
                 try Self.expectOrdered(walked, by: keys, sort: sort, caller: caller)
@@ -58,9 +63,12 @@ struct PaginationTests {
         }
     }
 
-    @Test("records inserted between pages do not disturb the walk", arguments: [
-        ["title", "-lat", "victims_min", "-id"], ["-occurred,country", "created_at", "-updated_at", "verification,-deaths_min"],
-    ])
+    @Test(
+        "records inserted between pages do not disturb the walk",
+        arguments: [
+            ["title", "-lat", "victims_min", "-id"],
+            ["-occurred,country", "created_at", "-updated_at", "verification,-deaths_min"],
+        ])
     func insertionsBetweenPages(sorts: [String]) throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
@@ -73,14 +81,18 @@ struct PaginationTests {
             var inserted: Set<String> = []
             let walked = try Self.walk(store, sort: keys, as: Caller.admin) {
                 batch += 1
-                let inputs = (0..<5).map { Self.incident(index: 10_000 * (round + 1) + batch * 5 + $0, seed: 7 + batch) }
+                let inputs = (0..<5).map {
+                    Self.incident(index: 10_000 * (round + 1) + batch * 5 + $0, seed: 7 + batch)
+                }
                 inserted.formUnion(try store.createMany(.incidents, inputs, as: Caller.admin).map(\.id))
             }
             let ids = walked.map(\.id)
             #expect(batch > 20, "the walk should have taken many pages")
             #expect(Set(ids).count == ids.count, "\(sort): a record appeared twice")
             let seenOriginal = ids.filter { original.contains($0) }
-            #expect(seenOriginal.count == original.count, "\(sort): \(original.count - seenOriginal.count) original records missed")
+            #expect(
+                seenOriginal.count == original.count,
+                "\(sort): \(original.count - seenOriginal.count) original records missed")
             #expect(Set(seenOriginal) == original)
             // Records that existed before the walk began are all there too.
             #expect(insertedEarlier.isSubset(of: Set(ids)), "\(sort): records inserted by an earlier walk missed")
@@ -132,7 +144,10 @@ struct PaginationTests {
             ([Filter(field: "country", op: .in, value: "RU,GB")], "title"),
             ([Filter(field: "occurred", op: .gte, value: "2017-03")], "-lat"),
             ([Filter(field: "country", op: .null, value: "true")], "victims_max"),
-            ([Filter(field: "lat", op: .gt, value: "0"), Filter(field: "verification", op: .ne, value: "refuted")], "lat"),
+            (
+                [Filter(field: "lat", op: .gt, value: "0"), Filter(field: "verification", op: .ne, value: "refuted")],
+                "lat"
+            ),
             ([Filter(field: "title", op: .contains, value: "detention")], "-created_at"),
         ]
         for (filters, sort) in cases {
@@ -175,25 +190,37 @@ struct PaginationTests {
             let level = i % 3 == 0 ? "restricted" : "public"
             let date = i % 4 == 0 ? "null" : "\"201\(i % 7)-0\(1 + i % 9)\""
             switch kind {
-            case .incidents: return try .json(#"{"title": "t\#(i % 5)", "occurred": \#(date), "confidentiality": "\#(level)"}"#)
-            case .sites: return try .json(#"{"name": "s\#(i % 5)", "first_reported": \#(date), "confidentiality": "\#(level)"}"#)
-            case .sources: return try .json(#"{"name": "n\#(i % 5)", "reliability": "\#(["A", "B", "C"][i % 3])", "confidentiality": "\#(level)"}"#)
-            case .actors: return try .json(#"{"name": "a\#(i % 5)", "country": "\#(["RU", "GB"][i % 2])", "confidentiality": "\#(level)"}"#)
+            case .incidents:
+                return try .json(#"{"title": "t\#(i % 5)", "occurred": \#(date), "confidentiality": "\#(level)"}"#)
+            case .sites:
+                return try .json(#"{"name": "s\#(i % 5)", "first_reported": \#(date), "confidentiality": "\#(level)"}"#)
+            case .sources:
+                return try .json(
+                    #"{"name": "n\#(i % 5)", "reliability": "\#(["A", "B", "C"][i % 3])", "confidentiality": "\#(level)"}"#
+                )
+            case .actors:
+                return try .json(
+                    #"{"name": "a\#(i % 5)", "country": "\#(["RU", "GB"][i % 2])", "confidentiality": "\#(level)"}"#)
             case .allegations:
-                return try .json(#"{"source_id": "\#(source.id)", "incident_id": "\#(incident.id)", "claim": "c\#(i % 5)", "alleged_on": \#(date), "confidentiality": "\#(level)"}"#)
+                return try .json(
+                    #"{"source_id": "\#(source.id)", "incident_id": "\#(incident.id)", "claim": "c\#(i % 5)", "alleged_on": \#(date), "confidentiality": "\#(level)"}"#
+                )
             case .denials:
-                return try .json(#"{"statement": "d\#(i % 5)", "speaker": "an official", "incident_id": "\#(incident.id)", "stated_on": \#(date), "confidentiality": "\#(level)"}"#)
+                return try .json(
+                    #"{"statement": "d\#(i % 5)", "speaker": "an official", "incident_id": "\#(incident.id)", "stated_on": \#(date), "confidentiality": "\#(level)"}"#
+                )
             }
         }
         let created = try store.createMany(kind, (0..<90).map(input), as: Caller.admin)
-        let sorts: [String] = switch kind {
-        case .incidents: ["-occurred,title", "title"]
-        case .sites: ["-first_reported,name", "name"]
-        case .sources: ["reliability,-name", "-name"]
-        case .actors: ["country,-name", "name"]
-        case .allegations: ["-alleged_on", "alleged_on,-created_at"]
-        case .denials: ["stated_on", "-stated_on,id"]
-        }
+        let sorts: [String] =
+            switch kind {
+            case .incidents: ["-occurred,title", "title"]
+            case .sites: ["-first_reported,name", "name"]
+            case .sources: ["reliability,-name", "-name"]
+            case .actors: ["country,-name", "name"]
+            case .allegations: ["-alleged_on", "alleged_on,-created_at"]
+            case .denials: ["stated_on", "-stated_on,id"]
+            }
         for sort in sorts {
             for caller in [Caller.admin, Caller.publicReader] {
                 var query = ListQuery()
@@ -212,7 +239,9 @@ struct PaginationTests {
                     query.cursor = next
                 }
                 var visible = created.filter {
-                    ($0.json["confidentiality"]?.stringValue).flatMap(Confidentiality.init(name:)).map { $0 <= caller.clearance } == true
+                    ($0.json["confidentiality"]?.stringValue).flatMap(Confidentiality.init(name:)).map {
+                        $0 <= caller.clearance
+                    } == true
                 }.map(\.id)
                 if kind == .sources { visible.append(source.id) }
                 if kind == .incidents { visible.append(incident.id) }
@@ -239,7 +268,8 @@ struct PaginationTests {
             reuse.limit = 10
             reuse.sort = SortKey.parseList(other) ?? []
             reuse.cursor = cursor
-            #expect(Self.badQueryParameter { try store.list(.incidents, reuse, as: Caller.admin) } == "cursor", "\(other)")
+            #expect(
+                Self.badQueryParameter { try store.list(.incidents, reuse, as: Caller.admin) } == "cursor", "\(other)")
         }
         // The default order (no sort) is another order too.
         var unsorted = ListQuery()
@@ -268,7 +298,8 @@ struct PaginationTests {
         flipped[flipped.count / 2] ^= 1
         for forged in [readable, Base64URL.encode(flipped)] {
             query.cursor = forged
-            #expect(Self.badQueryParameter { try temporary.store.list(.incidents, query, as: Caller.admin) } == "cursor")
+            #expect(
+                Self.badQueryParameter { try temporary.store.list(.incidents, query, as: Caller.admin) } == "cursor")
         }
         // The key is the database's: after a restart the walk goes on where it stopped.
         temporary.store.close()
@@ -281,10 +312,12 @@ struct PaginationTests {
         #expect((second.records.first?.json["title"]?.stringValue ?? "") >= (last.json["title"]?.stringValue ?? ""))
     }
 
-    @Test("garbage cursors are a bad query", arguments: [
-        "garbage", "", "%%%", "eyJzIjoidGl0bGUifQ", String(repeating: "A", count: 5000), "bnVsbA",
-        "eyJzIjoidGl0bGUiLCJrIjpbXX0",  // {"s":"title","k":[]}: wrong number of keys
-    ])
+    @Test(
+        "garbage cursors are a bad query",
+        arguments: [
+            "garbage", "", "%%%", "eyJzIjoidGl0bGUifQ", String(repeating: "A", count: 5000), "bnVsbA",
+            "eyJzIjoidGl0bGUiLCJrIjpbXX0",  // {"s":"title","k":[]}: wrong number of keys
+        ])
     func garbageCursor(cursor: String) throws {
         let temporary = try TemporaryStore()
         _ = try Self.populate(temporary.store, count: 10, seed: 5)
@@ -317,10 +350,12 @@ struct PaginationTests {
         #expect(all.nextCursor == nil)
     }
 
-    @Test("sorting on unknown, list or long-text fields is refused", arguments: [
-        "nonsense", "-nonsense", "violation_types", "-targeted_groups", "tags", "perpetrator_ids", "summary",
-        "title,violation_types", "title,title", "occurred_earliest", "version", "deleted_at",
-    ])
+    @Test(
+        "sorting on unknown, list or long-text fields is refused",
+        arguments: [
+            "nonsense", "-nonsense", "violation_types", "-targeted_groups", "tags", "perpetrator_ids", "summary",
+            "title,violation_types", "title,title", "occurred_earliest", "version", "deleted_at",
+        ])
     func badSorts(sort: String) throws {
         let temporary = try TemporaryStore()
         var query = ListQuery()
@@ -403,7 +438,8 @@ struct PaginationTests {
             let batch = (index..<min(count, index + 250)).map { incident(index: $0, seed: seed) }
             let records = try store.createMany(.incidents, batch, as: Caller.admin)
             for record in records {
-                let level = record.json["confidentiality"]?.stringValue.flatMap(Confidentiality.init(name:)) ?? .confidential
+                let level =
+                    record.json["confidentiality"]?.stringValue.flatMap(Confidentiality.init(name:)) ?? .confidential
                 created.append(Created(id: record.id, level: level, country: record.json["country"]?.stringValue))
             }
             index += batch.count
@@ -477,7 +513,9 @@ struct PaginationTests {
     /// last key's direction).
     static func expectOrdered(_ records: [Record], by keys: [SortKey], sort: String, caller: AccessContext) throws {
         var full = keys
-        if !keys.contains(where: { $0.field == "id" }) { full.append(SortKey(field: "id", descending: keys.last?.descending ?? false)) }
+        if !keys.contains(where: { $0.field == "id" }) {
+            full.append(SortKey(field: "id", descending: keys.last?.descending ?? false))
+        }
         var disorders = 0
         for (previous, current) in zip(records, records.dropFirst()) {
             var result = 0
@@ -492,8 +530,11 @@ struct PaginationTests {
             if result >= 0 {
                 disorders += 1
                 if disorders <= 3 {
-                    let shown = full.map { "\($0.field)=\(sortValue(previous, field: $0.field))/\(sortValue(current, field: $0.field))" }
-                    Issue.record("\(sort) as \(caller.actor): \(previous.id) before \(current.id) breaks the order: \(shown)")
+                    let shown = full.map {
+                        "\($0.field)=\(sortValue(previous, field: $0.field))/\(sortValue(current, field: $0.field))"
+                    }
+                    Issue.record(
+                        "\(sort) as \(caller.actor): \(previous.id) before \(current.id) breaks the order: \(shown)")
                 }
             }
         }

@@ -56,7 +56,6 @@ struct PowerCutTests {
         var pending: [String: State] { lock.withLock { inFlight } }
     }
 
-
     static let registered: Bool = vigil_faultvfs_register() == 0
 
     static var rounds: Int { ProcessInfo.processInfo.environment["VIGIL_POWERCUT_ROUNDS"].flatMap(Int.init) ?? 12 }
@@ -75,7 +74,8 @@ struct PowerCutTests {
         synchronous: StorageTestOptions.Synchronous, cutAfter: UInt32, cutAtSync: Int32, pageSeed: UInt32
     ) throws -> Outcome {
         #expect(registered, "the fault VFS could not be registered")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-powercut-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-powercut-\(UUID().uuidString)")
         let durable = directory.appendingPathComponent("durable")
         try FileManager.default.createDirectory(at: durable, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -105,14 +105,16 @@ struct PowerCutTests {
                                 let (id, version) = mine[pick]
                                 ledger.begin(id, .init(version: version + 1, title: title))
                                 let record = try store.update(
-                                    .incidents, id: id, patch: try .json(#"{"title": "\#(title)"}"#), expectedVersion: version,
+                                    .incidents, id: id, patch: try .json(#"{"title": "\#(title)"}"#),
+                                    expectedVersion: version,
                                     as: Caller.editor)
                                 mine[pick].version = record.version
                                 ledger.acknowledge(id, .init(version: record.version, title: title), patch: true)
                             } else {
                                 let record = try store.make(.incidents, #"{"title": "\#(title)", "summary": "round"}"#)
                                 mine.append((record.id, record.version))
-                                ledger.acknowledge(record.id, .init(version: record.version, title: title), patch: false)
+                                ledger.acknowledge(
+                                    record.id, .init(version: record.version, title: title), patch: false)
                             }
                         } catch {
                             // Only the cut may fail a write (the VFS sets it first); the loop then ends.
@@ -193,7 +195,8 @@ struct PowerCutTests {
             // a coin for each.
             let cutAtSync = index % 3 == 0 ? 0 : Int32.random(in: 1...4, using: &random)
             let pageSeed = index % 4 == 0 ? 0 : UInt32.random(in: 1...UInt32.max, using: &random)
-            let outcome = try Self.round(synchronous: .full, cutAfter: cutAfter, cutAtSync: cutAtSync, pageSeed: pageSeed)
+            let outcome = try Self.round(
+                synchronous: .full, cutAfter: cutAfter, cutAtSync: cutAtSync, pageSeed: pageSeed)
             acknowledged += outcome.creates + outcome.patches
             records += outcome.records
             creates += outcome.creates

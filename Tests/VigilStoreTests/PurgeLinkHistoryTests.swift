@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Issue 19: a purge erases everything that belonged to the record, the links that ever joined
@@ -16,25 +17,32 @@ import Testing
     static let firstNote = "qzfirstnotemarkjd"
     static let secondNote = "qzsecondnotemarkcu"
 
-    @Test("after a purge no feed entry names the record but its purge entry, no byte of its text or its links' notes is in the file, and the chain verifies",
-          arguments: [ResourceKind.incidents, .sites])
+    @Test(
+        "after a purge no feed entry names the record but its purge entry, no byte of its text or its links' notes is in the file, and the chain verifies",
+        arguments: [ResourceKind.incidents, .sites])
     func purgeErasesTheHistoryOfEveryLinkThatJoinedTheRecord(_ purged: ResourceKind) throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
-        let incident = try store.make(.incidents, """
+        let incident = try store.make(
+            .incidents,
+            """
             {"title": "\(Self.incidentTitle)", "summary": "\(Self.incidentSummary)", "confidentiality": "restricted"}
             """)
-        let site = try store.make(.sites, """
+        let site = try store.make(
+            .sites,
+            """
             {"name": "\(Self.siteName)", "description": "\(Self.siteDescription)", "confidentiality": "restricted"}
             """)
         // Linked with a note, unlinked, linked again: two links, one removed before the purge.
         let first = try store.link(
-            incidentID: incident.id, .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "\#(Self.firstNote)"}"#)),
+            incidentID: incident.id,
+            .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "\#(Self.firstNote)"}"#)),
             as: Caller.editor)
         let firstID = try #require(first.first?["id"]?.stringValue)
         try store.unlink(incidentID: incident.id, linkID: firstID, as: Caller.editor)
         _ = try store.link(
-            incidentID: incident.id, .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "\#(Self.secondNote)"}"#)),
+            incidentID: incident.id,
+            .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "\#(Self.secondNote)"}"#)),
             as: Caller.editor)
         // Later writes, so that the record's words sit in an older index segment.
         for index in 0..<10 { try store.make(.actors, #"{"name": "Later \#(index)"}"#) }
@@ -47,7 +55,8 @@ import Testing
         // entry, names the purged id; no marker anywhere.
         let feed = try store.changes(limit: 1000, as: Caller.confidentialReader)
         #expect(!feed.hasMore)
-        let markers = purged == .incidents
+        let markers =
+            purged == .incidents
             ? [Self.incidentTitle, Self.incidentSummary, Self.firstNote, Self.secondNote]
             : [Self.siteName, Self.siteDescription, Self.firstNote, Self.secondNote]
         for entry in feed.entries {
@@ -56,7 +65,8 @@ import Testing
                 #expect(!text.contains(id), "a \(entry.action) entry still names \(id): \(text)")
             }
             if text.contains(id) {
-                #expect(entry.action == "purge" && entry.recordID == id, "entry \(entry.seq) still names \(id): \(text)")
+                #expect(
+                    entry.action == "purge" && entry.recordID == id, "entry \(entry.seq) still names \(id): \(text)")
             }
             for marker in markers {
                 #expect(!text.contains(marker), "entry \(entry.seq) still holds \(marker): \(text)")
@@ -125,7 +135,8 @@ import Testing
         let incident = try store.make(.incidents, #"{"title": "t", "confidentiality": "public"}"#)
         let site = try store.make(.sites, #"{"name": "s", "confidentiality": "restricted"}"#)
         let link = try store.link(
-            incidentID: incident.id, .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "qzlinknotemarkfo"}"#)),
+            incidentID: incident.id,
+            .object(try .json(#"{"site_id": "\#(site.id)", "role": "held_at", "note": "qzlinknotemarkfo"}"#)),
             as: Caller.editor)
         let linkID = try #require(link.first?["id"]?.stringValue)
         try store.purge(id: linkID, as: Caller.admin)

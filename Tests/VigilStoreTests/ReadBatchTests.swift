@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import VigilStore
 
 /// An event thread's requests share one read transaction (`Store.readBatch`) until this process
@@ -24,7 +25,9 @@ import Testing
             #expect(try store.readSession { try Self.count(store) } == 1)
             let created = try store.make(.incidents, #"{"title": "Second"}"#)
             #expect(try store.readSession { try Self.count(store) } == 2)
-            #expect(try store.readSession { try store.record(.incidents, id: created.id, as: Caller.admin).id } == created.id)
+            #expect(
+                try store.readSession { try store.record(.incidents, id: created.id, as: Caller.admin).id }
+                    == created.id)
             _ = try store.delete(.incidents, id: created.id, as: Caller.admin)
             #expect(throws: StoreError.self) {
                 try store.readSession { try store.record(.incidents, id: created.id, as: Caller.admin) }
@@ -42,7 +45,8 @@ import Testing
         try store.make(.incidents, #"{"title": "First"}"#)
         let outside = try Database(path: temporary.path, mode: .readWrite)
         func insertOutside(_ suffix: String) throws {
-            try outside.execute("""
+            try outside.execute(
+                """
                 INSERT INTO incidents (id, title, confidentiality, version, created_at, updated_at)
                 VALUES ('inc_01ZZZZZZZZZZZZZZZZZZZZZZZ\(suffix)', 'Outside', 0, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
                 """)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// Reads encode rows straight to JSON text; writes (and the audit log) decode them into
@@ -8,13 +9,18 @@ import Testing
         let fixture = try ConfidentialityTests.Case()
         let store = fixture.store
         // More shapes: NULL dates, coordinates, escapes, unicode, tombstones, empty lists.
-        try store.make(.incidents, #"""
+        try store.make(
+            .incidents,
+            #"""
             {"title": "Quote \" backslash \\ tab \t newline \n — Задержания", "confidentiality": "confidential",
              "lat": 1e-7, "lon": -179.999999, "geo_precision": "country", "violation_types": ["torture", "threats"]}
             """#)
-        let gone = try store.make(.incidents, #"{"title": "To be deleted", "occurred": "2017?", "confidentiality": "public"}"#)
+        let gone = try store.make(
+            .incidents, #"{"title": "To be deleted", "occurred": "2017?", "confidentiality": "public"}"#)
         _ = try store.delete(.incidents, id: gone.id, as: Caller.admin)
-        try store.make(.sites, #"{"name": "Exact", "lat": 43.1, "lon": 45.2, "geo_precision": "exact", "confidentiality": "restricted"}"#)
+        try store.make(
+            .sites,
+            #"{"name": "Exact", "lat": 43.1, "lon": 45.2, "geo_precision": "exact", "confidentiality": "restricted"}"#)
 
         var compared = 0
         for kind in ResourceKind.allCases {
@@ -23,7 +29,8 @@ import Testing
             for clearance in Confidentiality.allCases {
                 let pairs: [([UInt8], [UInt8], String)] = try store.read { db in
                     var pairs: [([UInt8], [UInt8], String)] = []
-                    let sql = "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.outputJoins(for: clearance))"
+                    let sql =
+                        "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.outputJoins(for: clearance))"
                     try db.makeStatement(sql).forEachRow { row in
                         let encoded = encoder.encode(row, for: clearance)
                         let stored = codec.decode(row)
@@ -31,13 +38,18 @@ import Testing
                         // The render writes text directly; the object it stands for, built key
                         // by key and serialized, must give the same bytes.
                         let object = JSONValue.object(Self.renderedObject(stored, for: clearance)).serialized()
-                        #expect(rendered == object, "\(kind.rawValue) \(encoded.id) at \(clearance.name): rendered text and object differ")
+                        #expect(
+                            rendered == object,
+                            "\(kind.rawValue) \(encoded.id) at \(clearance.name): rendered text and object differ")
                         pairs.append((encoded.encoded, rendered, encoded.id))
                     }
                     return pairs
                 }
                 for (encoded, expected, id) in pairs {
-                    #expect(encoded == expected, "\(kind.rawValue) \(id) at \(clearance.name):\n\(String(decoding: encoded, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))")
+                    #expect(
+                        encoded == expected,
+                        "\(kind.rawValue) \(id) at \(clearance.name):\n\(String(decoding: encoded, as: UTF8.self))\n\(String(decoding: expected, as: UTF8.self))"
+                    )
                     compared += 1
                 }
             }

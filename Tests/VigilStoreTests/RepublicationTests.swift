@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// A republication is never more public than what it repeats, and every reader's
@@ -19,14 +20,18 @@ import Testing
             wire = try store.make(.sources, #"{"name": "Wire service", "confidentiality": "public"}"#)
             outlet = try store.make(.sources, #"{"name": "Outlet", "confidentiality": "public"}"#)
             incident = try store.make(.incidents, #"{"title": "Detentions", "confidentiality": "public"}"#)
-            secretReport = try store.make(.allegations, #"""
+            secretReport = try store.make(
+                .allegations,
+                #"""
                 {"source_id": "\#(wire.id)", "incident_id": "\#(incident.id)", "claim": "Secret report",
                  "confidentiality": "confidential"}
                 """#)
         }
 
         func republication(_ level: String, of original: Record) throws -> Record {
-            try store.make(.allegations, #"""
+            try store.make(
+                .allegations,
+                #"""
                 {"source_id": "\#(outlet.id)", "incident_id": "\#(incident.id)", "claim": "Reprint",
                  "repeats_id": "\#(original.id)", "confidentiality": "\#(level)"}
                 """#)
@@ -52,24 +57,33 @@ import Testing
 
     @Test func raisingAnOriginalAboveItsRepublicationsIsRefused() throws {
         let c = try Case()
-        let original = try c.store.make(.allegations, #"""
+        let original = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.wire.id)", "incident_id": "\#(c.incident.id)", "claim": "Report", "confidentiality": "public"}
             """#)
         let reprint = try c.republication("public", of: original)
         #expect(throws: StoreError.self) {
-            try c.store.update(.allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+            try c.store.update(
+                .allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin
+            )
         }
         do {
-            _ = try c.store.update(.allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+            _ = try c.store.update(
+                .allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin
+            )
         } catch let error as StoreError {
             #expect(error.fieldNames == ["confidentiality"])
             #expect("\(error)".contains(reprint.id), "\(error)")
         }
         // Lowering the republication below its original is refused too; raising both in order works.
-        _ = try c.store.update(.allegations, id: reprint.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
-        _ = try c.store.update(.allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+        _ = try c.store.update(
+            .allegations, id: reprint.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
+        _ = try c.store.update(
+            .allegations, id: original.id, patch: try .json(#"{"confidentiality": "restricted"}"#), as: Caller.admin)
         #expect(throws: StoreError.self) {
-            try c.store.update(.allegations, id: reprint.id, patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
+            try c.store.update(
+                .allegations, id: reprint.id, patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
         }
     }
 
@@ -87,7 +101,9 @@ import Testing
         #expect(try c.independentSources(as: Caller.confidentialReader) == .int(1), "only the wire report counts")
         // And the same answer as for a public reprint of nothing at all, in another store.
         let other = try Case()
-        _ = try other.store.make(.allegations, #"""
+        _ = try other.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(other.outlet.id)", "incident_id": "\#(other.incident.id)", "claim": "Reprint", "confidentiality": "public"}
             """#)
         #expect(try other.independentSources(as: Caller.publicReader) == .int(1))
@@ -102,14 +118,20 @@ import Testing
     /// allegation being edited (data written before the rule) must not make its 422.
     @Test func theCycleCheckDoesNotWalkHiddenAllegations() throws {
         let c = try Case()
-        let first = try c.store.make(.allegations, #"""
+        let first = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.outlet.id)", "incident_id": "\#(c.incident.id)", "claim": "First", "confidentiality": "restricted"}
             """#)
-        let hidden = try c.store.make(.allegations, #"""
+        let hidden = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.wire.id)", "incident_id": "\#(c.incident.id)", "claim": "Hidden", "repeats_id": "\#(first.id)",
              "confidentiality": "confidential"}
             """#)
-        let middle = try c.store.make(.allegations, #"""
+        let middle = try c.store.make(
+            .allegations,
+            #"""
             {"source_id": "\#(c.outlet.id)", "incident_id": "\#(c.incident.id)", "claim": "Middle", "confidentiality": "restricted"}
             """#)
         let raw = try Database(path: c.temporary.path, mode: .readWrite)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// New records reach the full-text indexes at commit (migration 0010), not by a trigger per
@@ -31,18 +32,22 @@ import Testing
                 for level in Confidentiality.allCases {
                     let fts = SearchIndex.table(for: kind, at: level)
                     let belongs = "t.deleted_at IS NULL AND t.confidentiality <= \(level.rawValue)"
-                    let missing = try db.scalar("""
+                    let missing = try db.scalar(
+                        """
                         SELECT count(*) FROM \(table) t LEFT JOIN \(fts) f ON f.rowid = t.pk
                         WHERE \(belongs) AND (f.rowid IS NULL OR \(differs))
                         """)
-                    let extra = try db.scalar("""
+                    let extra = try db.scalar(
+                        """
                         SELECT count(*) FROM \(fts) f LEFT JOIN \(table) t ON t.pk = f.rowid
                         WHERE t.pk IS NULL OR NOT (\(belongs))
                         """)
                     if missing != .integer(0) {
                         found.append("\(fts): \(String(describing: missing)) rows not indexed as they read")
                     }
-                    if extra != .integer(0) { found.append("\(fts): \(String(describing: extra)) rows it must not hold") }
+                    if extra != .integer(0) {
+                        found.append("\(fts): \(String(describing: extra)) rows it must not hold")
+                    }
                     try db.run("INSERT INTO \(fts) (\(fts)) VALUES ('integrity-check')")
                 }
             }
@@ -58,7 +63,8 @@ import Testing
         let source = try store.make(.sources, #"{"name": "Radio Vaska", "protected_identity": false}"#)
         let hidden = try store.make(.sources, #"{"name": "Whistle Kestrel", "protected_identity": true}"#)
         let actor = try store.make(.actors, #"{"name": "Colonel Orin", "position": "commander"}"#)
-        let site = try store.make(.sites, #"{"name": "Stadium camp", "aliases": ["North yard"], "description": "fenced"}"#)
+        let site = try store.make(
+            .sites, #"{"name": "Stadium camp", "aliases": ["North yard"], "description": "fenced"}"#)
 
         // Eight threads at once, so that the writer commits several writes per group; every
         // third thread's batch fails on its second item after the first was inserted, which
@@ -69,13 +75,16 @@ import Testing
             for round in 0..<12 {
                 let word = "tok\(thread)x\(round)"
                 do {
-                    let incident = try store.make(.incidents, #"{"title": "Detention \#(word)", "summary": "seen \#(word)"}"#)
+                    let incident = try store.make(
+                        .incidents, #"{"title": "Detention \#(word)", "summary": "seen \#(word)"}"#)
                     created.update { $0.append(incident.id) }
-                    let good = try JSONObject.json("""
+                    let good = try JSONObject.json(
+                        """
                         {"source_id": "\(source.id)", "incident_id": "\(incident.id)", "site_id": "\(site.id)",
                          "claim": "claim \(word)"}
                         """)
-                    let bad = try JSONObject.json("""
+                    let bad = try JSONObject.json(
+                        """
                         {"source_id": "\(source.id)", "incident_id": "inc_00000000000000000000000000", "claim": "lost \(word)"}
                         """)
                     if (thread + round) % 3 == 0 {
@@ -86,7 +95,9 @@ import Testing
                         }
                     } else {
                         let allegation = try store.createMany(.allegations, [good], as: Caller.admin)[0]
-                        _ = try store.make(.denials, """
+                        _ = try store.make(
+                            .denials,
+                            """
                             {"statement": "denied \(word)", "speaker": "Minister", "allegation_id": "\(allegation.id)",
                              "actor_id": "\(actor.id)"}
                             """)
@@ -102,20 +113,25 @@ import Testing
 
         // Edits after indexing: text changed, tombstoned and restored, tombstoned for good,
         // levels raised and lowered, a source's name hidden and shown, one record purged.
-        _ = try store.update(.incidents, id: incidents[0], patch: try .json(#"{"title": "Renamed quartz"}"#), as: Caller.admin)
+        _ = try store.update(
+            .incidents, id: incidents[0], patch: try .json(#"{"title": "Renamed quartz"}"#), as: Caller.admin)
         _ = try store.delete(.incidents, id: incidents[1], as: Caller.admin)
         _ = try store.restore(.incidents, id: incidents[1], as: Caller.admin)
         _ = try store.delete(.incidents, id: incidents[2], as: Caller.admin)
-        _ = try store.update(.incidents, id: incidents[3], patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
         _ = try store.update(
-            .incidents, id: incidents[4], patch: try .json(#"{"confidentiality": "confidential", "title": "Sealed jasper"}"#),
+            .incidents, id: incidents[3], patch: try .json(#"{"confidentiality": "public"}"#), as: Caller.admin)
+        _ = try store.update(
+            .incidents, id: incidents[4],
+            patch: try .json(#"{"confidentiality": "confidential", "title": "Sealed jasper"}"#),
             as: Caller.admin)
         for level in ["public", "restricted"] {
             let patch = try JSONObject.json(#"{"confidentiality": "\#(level)"}"#)
             _ = try store.update(.incidents, id: incidents[5], patch: patch, as: Caller.admin)
         }
-        _ = try store.update(.sources, id: source.id, patch: try .json(#"{"protected_identity": true}"#), as: Caller.admin)
-        _ = try store.update(.sources, id: hidden.id, patch: try .json(#"{"protected_identity": false}"#), as: Caller.admin)
+        _ = try store.update(
+            .sources, id: source.id, patch: try .json(#"{"protected_identity": true}"#), as: Caller.admin)
+        _ = try store.update(
+            .sources, id: hidden.id, patch: try .json(#"{"protected_identity": false}"#), as: Caller.admin)
         let doomed = try store.make(.incidents, #"{"title": "Purged basalt"}"#)
         try store.purge(id: doomed.id, as: Caller.admin)
 
@@ -123,12 +139,16 @@ import Testing
         // its good row.
         func rows(_ titles: [String?]) -> [ImportRow] {
             titles.enumerated().map { index, title in
-                ImportRow(line: index + 1, object: title.map { JSONObject([("title", .string($0))]) } ?? JSONObject([]), errors: [])
+                ImportRow(
+                    line: index + 1, object: title.map { JSONObject([("title", .string($0))]) } ?? JSONObject([]),
+                    errors: [])
             }
         }
         _ = try store.importRecords(.incidents, rows(["Imported dryrun"]), mode: .all, dryRun: true, as: Caller.admin)
-        _ = try store.importRecords(.incidents, rows(["Imported refused", nil]), mode: .all, dryRun: false, as: Caller.admin)
-        let kept = try store.importRecords(.incidents, rows(["Imported garnet", nil]), mode: .partial, dryRun: false, as: Caller.admin)
+        _ = try store.importRecords(
+            .incidents, rows(["Imported refused", nil]), mode: .all, dryRun: false, as: Caller.admin)
+        let kept = try store.importRecords(
+            .incidents, rows(["Imported garnet", nil]), mode: .partial, dryRun: false, as: Caller.admin)
         #expect(kept.created.count == 1)
 
         #expect(try Self.mismatches(in: store) == [])
@@ -138,7 +158,9 @@ import Testing
         // not found (not even at confidential, as before per-level indexes), a shown one is.
         func hits(_ kind: ResourceKind, _ word: String, at level: Confidentiality = .confidential) throws -> Int64 {
             let fts = SearchIndex.table(for: kind, at: level)
-            let count = try store.read { db in try db.scalar("SELECT count(*) FROM \(fts) WHERE \(fts) MATCH ?", [.text(word)]) }
+            let count = try store.read { db in
+                try db.scalar("SELECT count(*) FROM \(fts) WHERE \(fts) MATCH ?", [.text(word)])
+            }
             guard case .integer(let value) = count else { throw TestFailure("no count") }
             return value
         }
@@ -177,7 +199,8 @@ import Testing
         do {
             // Behind the store's back, as a tool without the commit step would write.
             let raw = try Database(path: path, mode: .readWrite)
-            try raw.execute("""
+            try raw.execute(
+                """
                 INSERT INTO incidents (id, title, summary, confidentiality, version, created_at, updated_at)
                 VALUES ('inc_01ZZZZZZZZZZZZZZZZZZZZZZZZ', 'Left obsidian', NULL, 0, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
                 """)
@@ -189,7 +212,9 @@ import Testing
         let store = try Store(path: path)
         for level in Confidentiality.allCases {
             let fts = SearchIndex.table(for: .incidents, at: level)
-            let found = try store.read { db in try db.scalar("SELECT count(*) FROM \(fts) WHERE \(fts) MATCH 'obsidian'") }
+            let found = try store.read { db in
+                try db.scalar("SELECT count(*) FROM \(fts) WHERE \(fts) MATCH 'obsidian'")
+            }
             #expect(found == .integer(1), "\(fts)")
         }
         #expect(try Self.mismatches(in: store) == [])
@@ -213,24 +238,28 @@ import Testing
                 ("inc_01DDDDDDDDDDDDDDDDDDDDDDDD", "Deleted amber", 0, "'2026-01-02T00:00:00Z'"),
             ]
             for (id, title, level, deleted) in rows {
-                try raw.execute("""
+                try raw.execute(
+                    """
                     INSERT INTO incidents (id, title, confidentiality, version, created_at, updated_at, deleted_at)
                     VALUES ('\(id)', '\(title)', \(level), 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', \(deleted))
                     """)
             }
-            try raw.execute("""
+            try raw.execute(
+                """
                 INSERT INTO sources (id, name, protected_identity, confidentiality, version, created_at, updated_at)
                 VALUES ('src_01EEEEEEEEEEEEEEEEEEEEEEEE', 'Hidden amber', 1, 0, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')
                 """)
             try raw.execute("DELETE FROM fts_pending")  // what the writer does at commit
-            #expect(try raw.scalar("SELECT count(*) FROM incidents_fts WHERE incidents_fts MATCH 'amber'") == .integer(4))
+            #expect(
+                try raw.scalar("SELECT count(*) FROM incidents_fts WHERE incidents_fts MATCH 'amber'") == .integer(4))
         }
         let store = try Store(path: path)
         func titles(at level: Confidentiality) throws -> [String] {
             let fts = SearchIndex.table(for: .incidents, at: level)
             return try store.read { db in
                 var found: [String] = []
-                try db.makeStatement("SELECT title FROM \(fts) WHERE \(fts) MATCH 'amber' ORDER BY rowid").forEachRow { row in
+                try db.makeStatement("SELECT title FROM \(fts) WHERE \(fts) MATCH 'amber' ORDER BY rowid").forEachRow {
+                    row in
                     found.append(row.text(0) ?? "")
                 }
                 return found
@@ -243,7 +272,9 @@ import Testing
             try db.scalar("SELECT count(*) FROM sources_fts_confidential WHERE sources_fts_confidential MATCH 'amber'")
         }
         #expect(sources == .integer(0))
-        let old = try store.read { db in try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'incidents_fts'") }
+        let old = try store.read { db in
+            try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'incidents_fts'")
+        }
         #expect(old == .integer(0))
         #expect(try Self.mismatches(in: store) == [])
 

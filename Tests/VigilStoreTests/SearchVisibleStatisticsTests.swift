@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// A reader's search answers are the same whatever the database holds beyond what it may see:
@@ -16,19 +17,27 @@ import Testing
     /// The records both databases hold, made in the same order.
     static func addPublicRecords(to store: Store) throws {
         let source = try store.make(.sources, #"{"name": "Radio Vaska", "confidentiality": "public"}"#)
-        let first = try store.make(.incidents, """
+        let first = try store.make(
+            .incidents,
+            """
             {"title": "Ember ember quarry report", "summary": "Seen near the camp.", "country": "XC",
              "confidentiality": "public"}
             """)
-        try store.make(.incidents, """
+        try store.make(
+            .incidents,
+            """
             {"title": "Quarry quarry ember report", "summary": "Seen near the camp.", "country": "XC",
              "confidentiality": "public"}
             """)
         for number in 0..<3 {
-            try store.make(.incidents, #"{"title": "Quarry notes \#(number)", "country": "XC", "confidentiality": "public"}"#)
-            try store.make(.incidents, #"{"title": "Unrelated notes \#(number)", "country": "XC", "confidentiality": "public"}"#)
+            try store.make(
+                .incidents, #"{"title": "Quarry notes \#(number)", "country": "XC", "confidentiality": "public"}"#)
+            try store.make(
+                .incidents, #"{"title": "Unrelated notes \#(number)", "country": "XC", "confidentiality": "public"}"#)
         }
-        try store.make(.allegations, """
+        try store.make(
+            .allegations,
+            """
             {"source_id": "\(source.id)", "incident_id": "\(first.id)", "claim": "An ember quarry claim",
              "confidentiality": "public"}
             """)
@@ -37,22 +46,30 @@ import Testing
     /// What only the second database holds: nothing a public or restricted reader may see.
     static func addHiddenRecords(to store: Store) throws {
         let source = try store.make(.sources, #"{"name": "Ember desk", "confidentiality": "confidential"}"#)
-        let incidents = try store.createMany(.incidents, (0..<200).map { number in
-            JSONObject([
-                ("title", .string("Ember ember ember \(number)")), ("summary", .string("ember everywhere ember")),
-                ("country", .string("XC")), ("confidentiality", .string("confidential")),
-            ])
-        }, as: Caller.admin)
-        _ = try store.createMany(.allegations, incidents.prefix(50).map { incident in
-            JSONObject([
-                ("source_id", .string(source.id)), ("incident_id", .string(incident.id)),
-                ("claim", .string("ember ember ember")), ("confidentiality", .string("confidential")),
-            ])
-        }, as: Caller.admin)
+        let incidents = try store.createMany(
+            .incidents,
+            (0..<200).map { number in
+                JSONObject([
+                    ("title", .string("Ember ember ember \(number)")), ("summary", .string("ember everywhere ember")),
+                    ("country", .string("XC")), ("confidentiality", .string("confidential")),
+                ])
+            }, as: Caller.admin)
+        _ = try store.createMany(
+            .allegations,
+            incidents.prefix(50).map { incident in
+                JSONObject([
+                    ("source_id", .string(source.id)), ("incident_id", .string(incident.id)),
+                    ("claim", .string("ember ember ember")), ("confidentiality", .string("confidential")),
+                ])
+            }, as: Caller.admin)
         // Tombstones are hidden from every search too.
-        let doomed = try store.createMany(.incidents, (0..<50).map { number in
-            JSONObject([("title", .string("Ember ember tombstone \(number)")), ("confidentiality", .string("public"))])
-        }, as: Caller.admin)
+        let doomed = try store.createMany(
+            .incidents,
+            (0..<50).map { number in
+                JSONObject([
+                    ("title", .string("Ember ember tombstone \(number)")), ("confidentiality", .string("public")),
+                ])
+            }, as: Caller.admin)
         for incident in doomed { _ = try store.delete(.incidents, id: incident.id, as: Caller.admin) }
     }
 
@@ -129,7 +146,9 @@ import Testing
         func firstTwo(_ store: Store) throws -> [String] {
             var query = ListQuery()
             query.search = "ember quarry"
-            return try store.list(.incidents, query, as: Caller.confidentialReader).records.map { Self.text($0.json["title"]) }
+            return try store.list(.incidents, query, as: Caller.confidentialReader).records.map {
+                Self.text($0.json["title"])
+            }
         }
         #expect(try firstTwo(plain.store) == ["Ember ember quarry report", "Quarry quarry ember report"])
         #expect(try firstTwo(crowded.store) == ["Quarry quarry ember report", "Ember ember quarry report"])

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import VigilStore
 
 @Suite struct SmokeTests {
     @Test func createsAndReadsAnIncident() throws {
         let temporary = try TemporaryStore()
-        let created = try temporary.store.make(.incidents, #"{"title": "Mass detention", "occurred": "2017-02/2017-03", "confidentiality": "public"}"#)
+        let created = try temporary.store.make(
+            .incidents, #"{"title": "Mass detention", "occurred": "2017-02/2017-03", "confidentiality": "public"}"#)
         #expect(created.id.hasPrefix("inc_"))
         #expect(created.version == 1)
         let read = try temporary.store.record(.incidents, id: created.id, as: Caller.publicReader)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// A created record's audit snapshot is serialized before the write with placeholders for the id
@@ -8,10 +9,19 @@ import Testing
 /// `verify` compares them with the stored row.
 @Suite struct SnapshotTemplateTests {
     static let inputs: [(ResourceKind, String)] = [
-        (.incidents, #"{"title": "Edge values", "summary": "Zoë's café: naïve — “quoted” ☃ \"in quotes\" back\\slash\nnew line", "occurred": "2019-02/2019-03~", "country": "XC", "admin1": "North", "lat": 12, "lon": -0.5, "geo_precision": "exact", "location_confidentiality": "confidential", "violation_types": ["torture", "arbitrary_detention"], "targeted_groups": [], "victims_min": 0, "victims_max": 9007199254740993, "verification": "confirmed", "confidentiality": "restricted", "tags": ["a", "b c", "ÿ"]}"#),
+        (
+            .incidents,
+            #"{"title": "Edge values", "summary": "Zoë's café: naïve — “quoted” ☃ \"in quotes\" back\\slash\nnew line", "occurred": "2019-02/2019-03~", "country": "XC", "admin1": "North", "lat": 12, "lon": -0.5, "geo_precision": "exact", "location_confidentiality": "confidential", "violation_types": ["torture", "arbitrary_detention"], "targeted_groups": [], "victims_min": 0, "victims_max": 9007199254740993, "verification": "confirmed", "confidentiality": "restricted", "tags": ["a", "b c", "ÿ"]}"#
+        ),
         (.incidents, #"{"title": "Minimal"}"#),
-        (.incidents, #"{"title": "Open interval", "occurred": "../2017", "lat": 1e-7, "lon": 179.999999, "confidentiality": "public"}"#),
-        (.sources, #"{"name": "Witness W", "source_type": "witness", "protected_identity": true, "contact": "+0 000"}"#),
+        (
+            .incidents,
+            #"{"title": "Open interval", "occurred": "../2017", "lat": 1e-7, "lon": 179.999999, "confidentiality": "public"}"#
+        ),
+        (
+            .sources,
+            #"{"name": "Witness W", "source_type": "witness", "protected_identity": true, "contact": "+0 000"}"#
+        ),
         (.sites, #"{"name": "Site \"Seven\"", "aliases": ["S7", "Sept"], "lat": -33.5, "lon": 151.25}"#),
         (.actors, #"{"name": "Unit 7", "position": "Commander of the ☃ brigade"}"#),
     ]
@@ -31,21 +41,31 @@ import Testing
                 let state = RecordCodec(kind: kind).decode(BoundRow(values: bound)).state
                 let canonical = JSONValue.object(state).serialized(sortedKeys: true)
                 let filled = try #require(item.snapshot.filled(id: id, at: now))
-                #expect(filled == canonical, "\(kind): \(String(decoding: filled, as: UTF8.self)) vs \(String(decoding: canonical, as: UTF8.self))")
+                #expect(
+                    filled == canonical,
+                    "\(kind): \(String(decoding: filled, as: UTF8.self)) vs \(String(decoding: canonical, as: UTF8.self))"
+                )
                 #expect(item.snapshot.level == AuditLog.level(of: state))
                 // The created record, rendered after the commit from the template's decoded row.
                 let decoded = RecordCodec(kind: kind).decode(BoundRow(values: bound))
                 let reused = item.snapshot.stored(id: id, at: now)
-                #expect(JSONValue.object(reused.state).serialized() == JSONValue.object(decoded.state).serialized(), "\(kind)")
-                #expect(JSONValue.object(reused.bounds).serialized() == JSONValue.object(decoded.bounds).serialized(), "\(kind)")
-                #expect(JSONValue.object(reused.computed).serialized() == JSONValue.object(decoded.computed).serialized(), "\(kind)")
+                #expect(
+                    JSONValue.object(reused.state).serialized() == JSONValue.object(decoded.state).serialized(),
+                    "\(kind)")
+                #expect(
+                    JSONValue.object(reused.bounds).serialized() == JSONValue.object(decoded.bounds).serialized(),
+                    "\(kind)")
+                #expect(
+                    JSONValue.object(reused.computed).serialized() == JSONValue.object(decoded.computed).serialized(),
+                    "\(kind)")
             }
         }
     }
 
     @Test("values of another length are refused, not spliced in")
     func otherLengthsAreRefused() throws {
-        let (prepared, _) = Store.prepare(.incidents, [try JSONObject.json(#"{"title": "t"}"#)], clearance: .confidential)
+        let (prepared, _) = Store.prepare(
+            .incidents, [try JSONObject.json(#"{"title": "t"}"#)], clearance: .confidential)
         let item = try #require(prepared.first)
         let id = RecordIDGenerator.shared.next(prefix: "inc_")
         #expect(item.snapshot.filled(id: id, at: Timestamp.now()) != nil)

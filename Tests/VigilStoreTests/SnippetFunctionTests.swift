@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// `vigil_snippet` answers as FTS5's `snippet()` does for ordinary texts, stays linear for huge
@@ -29,7 +30,10 @@ import Testing
             ("Secret prison", "Novaya Gazeta reported six secret prisons; one in Tsotsi-Yurt."),
             ("Short", "Argun"),
             ("Задержания в Аргуне", "Мужчин удерживали в бывшей комендатуре в Аргуне и пытали."),
-            ("Two words", "The detention of men presumed gay, the torture and the extortion of their families went on."),
+            (
+                "Two words",
+                "The detention of men presumed gay, the torture and the extortion of their families went on."
+            ),
             // Sentences: FTS5 prefers a window that starts where the match's sentence does.
             (
                 "Sentences",
@@ -37,11 +41,18 @@ import Testing
                     + "Then the men were moved to Argun: there the prison held them for weeks, and Argun's "
                     + "commandant denied it. A third sentence closes the account of torture without naming it."
             ),
-            ("Repeats", String(repeating: "word filler ", count: 300) + "torture. men " + String(repeating: "men word ", count: 50)),
+            (
+                "Repeats",
+                String(repeating: "word filler ", count: 300) + "torture. men "
+                    + String(repeating: "men word ", count: 50)
+            ),
         ]
         let db = try Self.table(rows)
-        for match in [#""Argun""#, #""prison""#, #""Tsotsi""#, #""аргуне""#, #""torture" "men""#, #""tsotsi-yurt""#, #""word""#, #""word" "men""#,
-                      #""prison" OR "argun""#, #"title : "short""#, #""the" "commandant""#] {
+        for match in [
+            #""Argun""#, #""prison""#, #""Tsotsi""#, #""аргуне""#, #""torture" "men""#, #""tsotsi-yurt""#, #""word""#,
+            #""word" "men""#,
+            #""prison" OR "argun""#, #"title : "short""#, #""the" "commandant""#,
+        ] {
             let ours = try Self.snippets(db, match, function: SnippetFunction.name)
             let theirs = try Self.snippets(db, match, function: "snippet")
             #expect(ours == theirs, "\(match)")
@@ -92,6 +103,9 @@ import Testing
             try store.withinReadBudget(.zero) { _ = try store.list(.incidents, query, as: Caller.admin) }
         }
         // Outside the budget the same read answers, and a budget it fits in changes nothing.
-        #expect(try store.withinReadBudget(.seconds(5)) { try store.list(.incidents, query, as: Caller.admin).records.count } == 400)
+        #expect(
+            try store.withinReadBudget(.seconds(5)) {
+                try store.list(.incidents, query, as: Caller.admin).records.count
+            } == 400)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 /// The statement cache hashes only the length and the ends of the SQL text; statements that
@@ -20,8 +21,8 @@ import Testing
     }
 }
 
-private extension Statement {
-    func scalarText() throws -> String? {
+extension Statement {
+    fileprivate func scalarText() throws -> String? {
         var value: String?
         try forEachRow { row in value = row.text(0) }
         return value

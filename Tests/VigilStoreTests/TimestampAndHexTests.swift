@@ -1,5 +1,6 @@
 import Crypto
 import Testing
+
 @testable import VigilStore
 
 /// The fixed-width forms every stored timestamp and hash take: text order must be time order,

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 @Suite("Uncertain dates")
@@ -117,13 +118,16 @@ struct UncertainDateTests {
                         String(repeating: "0", count: width - String(value).count) + String(value)
                     }
                     let text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-                    let valid = year >= 1 && (1...12).contains(month) && day >= 1
+                    let valid =
+                        year >= 1 && (1...12).contains(month) && day >= 1
                         && day <= UncertainDate.daysInMonth(month, year: year)
                     if valid {
                         let date = try UncertainDate(parsing: text)
                         #expect(date.earliest == text && date.latest == text && date.text == text)
                     } else {
-                        #expect(throws: UncertainDateError.self, "accepted \(text)") { try UncertainDate(parsing: text) }
+                        #expect(throws: UncertainDateError.self, "accepted \(text)") {
+                            try UncertainDate(parsing: text)
+                        }
                     }
                 }
             }

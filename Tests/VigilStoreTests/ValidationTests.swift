@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 /// Every validation rule, each with an input that breaks it and a check that the error names
@@ -95,7 +96,9 @@ import Testing
         Case(.sources, #"{"name": "n", "source_type": "blog"}"#, "source_type"),
         Case(.sources, #"{"name": "n", "reliability": "G"}"#, "reliability"),
         Case(.actors, #"{"name": "n", "actor_type": "king"}"#, "actor_type"),
-        Case(.allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "assessment": "true"}"#, "assessment"),
+        Case(
+            .allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "assessment": "true"}"#,
+            "assessment"),
         Case(.denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "stance": "denies"}"#, "stance"),
         Case(.denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "venue": "pub"}"#, "venue"),
         // Uncertain dates.
@@ -105,8 +108,12 @@ import Testing
         Case(.incidents, #"{"title": "t", "occurred": "2017/2016"}"#, "occurred"),
         Case(.sites, #"{"name": "n", "first_reported": "2017-99"}"#, "first_reported"),
         Case(.sites, #"{"name": "n", "first_reported": "2018", "last_reported": "2017"}"#, "last_reported"),
-        Case(.allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "alleged_on": "April"}"#, "alleged_on"),
-        Case(.denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "stated_on": "2017-04-31"}"#, "stated_on"),
+        Case(
+            .allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "alleged_on": "April"}"#,
+            "alleged_on"),
+        Case(
+            .denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "stated_on": "2017-04-31"}"#,
+            "stated_on"),
         // Country codes.
         Case(.incidents, #"{"title": "t", "country": "UK"}"#, "country"),
         Case(.incidents, #"{"title": "t", "country": "ru"}"#, "country"),
@@ -126,38 +133,66 @@ import Testing
         Case(.allegations, #"{"source_id": "inc_123", "incident_id": "$INC", "claim": "c"}"#, "source_id"),
         Case(.allegations, #"{"source_id": "src_NOPE", "incident_id": "$INC", "claim": "c"}"#, "source_id"),
         Case(.allegations, #"{"source_id": "$SRC_DELETED", "incident_id": "$INC", "claim": "c"}"#, "source_id"),
-        Case(.allegations, #"{"source_id": "$SRC_SECRET", "incident_id": "$INC", "claim": "c"}"#, "source_id", as: Caller.restrictedEditor),
+        Case(
+            .allegations, #"{"source_id": "$SRC_SECRET", "incident_id": "$INC", "claim": "c"}"#, "source_id",
+            as: Caller.restrictedEditor),
         Case(.allegations, #"{"source_id": "$SRC", "incident_id": "inc_NOPE", "claim": "c"}"#, "incident_id"),
         Case(.allegations, #"{"source_id": "$SRC", "site_id": "site_NOPE", "claim": "c"}"#, "site_id"),
-        Case(.allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "repeats_id": "alg_NOPE"}"#, "repeats_id"),
+        Case(
+            .allegations, #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "repeats_id": "alg_NOPE"}"#,
+            "repeats_id"),
         Case(.incidents, #"{"title": "t", "perpetrator_ids": ["$ACT", "act_NOPE"]}"#, "perpetrator_ids"),
         Case(.sites, #"{"name": "n", "operator_id": "act_NOPE"}"#, "operator_id"),
         Case(.denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "act_NOPE"}"#, "actor_id"),
         Case(.denials, #"{"statement": "s", "allegation_id": "alg_NOPE", "actor_id": "$ACT"}"#, "allegation_id"),
-        Case(.denials, #"{"statement": "s", "incident_id": "$INC", "speaker": "x", "source_id": "src_NOPE"}"#, "source_id"),
+        Case(
+            .denials, #"{"statement": "s", "incident_id": "$INC", "speaker": "x", "source_id": "src_NOPE"}"#,
+            "source_id"),
         // At least one of.
         Case(.allegations, #"{"source_id": "$SRC", "claim": "c"}"#, "incident_id"),
         Case(.denials, #"{"statement": "s", "actor_id": "$ACT"}"#, "allegation_id"),
         Case(.denials, #"{"statement": "s", "incident_id": "$INC"}"#, "actor_id"),
-        Case(.denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "speaker_position": "Head"}"#, "speaker"),
+        Case(
+            .denials, #"{"statement": "s", "incident_id": "$INC", "actor_id": "$ACT", "speaker_position": "Head"}"#,
+            "speaker"),
         // Clearance: a record may not be set above the caller's own level.
-        Case(.incidents, #"{"title": "t", "confidentiality": "confidential"}"#, "confidentiality", as: Caller.restrictedEditor),
+        Case(
+            .incidents, #"{"title": "t", "confidentiality": "confidential"}"#, "confidentiality",
+            as: Caller.restrictedEditor),
         // Links made with the record.
         Case(.incidents, #"{"title": "t", "sites": [{"site_id": "$SITE", "role": "visited"}]}"#, "sites[0].role"),
         Case(.incidents, #"{"title": "t", "sites": [{"role": "held_at"}]}"#, "sites[0].site_id"),
-        Case(.incidents, #"{"title": "t", "sites": [{"site_id": "site_NOPE", "role": "held_at"}]}"#, "sites[0].site_id"),
-        Case(.incidents, #"{"title": "t", "sites": [{"site_id": "$SITE", "role": "held_at", "period": "2017-02-30"}]}"#, "sites[0].period"),
+        Case(
+            .incidents, #"{"title": "t", "sites": [{"site_id": "site_NOPE", "role": "held_at"}]}"#, "sites[0].site_id"),
+        Case(
+            .incidents, #"{"title": "t", "sites": [{"site_id": "$SITE", "role": "held_at", "period": "2017-02-30"}]}"#,
+            "sites[0].period"),
     ]
 
     @Test(arguments: cases)
     func refusesInputNamingTheField(_ testCase: Case) throws {
         let fixture = try Fixture()
-        let before = try fixture.store.list(testCase.kind, { var q = ListQuery(); q.includeTotal = true; return q }(), as: Caller.admin).total
+        let before = try fixture.store.list(
+            testCase.kind,
+            {
+                var q = ListQuery()
+                q.includeTotal = true
+                return q
+            }(), as: Caller.admin
+        ).total
         let error = #expect(throws: StoreError.self) {
-            try fixture.store.create(testCase.kind, try JSONObject.json(fixture.substitute(testCase.json)), as: testCase.context)
+            try fixture.store.create(
+                testCase.kind, try JSONObject.json(fixture.substitute(testCase.json)), as: testCase.context)
         }
         #expect(error?.fieldNames.contains(testCase.field) == true, "errors: \(String(describing: error))")
-        let after = try fixture.store.list(testCase.kind, { var q = ListQuery(); q.includeTotal = true; return q }(), as: Caller.admin).total
+        let after = try fixture.store.list(
+            testCase.kind,
+            {
+                var q = ListQuery()
+                q.includeTotal = true
+                return q
+            }(), as: Caller.admin
+        ).total
         #expect(before == after, "a refused create must write nothing")
     }
 
@@ -175,7 +210,10 @@ import Testing
         let made = try fixture.store.make(.incidents, #"{"title": "n", "victims_min": 100.0, "victims_max": 1e3}"#)
         #expect(made.json["victims_min"] == .int(100))
         #expect(made.json["victims_max"] == .int(1000))
-        for bad in [#"{"title": "n", "victims_min": 100.5}"#, #"{"title": "n", "victims_min": -1.0}"#, #"{"title": "n", "victims_min": 1e300}"#] {
+        for bad in [
+            #"{"title": "n", "victims_min": 100.5}"#, #"{"title": "n", "victims_min": -1.0}"#,
+            #"{"title": "n", "victims_min": 1e300}"#,
+        ] {
             #expect(throws: StoreError.self, "\(bad)") { try fixture.store.make(.incidents, bad) }
         }
     }
@@ -183,21 +221,35 @@ import Testing
     @Test func validInputsOfEveryKindAreAccepted() throws {
         let fixture = try Fixture()
         let store = fixture.store
-        let allegation = try store.make(.allegations, fixture.substitute(
-            #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "alleged_on": "2017-04-01", "violation_types": ["torture"]}"#))
-        try store.make(.allegations, fixture.substitute(
-            #"{"source_id": "$SRC", "site_id": "$SITE", "claim": "republished", "repeats_id": "\#(allegation.id)"}"#))
-        try store.make(.denials, fixture.substitute(
-            #"{"statement": "s", "allegation_id": "\#(allegation.id)", "speaker": "A spokesman", "speaker_position": "Press office", "stance": "denies_occurrence", "venue": "interview"}"#))
-        try store.make(.incidents, fixture.substitute(
-            #"{"title": "t", "country": "XK", "lat": 43, "lon": 45.5, "victims_min": 100, "victims_max": 100, "perpetrator_ids": ["$ACT"], "sites": [{"site_id": "$SITE", "role": "held_at", "period": "2017-02"}]}"#))
-        try store.make(.sites, #"{"name": "n", "first_reported": "2017", "last_reported": "2017-04", "capacity_min": 10}"#)
+        let allegation = try store.make(
+            .allegations,
+            fixture.substitute(
+                #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "c", "alleged_on": "2017-04-01", "violation_types": ["torture"]}"#
+            ))
+        try store.make(
+            .allegations,
+            fixture.substitute(
+                #"{"source_id": "$SRC", "site_id": "$SITE", "claim": "republished", "repeats_id": "\#(allegation.id)"}"#
+            ))
+        try store.make(
+            .denials,
+            fixture.substitute(
+                #"{"statement": "s", "allegation_id": "\#(allegation.id)", "speaker": "A spokesman", "speaker_position": "Press office", "stance": "denies_occurrence", "venue": "interview"}"#
+            ))
+        try store.make(
+            .incidents,
+            fixture.substitute(
+                #"{"title": "t", "country": "XK", "lat": 43, "lon": 45.5, "victims_min": 100, "victims_max": 100, "perpetrator_ids": ["$ACT"], "sites": [{"site_id": "$SITE", "role": "held_at", "period": "2017-02"}]}"#
+            ))
+        try store.make(
+            .sites, #"{"name": "n", "first_reported": "2017", "last_reported": "2017-04", "capacity_min": 10}"#)
     }
 
     @Test func everyProblemIsListedAtOnce() throws {
         let fixture = try Fixture()
         let error = #expect(throws: StoreError.self) {
-            try fixture.store.make(.incidents, #"{"country": "UK", "lat": 100, "victims_min": 5, "victims_max": 1, "extra": 1}"#)
+            try fixture.store.make(
+                .incidents, #"{"country": "UK", "lat": 100, "victims_min": 5, "victims_max": 1, "extra": 1}"#)
         }
         let fields = Set(error?.fieldNames ?? [])
         #expect(fields.isSuperset(of: ["title", "country", "lat", "lon", "victims_max", "extra"]))
@@ -205,8 +257,10 @@ import Testing
 
     @Test func batchCreateIsAllOrNothingAndNamesBadItemsByIndex() throws {
         let fixture = try Fixture()
-        let inputs = try [#"{"title": "ok"}"#, #"{"titel": "typo"}"#, #"{"title": "ok too"}"#, #"{"title": "x", "country": "ZX"}"#]
-            .map { try JSONObject.json($0) }
+        let inputs = try [
+            #"{"title": "ok"}"#, #"{"titel": "typo"}"#, #"{"title": "ok too"}"#, #"{"title": "x", "country": "ZX"}"#,
+        ]
+        .map { try JSONObject.json($0) }
         let error = #expect(throws: StoreError.self) {
             try fixture.store.createMany(.incidents, inputs, as: Caller.admin)
         }
@@ -244,8 +298,10 @@ import Testing
     @Test func patchRefusesUnknownReadOnlyAndRequiredRemoval() throws {
         let fixture = try Fixture()
         let id = fixture.incident.id
-        for (patch, field) in [(#"{"titel": "x"}"#, "titel"), (#"{"version": 9}"#, "version"), (#"{"id": "inc_X"}"#, "id"),
-                               (#"{"title": null}"#, "title"), (#"{"occurred": "2017-02-29"}"#, "occurred")] {
+        for (patch, field) in [
+            (#"{"titel": "x"}"#, "titel"), (#"{"version": 9}"#, "version"), (#"{"id": "inc_X"}"#, "id"),
+            (#"{"title": null}"#, "title"), (#"{"occurred": "2017-02-29"}"#, "occurred"),
+        ] {
             let error = #expect(throws: StoreError.self) {
                 try fixture.store.update(.incidents, id: id, patch: try JSONObject.json(patch), as: Caller.admin)
             }
@@ -259,11 +315,16 @@ import Testing
     @Test func republicationCannotMakeACycle() throws {
         let fixture = try Fixture()
         let store = fixture.store
-        let first = try store.make(.allegations, fixture.substitute(#"{"source_id": "$SRC", "incident_id": "$INC", "claim": "a"}"#))
-        let second = try store.make(.allegations, fixture.substitute(
-            #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "b", "repeats_id": "\#(first.id)"}"#))
+        let first = try store.make(
+            .allegations, fixture.substitute(#"{"source_id": "$SRC", "incident_id": "$INC", "claim": "a"}"#))
+        let second = try store.make(
+            .allegations,
+            fixture.substitute(
+                #"{"source_id": "$SRC", "incident_id": "$INC", "claim": "b", "repeats_id": "\#(first.id)"}"#))
         let error = #expect(throws: StoreError.self) {
-            try store.update(.allegations, id: first.id, patch: try JSONObject.json(#"{"repeats_id": "\#(second.id)"}"#), as: Caller.admin)
+            try store.update(
+                .allegations, id: first.id, patch: try JSONObject.json(#"{"repeats_id": "\#(second.id)"}"#),
+                as: Caller.admin)
         }
         #expect(error?.fieldNames == ["repeats_id"])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VigilStore
 
 private func isSnakeCase(_ text: String) -> Bool {
@@ -11,11 +12,12 @@ private func isSnakeCase(_ text: String) -> Bool {
 @Suite("Controlled vocabularies")
 struct VocabularyTests {
     @Test func catalogListsEveryVocabularyInStableOrder() {
-        #expect(Vocabularies.all.map(\.name) == [
-            "violation_types", "targeted_groups", "verification", "site_type", "evidence",
-            "site_status", "source_type", "reliability", "actor_type", "assessment", "stance",
-            "venue", "link_role", "geo_precision", "confidentiality",
-        ])
+        #expect(
+            Vocabularies.all.map(\.name) == [
+                "violation_types", "targeted_groups", "verification", "site_type", "evidence",
+                "site_status", "source_type", "reliability", "actor_type", "assessment", "stance",
+                "venue", "link_role", "geo_precision", "confidentiality",
+            ])
     }
 
     @Test(arguments: Vocabularies.all.map(\.name))
@@ -43,43 +45,71 @@ struct VocabularyTests {
     }
 
     @Test func violationTypesMatchTheProductBrief() {
-        #expect(Vocabularies.violationTypes.codes == [
-            "arbitrary_detention", "enforced_disappearance", "torture", "ill_treatment",
-            "sexual_violence", "extrajudicial_killing", "extortion", "forced_outing",
-            "incitement_to_violence", "threats", "discrimination", "forced_displacement",
-            "attack_on_civilians", "restriction_of_expression", "unlawful_surveillance",
-            "forced_labour", "denial_of_fair_trial", "destruction_of_property", "other",
-        ])
+        #expect(
+            Vocabularies.violationTypes.codes == [
+                "arbitrary_detention", "enforced_disappearance", "torture", "ill_treatment",
+                "sexual_violence", "extrajudicial_killing", "extortion", "forced_outing",
+                "incitement_to_violence", "threats", "discrimination", "forced_displacement",
+                "attack_on_civilians", "restriction_of_expression", "unlawful_surveillance",
+                "forced_labour", "denial_of_fair_trial", "destruction_of_property", "other",
+            ])
     }
 
     @Test func stancesMatchTheProductBrief() {
-        #expect(Vocabularies.stance.codes == [
-            "denies_occurrence", "denies_victims_exist", "denies_site_exists",
-            "alternative_explanation", "denies_responsibility", "attacks_source",
-            "refuses_comment", "promises_investigation", "inadvertent_corroboration",
-        ])
-        #expect(Vocabularies.stance.term("inadvertent_corroboration")?.definition
-            == "The statement, while denying, confirms part of the allegation (e.g. that a site exists).")
+        #expect(
+            Vocabularies.stance.codes == [
+                "denies_occurrence", "denies_victims_exist", "denies_site_exists",
+                "alternative_explanation", "denies_responsibility", "attacks_source",
+                "refuses_comment", "promises_investigation", "inadvertent_corroboration",
+            ])
+        #expect(
+            Vocabularies.stance.term("inadvertent_corroboration")?.definition
+                == "The statement, while denying, confirms part of the allegation (e.g. that a site exists).")
     }
 
     @Test(arguments: [
-        ("targeted_groups", ["lgbtiq", "journalists", "human_rights_defenders", "ethnic_minority",
-                             "religious_minority", "political_opposition"]),
+        (
+            "targeted_groups",
+            [
+                "lgbtiq", "journalists", "human_rights_defenders", "ethnic_minority",
+                "religious_minority", "political_opposition",
+            ]
+        ),
         ("verification", ["unverified", "under_review", "corroborated", "confirmed", "disputed", "refuted"]),
-        ("site_type", ["official_prison", "pretrial_centre", "police_station", "military_base",
-                       "intelligence_facility", "immigration_centre", "secret_facility",
-                       "repurposed_building", "camp", "other"]),
+        (
+            "site_type",
+            [
+                "official_prison", "pretrial_centre", "police_station", "military_base",
+                "intelligence_facility", "immigration_centre", "secret_facility",
+                "repurposed_building", "camp", "other",
+            ]
+        ),
         ("evidence", ["suspected", "corroborated", "confirmed"]),
         ("site_status", ["active", "closed", "repurposed", "demolished", "unknown"]),
-        ("source_type", ["media", "ngo", "un_body", "government", "court", "survivor", "witness",
-                         "relative", "document", "social_media", "academic", "other"]),
+        (
+            "source_type",
+            [
+                "media", "ngo", "un_body", "government", "court", "survivor", "witness",
+                "relative", "document", "social_media", "academic", "other",
+            ]
+        ),
         ("reliability", ["A", "B", "C", "D", "E", "F"]),
         ("actor_type", ["official", "state_institution", "security_force", "armed_group", "other"]),
         ("assessment", ["unassessed", "credible", "corroborated", "disputed", "refuted", "retracted"]),
-        ("venue", ["press_conference", "interview", "social_media", "state_media", "parliament",
-                   "court", "un_submission", "official_letter", "other"]),
-        ("link_role", ["arrested_at", "held_at", "transferred_to", "interrogated_at",
-                       "released_from", "died_at", "other"]),
+        (
+            "venue",
+            [
+                "press_conference", "interview", "social_media", "state_media", "parliament",
+                "court", "un_submission", "official_letter", "other",
+            ]
+        ),
+        (
+            "link_role",
+            [
+                "arrested_at", "held_at", "transferred_to", "interrogated_at",
+                "released_from", "died_at", "other",
+            ]
+        ),
         ("geo_precision", ["exact", "vicinity", "locality", "admin2", "admin1", "country"]),
         ("confidentiality", ["public", "restricted", "confidential"]),
     ])
@@ -93,8 +123,10 @@ struct VocabularyTests {
 
     @Test func targetedGroupsIncludeCommonAdditions() {
         let groups = Vocabularies.targetedGroups
-        for code in ["women", "children", "migrants_refugees", "persons_with_disabilities", "lawyers",
-                     "students", "trade_unionists", "indigenous_peoples", "health_workers", "other"] {
+        for code in [
+            "women", "children", "migrants_refugees", "persons_with_disabilities", "lawyers",
+            "students", "trade_unionists", "indigenous_peoples", "health_workers", "other",
+        ] {
             #expect(groups.contains(code), "missing \(code)")
         }
         #expect(groups.codes.last == "other")

@@ -40,7 +40,8 @@ struct WALBoundTests {
     @Test("the WAL stays under its cap while long reads overlap continuously and writes go on")
     func walStaysBounded() throws {
         let cap = 1 << 20
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-walbound-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-walbound-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("vigil.db").path
@@ -86,7 +87,8 @@ struct WALBoundTests {
                         index += 1
                         let start = monotonicNanos()
                         do {
-                            try store.make(.incidents, #"{"title": "load \#(writer)-\#(index)", "summary": "\#(text)"}"#)
+                            try store.make(
+                                .incidents, #"{"title": "load \#(writer)-\#(index)", "summary": "\#(text)"}"#)
                             load.wrote(in: monotonicNanos() - start)
                         } catch {
                             load.failed("writer \(writer): \(error)")

@@ -44,9 +44,13 @@ func describe(_ data: [UInt8]) -> String {
             case .head:
                 try parser.beginBody(limit: 1 << 20)
             case .request(let head, let body, _):
-                let headers = head.headers.fields.map { "[\(quote($0.name)),\(quote($0.value))]" }.joined(separator: ",")
-                let bodyHex = body.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-                return "{\"ok\":true,\"method\":\(quote(head.method)),\"target\":\(quote(head.target)),\"headers\":[\(headers)],\"body\":\"\(bodyHex)\"}"
+                let headers = head.headers.fields.map { "[\(quote($0.name)),\(quote($0.value))]" }.joined(
+                    separator: ",")
+                let bodyHex = body.map {
+                    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+                }.joined()
+                return
+                    "{\"ok\":true,\"method\":\(quote(head.method)),\"target\":\(quote(head.target)),\"headers\":[\(headers)],\"body\":\"\(bodyHex)\"}"
             }
         } catch {
             return "{\"ok\":false,\"status\":\(error.status),\"reason\":\(quote(error.detail))}"

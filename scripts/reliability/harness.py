@@ -97,7 +97,8 @@ class Server:
         return None
 
     def metric(self, name, token="admin"):
-        """One unlabelled sample of GET /metrics (None when absent or unreachable)."""
+        """One sample of GET /metrics, named with its labels as exposed (`name{state="x"}`);
+        None when absent or unreachable."""
         try:
             status, _, data = self.request("GET", "/metrics", token=token, timeout=10)
         except OSError:

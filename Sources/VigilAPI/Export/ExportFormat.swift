@@ -27,7 +27,8 @@ enum ExportFormat: String, CaseIterable {
             if name == "json" { return nil }
             guard let format = ExportFormat(rawValue: name) else {
                 throw Problem.badRequest(
-                    "format must be json, csv, ndjson or geojson.", errors: [Problem.fieldError("format", "unknown format \(name)")])
+                    "format must be json, csv, ndjson or geojson.",
+                    errors: [Problem.fieldError("format", "unknown format \(name)")])
             }
             return format
         }

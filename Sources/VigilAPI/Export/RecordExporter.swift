@@ -26,10 +26,12 @@ public struct RecordExporter: Sendable {
         _ = try store.list(kind, probe, as: context)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: format.mediaType)
-        headers.add(name: "Content-Disposition", value: "attachment; filename=\"\(kind.rawValue).\(format.fileExtension)\"")
+        headers.add(
+            name: "Content-Disposition", value: "attachment; filename=\"\(kind.rawValue).\(format.fileExtension)\"")
         headers.add(name: "Cache-Control", value: "no-store")
         let exporter = self
-        return HTTPResponse(status: 200, headers: headers, body: .stream { writer in try exporter.write { try writer.write($0) } })
+        return HTTPResponse(
+            status: 200, headers: headers, body: .stream { writer in try exporter.write { try writer.write($0) } })
     }
 
     /// An exporter for the command line (`vigil export`).
@@ -37,7 +39,9 @@ public struct RecordExporter: Sendable {
         guard let format = ExportFormat(rawValue: formatName) else {
             throw Problem.badRequest("format must be csv, ndjson or geojson")
         }
-        if format == .geojson, !kind.hasPlace { throw Problem.badRequest("GeoJSON is available for incidents and sites") }
+        if format == .geojson, !kind.hasPlace {
+            throw Problem.badRequest("GeoJSON is available for incidents and sites")
+        }
         self.init(store: store, kind: kind, query: query, context: context, format: format)
     }
 
@@ -126,7 +130,8 @@ enum CSVEncoder {
             text = string
             isText = true
         case .array(let items):
-            text = items.map { $0.stringValue ?? String(decoding: $0.serialized(), as: UTF8.self) }.joined(separator: "|")
+            text = items.map { $0.stringValue ?? String(decoding: $0.serialized(), as: UTF8.self) }.joined(
+                separator: "|")
             isText = true
         case .object:
             text = String(decoding: value.serialized(), as: UTF8.self)
@@ -157,15 +162,17 @@ enum GeoJSON {
         var properties = record.json
         var geometry = JSONValue.null
         if let lat = properties["lat"]?.doubleValue, let lon = properties["lon"]?.doubleValue {
-            geometry = .object(JSONObject([("type", .string("Point")), ("coordinates", .array([.double(lon), .double(lat)]))]))
+            geometry = .object(
+                JSONObject([("type", .string("Point")), ("coordinates", .array([.double(lon), .double(lat)]))]))
         }
         properties["lat"] = nil
         properties["lon"] = nil
-        return .object(JSONObject([
-            ("type", .string("Feature")),
-            ("id", .string(record.id)),
-            ("geometry", geometry),
-            ("properties", .object(properties)),
-        ]))
+        return .object(
+            JSONObject([
+                ("type", .string("Feature")),
+                ("id", .string(record.id)),
+                ("geometry", geometry),
+                ("properties", .object(properties)),
+            ]))
     }
 }

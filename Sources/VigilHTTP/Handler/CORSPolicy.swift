@@ -8,7 +8,9 @@ public struct CORSPolicy: Sendable {
     /// Origins as a browser sends them: `scheme://host[:port]`, no path, compared exactly.
     public let allowedOrigins: Set<String>
     /// Request headers a page may send.
-    public var allowedHeaders = ["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Accept"]
+    public var allowedHeaders = [
+        "Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key", "Accept",
+    ]
     /// Response headers a page may read beyond the simple ones.
     public var exposedHeaders = ["ETag", "Location", "Link"]
     /// How long a browser may keep a preflight's answer.
@@ -29,13 +31,18 @@ public struct CORSPolicy: Sendable {
         guard !authority.isEmpty, !authority.contains(where: { "/?#*@ ".contains($0) }) else {
             return "\(origin): an origin has a host and an optional port, and no path, query, user or wildcard"
         }
-        guard origin == origin.lowercased() else { return "\(origin): write the origin in lower case, as browsers send it" }
+        guard origin == origin.lowercased() else {
+            return "\(origin): write the origin in lower case, as browsers send it"
+        }
         return nil
     }
 
     /// The headers that let the page of `origin` read an answer.
     func answerHeaders(for origin: String) -> [(String, String)] {
-        [("Access-Control-Allow-Origin", origin), ("Access-Control-Expose-Headers", exposedHeaders.joined(separator: ", "))]
+        [
+            ("Access-Control-Allow-Origin", origin),
+            ("Access-Control-Expose-Headers", exposedHeaders.joined(separator: ", ")),
+        ]
     }
 
     /// The headers of a preflight's answer for `origin`, the methods allowed at the path.

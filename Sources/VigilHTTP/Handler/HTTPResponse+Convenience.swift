@@ -21,7 +21,8 @@ extension HTTPResponse {
     ) -> HTTPResponse {
         var headers = headers
         headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
-        let json = "{\"type\":\(JSONString.quote(type)),\"title\":\(JSONString.quote(title)),"
+        let json =
+            "{\"type\":\(JSONString.quote(type)),\"title\":\(JSONString.quote(title)),"
             + "\"status\":\(status),\"detail\":\(JSONString.quote(detail))}"
         return HTTPResponse(status: status, headers: headers, body: .bytes(Array(json.utf8)))
     }

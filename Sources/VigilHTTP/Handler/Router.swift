@@ -83,7 +83,8 @@ public struct Router: HTTPHandler {
         }
         let blocks = mayBlock ?? (method != "GET" && method != "HEAD")
         if blocks && method == "GET" { readsMayBlock = true }
-        routes.append(Route(method: method, segments: segments, bodyLimit: bodyLimit, mayBlock: blocks, handler: handler))
+        routes.append(
+            Route(method: method, segments: segments, bodyLimit: bodyLimit, mayBlock: blocks, handler: handler))
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -96,7 +97,9 @@ public struct Router: HTTPHandler {
         // Every answer says it depends on Origin, so a cache never serves one origin's answer to another.
         response.headers.add(name: "Vary", value: "Origin")
         if let origin, cors.allowedOrigins.contains(origin) {
-            for (name, value) in cors.answerHeaders(for: origin) { response.headers.replaceOrAdd(name: name, value: value) }
+            for (name, value) in cors.answerHeaders(for: origin) {
+                response.headers.replaceOrAdd(name: name, value: value)
+            }
         }
         return response
     }
@@ -112,15 +115,19 @@ public struct Router: HTTPHandler {
                 headers: headers)
         }
         guard let pathSegments = Router.decodedSegments(request.rawPath) else {
-            return .problem(status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.", headers: headers)
+            return .problem(
+                status: 400, title: "Bad Request", detail: "Invalid percent-encoding in the path.", headers: headers)
         }
         let methods: [String]
         switch lookup(method: "OPTIONS", pathSegments: pathSegments) {
         case .methodNotAllowed(let allowedMethods): methods = allowedMethods
         case .found(let route): methods = [route.method]
-        case .notFound: return .problem(status: 404, title: "Not Found", detail: "No resource at this path.", headers: headers)
+        case .notFound:
+            return .problem(status: 404, title: "Not Found", detail: "No resource at this path.", headers: headers)
         }
-        for (name, value) in cors.preflightHeaders(for: origin, methods: methods) { headers.add(name: name, value: value) }
+        for (name, value) in cors.preflightHeaders(for: origin, methods: methods) {
+            headers.add(name: name, value: value)
+        }
         return HTTPResponse(status: 204, headers: headers)
     }
 
@@ -146,7 +153,7 @@ public struct Router: HTTPHandler {
 
     public func bodyLimit(for head: HTTPRequestHead) -> Int {
         guard let segments = Router.decodedSegments(head.rawPath),
-              case .found(let route) = lookup(method: head.method, pathSegments: segments)
+            case .found(let route) = lookup(method: head.method, pathSegments: segments)
         else { return defaultBodyLimit }
         return route.bodyLimit ?? defaultBodyLimit
     }
@@ -165,7 +172,7 @@ public struct Router: HTTPHandler {
             if !readsMayBlock { return false }
         }
         guard let segments = Router.decodedSegments(head.rawPath),
-              case .found(let route) = lookup(method: head.method, pathSegments: segments)
+            case .found(let route) = lookup(method: head.method, pathSegments: segments)
         else { return false }
         return route.mayBlock
     }
@@ -213,7 +220,9 @@ public struct Router: HTTPHandler {
                 if index == bytes.count || bytes[index] == UInt8(ascii: "/") {
                     let segment = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     if hasPercent {
-                        guard let decoded = PercentDecoding.decode(ArraySlice(segment), plusAsSpace: false) else { return nil }
+                        guard let decoded = PercentDecoding.decode(ArraySlice(segment), plusAsSpace: false) else {
+                            return nil
+                        }
                         segments.append(decoded)
                     } else {
                         // Without `%` a segment decodes to itself; the bytes come from a String, so they are UTF-8.

@@ -83,7 +83,9 @@ struct HTTPBodyDecoder: Sendable {
         return index
     }
 
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int, count: Int, into body: inout [UInt8]) throws(HTTPParseError) {
+    private mutating func append(
+        _ bytes: UnsafeBufferPointer<UInt8>, from index: Int, count: Int, into body: inout [UInt8]
+    ) throws(HTTPParseError) {
         if received + count > limit { throw .bodyTooLarge(limit: limit) }
         received += count
         body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]))

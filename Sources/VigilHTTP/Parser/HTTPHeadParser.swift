@@ -14,7 +14,9 @@ enum HTTPHeadParser {
         head.withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return }
             var lineStart = 0
-            while lineStart < bytes.count, let found = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart) {
+            while lineStart < bytes.count,
+                let found = memchr(base + lineStart, Int32(HTTPSyntax.lf), bytes.count - lineStart)
+            {
                 let lineFeed = UnsafeRawPointer(found) - UnsafeRawPointer(base)
                 lines.append(head[(head.startIndex + lineStart)..<(head.startIndex + lineFeed - 1)])
                 lineStart = lineFeed + 1
@@ -31,7 +33,9 @@ enum HTTPHeadParser {
         return try validate(method: method, target: target, version: version, headers: headers)
     }
 
-    static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (String, ArraySlice<UInt8>, HTTPVersion) {
+    static func parseRequestLine(_ line: ArraySlice<UInt8>) throws(HTTPParseError) -> (
+        String, ArraySlice<UInt8>, HTTPVersion
+    ) {
         guard let firstSpace = line.firstIndex(of: HTTPSyntax.space) else {
             throw .badRequest("Malformed request line.")
         }
@@ -102,7 +106,8 @@ enum HTTPHeadParser {
             case 6 where asciiCaseInsensitiveEquals(field.name, "expect"): expect.append(field.value)
             case 10 where asciiCaseInsensitiveEquals(field.name, "connection"): connectionValues.append(field.value)
             case 14 where asciiCaseInsensitiveEquals(field.name, "content-length"): contentLengths.append(field.value)
-            case 17 where asciiCaseInsensitiveEquals(field.name, "transfer-encoding"): transferEncodings.append(field.value)
+            case 17 where asciiCaseInsensitiveEquals(field.name, "transfer-encoding"):
+                transferEncodings.append(field.value)
             default: break
             }
         }
@@ -110,10 +115,14 @@ enum HTTPHeadParser {
         if isHTTP11 && host == nil { throw .badRequest("Missing Host header.") }
         if let host, !isValidHost(host) { throw .badRequest("Invalid Host header.") }
 
-        let framing = try bodyFraming(transferEncodings: transferEncodings, contentLengths: contentLengths, isHTTP11: isHTTP11)
+        let framing = try bodyFraming(
+            transferEncodings: transferEncodings, contentLengths: contentLengths, isHTTP11: isHTTP11)
 
-        let connection = connectionValues.isEmpty ? [] : connectionValues.flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased)
-        let keepAlive = isHTTP11 ? !connection.contains("close")
+        let connection =
+            connectionValues.isEmpty ? [] : connectionValues.flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased)
+        let keepAlive =
+            isHTTP11
+            ? !connection.contains("close")
             : connection.contains("keep-alive") && !connection.contains("close")
 
         var expectsContinue = false
@@ -148,7 +157,7 @@ enum HTTPHeadParser {
                 let nameBytes = piece[piece.startIndex..<(equals ?? piece.endIndex)]
                 let valueBytes = equals.map { piece[($0 + 1)...] } ?? []
                 guard let name = PercentDecoding.decode(nameBytes, plusAsSpace: true),
-                      let value = PercentDecoding.decode(valueBytes, plusAsSpace: true)
+                    let value = PercentDecoding.decode(valueBytes, plusAsSpace: true)
                 else { throw .badRequest("Invalid percent-encoding in the query.") }
                 queryItems.append(HTTPQueryItem(name: name, value: value))
             }
@@ -162,7 +171,9 @@ enum HTTPHeadParser {
     }
 
     /// RFC 9112 §6.1–6.3: one way of framing, spelled exactly one way.
-    static func bodyFraming(transferEncodings: [String], contentLengths: [String], isHTTP11: Bool) throws(HTTPParseError) -> HTTPBodyFraming {
+    static func bodyFraming(transferEncodings: [String], contentLengths: [String], isHTTP11: Bool)
+        throws(HTTPParseError) -> HTTPBodyFraming
+    {
         if !transferEncodings.isEmpty {
             if !contentLengths.isEmpty { throw .badRequest("Both Content-Length and Transfer-Encoding.") }
             if !isHTTP11 { throw .badRequest("Transfer-Encoding in an HTTP/1.0 request.") }
@@ -203,7 +214,9 @@ enum HTTPHeadParser {
 
     /// Accepts origin-form, absolute-form (RFC 9112 §3.2.2) and `*` for OPTIONS; returns the raw
     /// path and query.
-    static func splitTarget(_ target: ArraySlice<UInt8>, method: String) throws(HTTPParseError) -> (ArraySlice<UInt8>, ArraySlice<UInt8>?) {
+    static func splitTarget(_ target: ArraySlice<UInt8>, method: String) throws(HTTPParseError) -> (
+        ArraySlice<UInt8>, ArraySlice<UInt8>?
+    ) {
         if target.contains(UInt8(ascii: "#")) { throw .badRequest("Fragment in the request target.") }
         var pathAndQuery = target
         if target.first != UInt8(ascii: "/") {
@@ -221,7 +234,8 @@ enum HTTPHeadParser {
                 throw .badRequest("Invalid request target.")
             }
             let afterScheme = target.dropFirst(schemeLength)
-            let authorityEnd = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? afterScheme.endIndex
+            let authorityEnd =
+                afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? afterScheme.endIndex
             if authorityEnd == afterScheme.startIndex { throw .badRequest("Absolute target without authority.") }
             pathAndQuery = afterScheme[authorityEnd...]
         }

@@ -20,7 +20,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
         var bodyFraming: HTTPBodyFraming
     }
 
-    private final class Box: @unchecked Sendable { // never changed once shared (see `fields`)
+    private final class Box: @unchecked Sendable {  // never changed once shared (see `fields`)
         var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
@@ -94,10 +94,11 @@ public struct HTTPRequestHead: Sendable, Equatable {
         queryItems: [HTTPQueryItem], version: HTTPVersion, headers: HTTPHeaders,
         keepAlive: Bool, expectsContinue: Bool, bodyFraming: HTTPBodyFraming
     ) {
-        box = Box(Fields(
-            method: method, target: target, rawPath: rawPath, path: path, rawQuery: rawQuery,
-            queryItems: queryItems, version: version, headers: headers, keepAlive: keepAlive,
-            expectsContinue: expectsContinue, bodyFraming: bodyFraming))
+        box = Box(
+            Fields(
+                method: method, target: target, rawPath: rawPath, path: path, rawQuery: rawQuery,
+                queryItems: queryItems, version: version, headers: headers, keepAlive: keepAlive,
+                expectsContinue: expectsContinue, bodyFraming: bodyFraming))
     }
 
     public static func == (lhs: HTTPRequestHead, rhs: HTTPRequestHead) -> Bool {

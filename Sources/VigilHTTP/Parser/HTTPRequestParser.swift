@@ -44,7 +44,9 @@ public struct HTTPRequestParser: Sendable {
 
     /// Parses from the start of `bytes`, which must begin with the first byte not yet consumed.
     /// Returns how many bytes were consumed; unconsumed bytes must be offered again, followed by new ones.
-    public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> (consumed: Int, output: Output) {
+    public mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> (
+        consumed: Int, output: Output
+    ) {
         switch state {
         case .head(var scanner):
             guard let headEnd = try scanner.scan(bytes) else {

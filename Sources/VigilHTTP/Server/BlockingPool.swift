@@ -8,7 +8,10 @@ import Glibc
 /// few slow export clients could stall every other connection. Here each job gets a thread of
 /// its own, started on demand up to ``HTTPServerConfiguration/blockingThreads`` and kept for the
 /// next job; beyond that, jobs queue.
-final class BlockingPool: @unchecked Sendable { // `queue`, `idle`, `threads`, `stopped` only with `condition` held; `running` with `exited`
+///
+/// `@unchecked Sendable`: `queue`, `idle`, `threads` and `stopped` are only touched with `condition`
+/// held, `running` with `exited`.
+final class BlockingPool: @unchecked Sendable {
     typealias Job = @Sendable (UnsafeMutableRawBufferPointer) -> Void
 
     private let condition = ConditionLock()

@@ -1,5 +1,5 @@
 /// Counts finished threads so `HTTPServer.run()` can wait for all of them.
-final class CompletionLatch: @unchecked Sendable { // `remaining` is only touched with `condition` held
+final class CompletionLatch: @unchecked Sendable {  // `remaining` is only touched with `condition` held
     private let condition = ConditionLock()
     private var remaining: Int
 

@@ -2,7 +2,7 @@ import Glibc
 
 /// A pthread mutex with a condition variable: `run()` needs to sleep until the threads finish,
 /// which `Synchronization.Mutex` cannot do.
-final class ConditionLock: @unchecked Sendable { // the pthread objects are only used through lock()/unlock()/wait()
+final class ConditionLock: @unchecked Sendable {  // the pthread objects are only used through lock()/unlock()/wait()
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 

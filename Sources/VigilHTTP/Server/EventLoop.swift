@@ -133,12 +133,13 @@ final class EventLoop: Sendable {
             switch original {
             case HTTPConnection.owned:
                 if connection.ownership.compareExchange(
-                    expected: HTTPConnection.owned, desired: HTTPConnection.ownedPending, ordering: .acquiringAndReleasing
+                    expected: HTTPConnection.owned, desired: HTTPConnection.ownedPending,
+                    ordering: .acquiringAndReleasing
                 ).exchanged {
                     return false
                 }
             default:
-                return false // closed, or already pending
+                return false  // closed, or already pending
             }
         }
     }
@@ -181,7 +182,7 @@ final class EventLoop: Sendable {
             switch connection.phase {
             case .writing:
                 flush(connection)
-                if connection.phase == .writing { return } // the EPOLLOUT edge brings us back
+                if connection.phase == .writing { return }  // the EPOLLOUT edge brings us back
                 continue
             case .idle, .head, .body, .lingering:
                 break
@@ -230,13 +231,14 @@ final class EventLoop: Sendable {
                 continue
             }
             try? Socket.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            let connection = HTTPConnection(fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
+            let connection = HTTPConnection(
+                fd: fd, peer: Socket.peerAddress(fd), limits: context.configuration.limits, now: MonotonicClock.now())
             registry.withLock { $0[fd] = connection }
             var event = epoll_event()
             event.events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
             event.data.u64 = Self.tag(connection)
             if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
-                close(connection) // still owned by this thread: ownership starts as `owned`
+                close(connection)  // still owned by this thread: ownership starts as `owned`
             } else {
                 // An event may already have arrived and marked it pending: release serves it.
                 release(connection, readBuffer: readBuffer)
@@ -246,9 +248,11 @@ final class EventLoop: Sendable {
 
     /// Over the connection cap: a best-effort 503 and close, never a silent hang.
     private func refuseOverCapacity(_ fd: Int32) {
-        let response = HTTPResponse.problem(status: 503, title: "Service Unavailable", detail: "Too many open connections.")
+        let response = HTTPResponse.problem(
+            status: 503, title: "Service Unavailable", detail: "Too many open connections.")
         if case .bytes(let body) = response.body {
-            var out = ResponseEncoder.head(status: 503, headers: response.headers, framing: .length(body.count), keepAlive: false)
+            var out = ResponseEncoder.head(
+                status: 503, headers: response.headers, framing: .length(body.count), keepAlive: false)
             out.append(contentsOf: body)
             _ = Socket.sendNonBlocking(fd, out, from: 0)
         }
@@ -346,8 +350,11 @@ final class EventLoop: Sendable {
                     connection.offloaded = .send(response, for: request)
                     return
                 }
-                complete(connection, RequestExecutor.send(
-                    response, for: request, connection: connection, context: context, receivedAt: connection.requestStart))
+                complete(
+                    connection,
+                    RequestExecutor.send(
+                        response, for: request, connection: connection, context: context,
+                        receivedAt: connection.requestStart))
             }
         }
     }
@@ -357,10 +364,11 @@ final class EventLoop: Sendable {
     private func runOffloaded(
         _ work: HTTPConnection.OffloadedWork, on connection: HTTPConnection, readBuffer: UnsafeMutableRawBufferPointer
     ) {
-        var (request, response) = switch work {
-        case .handle(let request): (request, context.handler.handle(request))
-        case .send(let response, let request): (request, response)
-        }
+        var (request, response) =
+            switch work {
+            case .handle(let request): (request, context.handler.handle(request))
+            case .send(let response, let request): (request, response)
+            }
         if response.isRunOnBlockingPool {
             // Already on the pool: a handler that asks again is wrong, and gets no second chance.
             response = .problem(status: 500, title: "Internal Server Error", detail: "The request could not be served.")
@@ -398,7 +406,8 @@ final class EventLoop: Sendable {
     private func fail(_ connection: HTTPConnection, _ error: HTTPParseError) {
         let response = HTTPResponse.problem(for: error)
         guard case .bytes(let body) = response.body else { return }
-        var out = ResponseEncoder.head(status: response.status, headers: response.headers, framing: .length(body.count), keepAlive: false)
+        var out = ResponseEncoder.head(
+            status: response.status, headers: response.headers, framing: .length(body.count), keepAlive: false)
         out.append(contentsOf: body)
         let head = connection.currentHead
         context.accessLog.record(
@@ -458,7 +467,7 @@ final class EventLoop: Sendable {
         // Removed before the descriptor is closed, so a new connection reusing the number is not dropped.
         registry.withLock { $0[connection.fd] = nil }
         connection.closedAt = MonotonicClock.now()
-        connection.buffer = [] // the object lingers a second in the graveyard; its memory need not
+        connection.buffer = []  // the object lingers a second in the graveyard; its memory need not
         connection.outbound = []
         connection.parser.reset()
         graveyard.withLock { $0.append(connection) }
@@ -479,7 +488,8 @@ final class EventLoop: Sendable {
             context.accessLog.flush()
             // Epoll drops a descriptor's registration when it is closed, so an event taken after a
             // close cannot name that connection: only threads holding events since before then matter.
-            let oldestHold = slots.withLock { $0.map { $0.holdingSince.load(ordering: .sequentiallyConsistent) }.min() } ?? .max
+            let oldestHold =
+                slots.withLock { $0.map { $0.holdingSince.load(ordering: .sequentiallyConsistent) }.min() } ?? .max
             let cutoff = min(oldestHold, MonotonicClock.now())
             graveyard.withLock { closed in
                 closed.removeAll { $0.closedAt < cutoff }
@@ -498,9 +508,11 @@ final class EventLoop: Sendable {
         let timeouts = timeouts
         let connections = registry.withLock { Array($0.values) }
         for connection in connections {
-            guard connection.ownership.compareExchange(
-                expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
-            ).exchanged else { continue } // an event thread is working on it, or it is closed
+            guard
+                connection.ownership.compareExchange(
+                    expected: HTTPConnection.unowned, desired: HTTPConnection.owned, ordering: .acquiringAndReleasing
+                ).exchanged
+            else { continue }  // an event thread is working on it, or it is closed
             defer { release(connection, readBuffer: readBuffer) }
             if connection.expired { continue }
             let elapsed = MonotonicClock.elapsed(from: connection.phaseStart, to: now)
@@ -514,7 +526,8 @@ final class EventLoop: Sendable {
             case .body:
                 let idleFor = MonotonicClock.elapsed(from: connection.lastProgress, to: now)
                 let bodyIdle = timeouts.bodyIdle.nanoseconds
-                let tooSlow = elapsed > bodyIdle
+                let tooSlow =
+                    elapsed > bodyIdle
                     && Double(connection.bodyBytesRead) / (Double(elapsed) / 1e9) < Double(timeouts.minimumBodyRate)
                 if idleFor > bodyIdle || tooSlow { timeOut(connection, now: now) }
             case .writing:
@@ -538,7 +551,8 @@ final class EventLoop: Sendable {
     private func timeOut(_ connection: HTTPConnection, now: UInt64) {
         let response = HTTPResponse.problem(for: .requestTimeout)
         if case .bytes(let body) = response.body {
-            var out = ResponseEncoder.head(status: 408, headers: response.headers, framing: .length(body.count), keepAlive: false)
+            var out = ResponseEncoder.head(
+                status: 408, headers: response.headers, framing: .length(body.count), keepAlive: false)
             out.append(contentsOf: body)
             let head = connection.currentHead
             context.accessLog.record(

@@ -5,7 +5,7 @@ import Synchronization
 /// Exactly one thread works on a connection at a time: an event thread that received one of its
 /// epoll events, or the deadline sweeper, whichever claimed `ownership` first. A thread that gets
 /// an event for an owned connection marks it `ownedPending` and moves on; the owner serves again.
-final class HTTPConnection: @unchecked Sendable { // fields are only touched by the thread holding `ownership`
+final class HTTPConnection: @unchecked Sendable {  // fields are only touched by the thread holding `ownership`
     enum Phase {
         /// Waiting for the first byte of a request.
         case idle

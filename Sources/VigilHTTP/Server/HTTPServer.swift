@@ -28,7 +28,8 @@ public final class HTTPServer: Sendable {
 
     /// - Parameters:
     ///   - log: where access-log lines go; standard error unless told otherwise.
-    public init(configuration: HTTPServerConfiguration, handler: some HTTPHandler, log: HTTPAccessLog = .standardError) {
+    public init(configuration: HTTPServerConfiguration, handler: some HTTPHandler, log: HTTPAccessLog = .standardError)
+    {
         self.configuration = configuration
         context = ServerContext(configuration: configuration, handler: handler, accessLog: log)
     }
@@ -44,7 +45,8 @@ public final class HTTPServer: Sendable {
     /// a client that goes away must cost an error code, not the process.
     public func start() throws {
         signal(SIGPIPE, SIG_IGN)
-        let listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+        let listener = try Socket.listen(
+            host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         let loop: EventLoop
         do {
             loop = try EventLoop(context: context, listenFD: listener.fd)
@@ -119,5 +121,15 @@ extension HTTPServer {
     /// threads do not each grow their own. Call once, before starting threads.
     public static func tuneAllocator() {
         vigil_tune_malloc(4, 64 << 20, 16 << 20)
+    }
+
+    /// The allocator's heap: bytes the program holds, and bytes freed but kept for reuse (which
+    /// the tuning above lets grow, so resident memory alone cannot tell a leak from a reserve).
+    /// Walks every arena under its lock: for a metrics scrape, not for every request.
+    public static func heapBytes() -> (inUse: Int, keptFree: Int) {
+        var inUse = 0
+        var keptFree = 0
+        vigil_heap_bytes(&inUse, &keptFree)
+        return (inUse, keptFree)
     }
 }

@@ -73,7 +73,8 @@ final class LogPipe: @unchecked Sendable {  // every `var` only with `condition`
     @discardableResult
     func drain(timeout: Duration) -> Bool {
         flush()
-        let deadline = MonotonicClock.now() &+ UInt64(timeout.components.seconds) &* 1_000_000_000
+        let deadline =
+            MonotonicClock.now() &+ UInt64(timeout.components.seconds) &* 1_000_000_000
             &+ UInt64(timeout.components.attoseconds / 1_000_000_000)
         return condition.withLock { () -> Bool in
             while !pending.isEmpty || writing {
@@ -122,7 +123,9 @@ final class LogPipe: @unchecked Sendable {  // every `var` only with `condition`
     private func write(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw in Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }
+            let written = bytes.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+            }
             if written < 0 && errno == EINTR { continue }
             if written <= 0 { return }
             offset += written

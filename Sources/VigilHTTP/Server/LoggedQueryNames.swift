@@ -21,10 +21,11 @@ public struct LoggedQueryNames: Sendable, Equatable {
 
     /// The names of `declared` that are plain (see the type); the others are never shown.
     public init(_ declared: some Sequence<String>) {
-        names = Set(declared.filter { name in
-            var name = name
-            return name.withUTF8 { Self.isPlain($0) }
-        })
+        names = Set(
+            declared.filter { name in
+                var name = name
+                return name.withUTF8 { Self.isPlain($0) }
+            })
     }
 
     /// Whether the log may show this name, given as the bytes of the raw query.
@@ -34,7 +35,9 @@ public struct LoggedQueryNames: Sendable, Equatable {
 
     /// `[a-z][a-z0-9_]*` with an optional `.[a-z]+`, at most 64 bytes.
     static func isPlain(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard (1...64).contains(name.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(name[0]) else { return false }
+        guard (1...64).contains(name.count), (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(name[0]) else {
+            return false
+        }
         var sawDot = false
         var afterDot = 0
         for byte in name.dropFirst() {

@@ -24,8 +24,10 @@ enum RequestExecutor {
         receivedAt: UInt64
     ) -> Outcome {
         let isHead = request.method == "HEAD"
-        let responseWantsClose = response.headers.contains("connection") && response.headers.values(for: "connection")
-            .flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased).contains("close")
+        let responseWantsClose =
+            response.headers.contains("connection")
+            && response.headers.values(for: "connection")
+                .flatMap(HTTPSyntax.listElements).map(HTTPSyntax.lowercased).contains("close")
         var keepAlive = request.head.keepAlive && !responseWantsClose && !context.isStopping
         let hasBody = ResponseEncoder.bodyAllowed(status: response.status) && !isHead
         let fd = connection.fd
@@ -45,7 +47,8 @@ enum RequestExecutor {
             switch Socket.sendNonBlocking(fd, head: out, body: beside) {
             case .complete: return .done(keepAlive: keepAlive)
             case .wouldBlock(let sentUpTo):
-                let unsent = sentUpTo >= out.count
+                let unsent =
+                    sentUpTo >= out.count
                     ? Array(beside[(sentUpTo - out.count)...]) : Array(out[sentUpTo...]) + beside
                 return .pending(unsent, keepAlive: keepAlive)
             case .failed: return .failed
@@ -54,8 +57,10 @@ enum RequestExecutor {
             let chunked = request.version.minor >= 1
             if !chunked { keepAlive = false }
             let framing: ResponseEncoder.Framing = chunked ? .chunked : .untilClose
-            let head = ResponseEncoder.head(status: response.status, headers: response.headers, framing: framing, keepAlive: keepAlive)
-            let writer = ChunkedBodyWriter(fd: fd, timeout: context.configuration.timeouts.write.nanoseconds, chunked: chunked)
+            let head = ResponseEncoder.head(
+                status: response.status, headers: response.headers, framing: framing, keepAlive: keepAlive)
+            let writer = ChunkedBodyWriter(
+                fd: fd, timeout: context.configuration.timeouts.write.nanoseconds, chunked: chunked)
             var completed = false
             do {
                 try writer.sendHead(head)

@@ -24,7 +24,9 @@ enum ResponseEncoder {
 
     /// - Parameter reserving: extra capacity for the body appended after the head, so head and
     ///   body go out in one buffer without a reallocation.
-    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool, reserving: Int = 0) -> [UInt8] {
+    static func head(status: Int, headers: HTTPHeaders, framing: Framing, keepAlive: Bool, reserving: Int = 0)
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(256 + reserving)
         if status == 200 {

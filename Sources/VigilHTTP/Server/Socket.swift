@@ -5,7 +5,9 @@ import Glibc
 enum Socket {
     /// Creates a nonblocking listening socket on `host:port` (port 0 picks a free one).
     /// `::` listens on IPv6 and IPv4 alike; `SO_REUSEADDR` lets a restart rebind at once.
-    static func listen(host: String, port: Int, backlog: Int32) throws(SocketError) -> (fd: Int32, address: String, port: Int) {
+    static func listen(host: String, port: Int, backlog: Int32) throws(SocketError) -> (
+        fd: Int32, address: String, port: Int
+    ) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -15,7 +17,8 @@ enum Socket {
         guard status == 0, let info = result else { throw .invalidAddress(host) }
         defer { freeaddrinfo(result) }
 
-        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            info.pointee.ai_family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(call: "socket", code: errno) }
         do throws(SocketError) {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
@@ -168,7 +171,8 @@ enum Socket {
                 let ready = poll(&pollDescriptor, 1, milliseconds)
                 if ready < 0 && errno != EINTR { throw .clientGone }
                 if ready > 0 && pollDescriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0
-                    && pollDescriptor.revents & Int16(POLLOUT) == 0 {
+                    && pollDescriptor.revents & Int16(POLLOUT) == 0
+                {
                     throw .clientGone
                 }
             }

@@ -60,9 +60,11 @@ enum AuditLog {
                 before_sha256, after_sha256, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.integer(seq), .text(time), .text(actor), .text(action.rawValue), .text(kind), .text(recordID),
-             .integer(Int64(confidentiality.rawValue)), .text(beforeText), .text(afterText), .text(beforeDigest),
-             .text(afterDigest), .text(previousHash), .text(hash)])
+            [
+                .integer(seq), .text(time), .text(actor), .text(action.rawValue), .text(kind), .text(recordID),
+                .integer(Int64(confidentiality.rawValue)), .text(beforeText), .text(afterText), .text(beforeDigest),
+                .text(afterDigest), .text(previousHash), .text(hash),
+            ])
         return seq
     }
 

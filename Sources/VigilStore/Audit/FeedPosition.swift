@@ -56,7 +56,8 @@ enum FeedPosition {
             var plain: [UInt8] = [FeedPosition.format, UInt8(clearance.rawValue)]
             plain += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: seq) >> (56 - 8 * UInt64($0))) }
             // Sealing with a fresh random nonce cannot fail for a 32-byte key.
-            guard let sealed = try? ChaChaPoly.seal(plain, using: key, authenticating: FeedPosition.purpose).combined else {
+            guard let sealed = try? ChaChaPoly.seal(plain, using: key, authenticating: FeedPosition.purpose).combined
+            else {
                 preconditionFailure("sealing a feed position failed")
             }
             return Base64URL.encode(Array(sealed))
@@ -68,9 +69,9 @@ enum FeedPosition {
             // Re-encoded to compare, so that a changed last character whose bits decoding drops
             // is refused like any other change.
             guard text.utf8.count <= FeedPosition.maximumLength, let sealed = Base64URL.decode(text),
-                  Base64URL.encode(sealed) == text,
-                  let box = try? ChaChaPoly.SealedBox(combined: sealed),
-                  let opened = try? ChaChaPoly.open(box, using: key, authenticating: FeedPosition.purpose)
+                Base64URL.encode(sealed) == text,
+                let box = try? ChaChaPoly.SealedBox(combined: sealed),
+                let opened = try? ChaChaPoly.open(box, using: key, authenticating: FeedPosition.purpose)
             else { throw FeedPosition.refusal }
             let plain = Array(opened)
             guard plain.count == 10, plain[0] == FeedPosition.format, plain[1] == UInt8(clearance.rawValue) else {

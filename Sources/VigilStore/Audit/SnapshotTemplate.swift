@@ -33,7 +33,7 @@ struct SnapshotTemplate {
     /// are sorted afresh and remembered in their place.
     private static func sortedOrder(of entries: [JSONObject.Entry], kind: ResourceKind) -> [Int] {
         if let known = keyOrders.withLock({ $0[kind] }), known.keys.count == entries.count,
-           zip(known.keys, entries).allSatisfy({ $0 == $1.key })
+            zip(known.keys, entries).allSatisfy({ $0 == $1.key })
         {
             return known.order
         }
@@ -100,14 +100,15 @@ struct SnapshotTemplate {
     /// state itself).
     func filled(id: String, at time: String) -> [UInt8]? {
         guard idOffset >= 0, createdOffset >= 0, updatedOffset >= 0,
-              id.utf8.count == idLength, time.utf8.count == Self.timestampLength
+            id.utf8.count == idLength, time.utf8.count == Self.timestampLength
         else { return nil }
         var result = bytes
         result.withUnsafeMutableBufferPointer { out in
             func put(_ text: String, at offset: Int) {
                 var text = text
                 text.withUTF8 { source in
-                    UnsafeMutableRawPointer(out.baseAddress! + offset).copyMemory(from: source.baseAddress!, byteCount: source.count)
+                    UnsafeMutableRawPointer(out.baseAddress! + offset).copyMemory(
+                        from: source.baseAddress!, byteCount: source.count)
                 }
             }
             put(id, at: idOffset)

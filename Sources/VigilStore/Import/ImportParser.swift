@@ -34,7 +34,9 @@ public enum ImportParser {
     }
 
     public static func ndjson(_ bytes: [UInt8], kind: ResourceKind) throws(ImportFileError) -> [ImportRow] {
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw ImportFileError(message: "the file is not UTF-8 text") }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw ImportFileError(message: "the file is not UTF-8 text")
+        }
         var rows: [ImportRow] = []
         var line = 0
         for slice in bytes.split(separator: 10, omittingEmptySubsequences: true) {
@@ -44,13 +46,17 @@ public enum ImportParser {
             line += 1
             do {
                 guard case .object(var object) = try JSONValue.parse(Array(content)) else {
-                    rows.append(ImportRow(line: line, object: JSONObject(), errors: [FieldError("", "is not a JSON object")]))
+                    rows.append(
+                        ImportRow(line: line, object: JSONObject(), errors: [FieldError("", "is not a JSON object")]))
                     continue
                 }
                 for key in object.keys where ImportedColumns.isIgnored(key, kind: kind) { object[key] = nil }
                 rows.append(ImportRow(line: line, object: object, errors: []))
             } catch {
-                rows.append(ImportRow(line: line, object: JSONObject(), errors: [FieldError("", "is not valid JSON: \(error.message)")]))
+                rows.append(
+                    ImportRow(
+                        line: line, object: JSONObject(),
+                        errors: [FieldError("", "is not valid JSON: \(error.message)")]))
             }
         }
         return rows
@@ -58,7 +64,7 @@ public enum ImportParser {
 
     static func unprotect(_ cell: String) -> String {
         guard cell.hasPrefix("'"), let second = cell.unicodeScalars.dropFirst().first,
-              ["=", "+", "-", "@", "\t", "\r"].contains(second)
+            ["=", "+", "-", "@", "\t", "\r"].contains(second)
         else { return cell }
         return String(cell.dropFirst())
     }
@@ -78,7 +84,8 @@ public enum ImportParser {
             default: return .failure("\"\(cell)\" is not true or false")
             }
         case .codes, .strings, .references:
-            return .success(.array(cell.split(separator: "|", omittingEmptySubsequences: true).map { .string(String($0)) }))
+            return .success(
+                .array(cell.split(separator: "|", omittingEmptySubsequences: true).map { .string(String($0)) }))
         case .text, .url, .code, .country, .date, .reference, .level:
             return .success(.string(cell))
         }

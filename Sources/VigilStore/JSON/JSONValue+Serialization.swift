@@ -66,7 +66,8 @@ extension JSONValue {
     /// compared with one `memcmp` instead of two iterators (sorting an audited record's keys
     /// was a tenth of its audit entry).
     static func utf8Precedes(_ left: String, _ right: String) -> Bool {
-        var left = left, right = right
+        var left = left
+        var right = right
         return left.withUTF8 { a in
             right.withUTF8 { b in
                 let common = min(a.count, b.count)

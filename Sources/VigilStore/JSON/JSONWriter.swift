@@ -17,7 +17,9 @@ public enum JSONWriter {
     ///
     /// Eight bytes at a time while none needs escaping (most text), then byte by byte around
     /// the ones that do: the byte loop alone was the largest item of a 50-record page's profile.
-    public static func writeString<Sink: JSONByteSink & ~Copyable>(utf8: UnsafeBufferPointer<UInt8>, into buffer: inout Sink) {
+    public static func writeString<Sink: JSONByteSink & ~Copyable>(
+        utf8: UnsafeBufferPointer<UInt8>, into buffer: inout Sink
+    ) {
         buffer.append(UInt8(ascii: "\""))
         guard let base = utf8.baseAddress else {
             buffer.append(UInt8(ascii: "\""))

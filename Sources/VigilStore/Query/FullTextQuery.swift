@@ -17,7 +17,8 @@ enum FullTextQuery {
         // Control characters separate words too: FTS5 reads a query string only up to a NUL, so
         // one inside a quoted word would leave the quote open (a syntax error, not an answer).
         let words = text.split(whereSeparator: { character in
-            character.isWhitespace || character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
+            character.isWhitespace
+                || character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
         })
         let limits = "give 1 to \(maximumWords) words (at most \(maximumBytes) bytes)"
         guard !words.isEmpty else { throw .badQuery(parameter: "q", message: "\(limits); this has none") }

@@ -62,7 +62,8 @@ struct QueryBuilder {
 
     private func spec(named field: String, parameter: String) throws(StoreError) -> FieldSpec {
         guard let spec = kind.field(named: field) else {
-            throw StoreError.badQuery(parameter: parameter, message: "\(kind.rawValue) have no field \"\(field)\" to filter or sort on")
+            throw StoreError.badQuery(
+                parameter: parameter, message: "\(kind.rawValue) have no field \"\(field)\" to filter or sort on")
         }
         return spec
     }
@@ -97,7 +98,8 @@ struct QueryBuilder {
             case .text(let maxLength) where maxLength > Catalog.shortText:
                 throw StoreError.badQuery(parameter: "sort", message: "\(key.field) cannot be sorted on")
             default:
-                result.append(OrderKey(expression: try expression(for: spec, parameter: "sort"), descending: key.descending))
+                result.append(
+                    OrderKey(expression: try expression(for: spec, parameter: "sort"), descending: key.descending))
             }
         }
         // Ties go by id in the direction of the last key: newest first stays newest first
@@ -120,12 +122,15 @@ struct QueryBuilder {
             return
         }
         if filter.field == "created_at" || filter.field == "updated_at" {
-            try addScalar(filter, expression: "r." + filter.field, allowContains: false, parse: { text in
-                guard let time = Timestamp.normalize(text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not an RFC 3339 date or time")
-                }
-                return .text(time)
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: "r." + filter.field, allowContains: false,
+                parse: { text in
+                    guard let time = Timestamp.normalize(text) else {
+                        throw StoreError.badQuery(
+                            parameter: parameter, message: "\"\(text)\" is not an RFC 3339 date or time")
+                    }
+                    return .text(time)
+                }, to: &conditions)
             return
         }
         let spec = try spec(named: filter.field, parameter: parameter)
@@ -146,67 +151,87 @@ struct QueryBuilder {
         case .text, .url, .reference:
             try addScalar(filter, expression: expression, parse: { .text($0) }, to: &conditions)
         case .country:
-            try addScalar(filter, expression: expression, parse: { text in
-                guard CountryCode.isValid(text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not an ISO 3166-1 alpha-2 code")
-                }
-                return .text(text)
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression,
+                parse: { text in
+                    guard CountryCode.isValid(text) else {
+                        throw StoreError.badQuery(
+                            parameter: parameter, message: "\"\(text)\" is not an ISO 3166-1 alpha-2 code")
+                    }
+                    return .text(text)
+                }, to: &conditions)
         case .code(let vocabulary):
-            try addScalar(filter, expression: expression, parse: { text in
-                guard vocabulary.contains(text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
-                }
-                return .text(text)
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression,
+                parse: { text in
+                    guard vocabulary.contains(text) else {
+                        throw StoreError.badQuery(
+                            parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
+                    }
+                    return .text(text)
+                }, to: &conditions)
         case .count:
-            try addScalar(filter, expression: expression, allowContains: false, parse: { text in
-                guard let number = Int64(text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a whole number")
-                }
-                return .integer(number)
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression, allowContains: false,
+                parse: { text in
+                    guard let number = Int64(text) else {
+                        throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a whole number")
+                    }
+                    return .integer(number)
+                }, to: &conditions)
         case .coordinate:
-            try addScalar(filter, expression: expression, allowContains: false, parse: { text in
-                guard let number = Double(text), number.isFinite else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a number")
-                }
-                return .real(number)
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression, allowContains: false,
+                parse: { text in
+                    guard let number = Double(text), number.isFinite else {
+                        throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not a number")
+                    }
+                    return .real(number)
+                }, to: &conditions)
         case .level:
-            try addScalar(filter, expression: expression, allowContains: false, parse: { text in
-                guard let level = Confidentiality(name: text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "must be public, restricted or confidential")
-                }
-                return .integer(Int64(level.rawValue))
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression, allowContains: false,
+                parse: { text in
+                    guard let level = Confidentiality(name: text) else {
+                        throw StoreError.badQuery(
+                            parameter: parameter, message: "must be public, restricted or confidential")
+                    }
+                    return .integer(Int64(level.rawValue))
+                }, to: &conditions)
         case .bool:
             guard [.eq, .ne, .null].contains(filter.op) else { throw unsupported(filter) }
-            try addScalar(filter, expression: expression, allowContains: false, parse: { text in
-                switch text {
-                case "true": return .integer(1)
-                case "false": return .integer(0)
-                default: throw StoreError.badQuery(parameter: parameter, message: "must be true or false")
-                }
-            }, to: &conditions)
+            try addScalar(
+                filter, expression: expression, allowContains: false,
+                parse: { text in
+                    switch text {
+                    case "true": return .integer(1)
+                    case "false": return .integer(0)
+                    default: throw StoreError.badQuery(parameter: parameter, message: "must be true or false")
+                    }
+                }, to: &conditions)
         case .date:
             try addDate(filter, field: spec.name, to: &conditions)
         case .codes(let vocabulary):
             try addList(filter, column: "r." + spec.name, to: &conditions) { text in
                 guard vocabulary.contains(text) else {
-                    throw StoreError.badQuery(parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
+                    throw StoreError.badQuery(
+                        parameter: parameter, message: "\"\(text)\" is not in the \(vocabulary.name) vocabulary")
                 }
             }
         case .references(let target) where clearance < .confidential:
-            try addList(filter, column: VisibleReferences.list("r." + spec.name, to: target, clearance: clearance),
-                        to: &conditions) { _ in }
+            try addList(
+                filter, column: VisibleReferences.list("r." + spec.name, to: target, clearance: clearance),
+                to: &conditions
+            ) { _ in }
         case .strings, .references:
             try addList(filter, column: "r." + spec.name, to: &conditions) { _ in }
         }
     }
 
     private func unsupported(_ filter: Filter) -> StoreError {
-        .badQuery(parameter: filter.parameter, message: "the \(filter.op.rawValue) operator does not apply to \(filter.field)")
+        .badQuery(
+            parameter: filter.parameter, message: "the \(filter.op.rawValue) operator does not apply to \(filter.field)"
+        )
     }
 
     private func splitList(_ filter: Filter) throws(StoreError) -> [String] {
@@ -244,7 +269,8 @@ struct QueryBuilder {
             for item in try splitList(filter) { values.append(try parse(item)) }
             let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
             conditions.add(
-                filter.op == .in ? "\(expression) IN (\(marks))" : "(\(expression) IS NULL OR \(expression) NOT IN (\(marks)))",
+                filter.op == .in
+                    ? "\(expression) IN (\(marks))" : "(\(expression) IS NULL OR \(expression) NOT IN (\(marks)))",
                 values)
         case .contains:
             guard allowContains else { throw unsupported(filter) }
@@ -268,7 +294,9 @@ struct QueryBuilder {
         do {
             date = try UncertainDate(parsing: filter.value)
         } catch {
-            throw StoreError.badQuery(parameter: filter.parameter, message: "\"\(filter.value)\" is not a valid uncertain date: \(error.message)")
+            throw StoreError.badQuery(
+                parameter: filter.parameter,
+                message: "\"\(filter.value)\" is not a valid uncertain date: \(error.message)")
         }
         // "starts no later than X" / "ends no earlier than X", with NULL bounds open.
         func startsBy(_ bound: String?, strict: Bool = false) -> (String, [SQLValue]) {
@@ -308,7 +336,8 @@ struct QueryBuilder {
         // An incident's coded lists are also in `incident_codes`, indexed; other lists are read
         // from their JSON array. (The field name is the catalog's, never the client's text.)
         let indexed = kind == .incidents && (filter.field == "violation_types" || filter.field == "targeted_groups")
-        let member = indexed
+        let member =
+            indexed
             ? "EXISTS (SELECT 1 FROM incident_codes c WHERE c.incident_pk = r.pk AND c.field = '\(filter.field)' AND c.code"
             : "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE value"
         switch filter.op {
@@ -321,7 +350,8 @@ struct QueryBuilder {
             let marks = Array(repeating: "?", count: items.count).joined(separator: ", ")
             conditions.add((filter.op == .nin ? "NOT " : "") + "\(member) IN (\(marks)))", items.map { .text($0) })
         case .null:
-            conditions.add(try nullFlag(filter) ? "json_array_length(\(column)) = 0" : "json_array_length(\(column)) > 0")
+            conditions.add(
+                try nullFlag(filter) ? "json_array_length(\(column)) = 0" : "json_array_length(\(column)) > 0")
         case .gt, .gte, .lt, .lte:
             throw unsupported(filter)
         }

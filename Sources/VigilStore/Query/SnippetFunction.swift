@@ -181,30 +181,31 @@ private final class ColumnTokens {
 }
 
 /// FTS5's tokenizer callback: notes each token's bytes and whether it starts a sentence.
-private let collectToken: @convention(c) (
-    UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32, Int32, Int32
-) -> Int32 = { context, flags, _, _, start, end in
-    guard let context else { return SQLITE_ERROR }
-    let column = Unmanaged<ColumnTokens>.fromOpaque(context).takeUnretainedValue()
-    if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }  // a synonym at the same position
-    let position = Int32(column.ranges.count)
-    if position == 0 {
-        column.sentenceStarts.append(0)
-    } else {
-        var index = Int(start) - 1
-        var character: CChar = 0
-        while index >= 0 {
-            character = column.text[index]
-            if character != 0x20 && character != 0x09 && character != 0x0A && character != 0x0D { break }
-            index -= 1
+private let collectToken:
+    @convention(c) (
+        UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int32, Int32, Int32
+    ) -> Int32 = { context, flags, _, _, start, end in
+        guard let context else { return SQLITE_ERROR }
+        let column = Unmanaged<ColumnTokens>.fromOpaque(context).takeUnretainedValue()
+        if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }  // a synonym at the same position
+        let position = Int32(column.ranges.count)
+        if position == 0 {
+            column.sentenceStarts.append(0)
+        } else {
+            var index = Int(start) - 1
+            var character: CChar = 0
+            while index >= 0 {
+                character = column.text[index]
+                if character != 0x20 && character != 0x09 && character != 0x0A && character != 0x0D { break }
+                index -= 1
+            }
+            if index != Int(start) - 1 && (character == 0x2E || character == 0x3A) {  // '.' or ':'
+                column.sentenceStarts.append(position)
+            }
         }
-        if index != Int(start) - 1 && (character == 0x2E || character == 0x3A) {  // '.' or ':'
-            column.sentenceStarts.append(position)
-        }
+        column.ranges.append((start, end))
+        return SQLITE_OK
     }
-    column.ranges.append((start, end))
-    return SQLITE_OK
-}
 
 private func resultText(_ context: OpaquePointer?, _ bytes: [UInt8]) {
     bytes.withUnsafeBufferPointer { buffer in
@@ -222,7 +223,7 @@ private func textArgument(_ value: OpaquePointer?) -> [UInt8] {
 /// The function FTS5 calls for each row (see ``SnippetFunction``).
 private let snippetEntryPoint: fts5_extension_function = { api, fts, context, count, values in
     guard let api, let fts, let values, count == 5,
-          let userData = api.pointee.xUserData?(fts)
+        let userData = api.pointee.xUserData?(fts)
     else {
         sqlite3_result_error(context, "vigil_snippet takes column, open, close, ellipsis and tokens", -1)
         return

@@ -39,23 +39,23 @@ enum ComputedFields {
             // What a source alleged: its allegations, and the distinct incidents they concern.
             return [
                 """
-                    (SELECT count(*) FROM allegations a WHERE a.source_id = r.id AND \(visibleAllegation))
-                    """,
+                (SELECT count(*) FROM allegations a WHERE a.source_id = r.id AND \(visibleAllegation))
+                """,
                 """
-                    (SELECT count(DISTINCT a.incident_id) FROM allegations a JOIN incidents i ON i.id = a.incident_id \
-                    WHERE a.source_id = r.id AND \(visibleAllegation) AND i.deleted_at IS NULL AND i.confidentiality <= \(level))
-                    """,
+                (SELECT count(DISTINCT a.incident_id) FROM allegations a JOIN incidents i ON i.id = a.incident_id \
+                WHERE a.source_id = r.id AND \(visibleAllegation) AND i.deleted_at IS NULL AND i.confidentiality <= \(level))
+                """,
             ]
         case .actors:
             // Incidents naming the actor as a perpetrator, and the denials the actor made.
             return [
                 """
-                    (SELECT count(*) FROM incidents i WHERE i.deleted_at IS NULL AND i.confidentiality <= \(level) \
-                    AND EXISTS (SELECT 1 FROM json_each(i.perpetrator_ids) p WHERE p.value = r.id))
-                    """,
+                (SELECT count(*) FROM incidents i WHERE i.deleted_at IS NULL AND i.confidentiality <= \(level) \
+                AND EXISTS (SELECT 1 FROM json_each(i.perpetrator_ids) p WHERE p.value = r.id))
+                """,
                 """
-                    (SELECT count(*) FROM denials d WHERE d.actor_id = r.id AND \(visibleDenial))
-                    """,
+                (SELECT count(*) FROM denials d WHERE d.actor_id = r.id AND \(visibleDenial))
+                """,
             ]
         default:
             return []

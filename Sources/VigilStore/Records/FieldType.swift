@@ -75,8 +75,10 @@ public struct FieldSpec: Sendable {
     /// than by every record read or written.
     public let boundNames: (earliest: String, latest: String)?
 
-    init(_ name: String, _ type: FieldType, required: Bool = false, visibility: FieldVisibility = .always,
-         default defaultValue: JSONValue? = nil) {
+    init(
+        _ name: String, _ type: FieldType, required: Bool = false, visibility: FieldVisibility = .always,
+        default defaultValue: JSONValue? = nil
+    ) {
         self.name = name
         self.type = type
         self.required = required

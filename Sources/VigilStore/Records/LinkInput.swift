@@ -26,7 +26,9 @@ struct LinkInput: Sendable {
         switch object["role"] {
         case .string(let code)? where Vocabularies.linkRole.contains(code): role = code
         case nil, .null?: errors.append(FieldError("\(field).role", "is required"))
-        default: errors.append(FieldError("\(field).role", "must be one of \(Vocabularies.linkRole.codes.joined(separator: ", "))"))
+        default:
+            errors.append(
+                FieldError("\(field).role", "must be one of \(Vocabularies.linkRole.codes.joined(separator: ", "))"))
         }
         var period: String?
         switch object["period"] {
@@ -35,7 +37,8 @@ struct LinkInput: Sendable {
                 _ = try UncertainDate(parsing: text)
                 period = text
             } catch {
-                errors.append(FieldError("\(field).period", "\"\(text)\" is not a valid uncertain date: \(error.message)"))
+                errors.append(
+                    FieldError("\(field).period", "\"\(text)\" is not a valid uncertain date: \(error.message)"))
             }
         case nil, .null?: break
         default: errors.append(FieldError("\(field).period", "must be a string"))
@@ -44,14 +47,17 @@ struct LinkInput: Sendable {
         switch object["note"] {
         case .string(let text)? where text.unicodeScalars.count <= Catalog.longText: note = text
         case nil, .null?: break
-        default: errors.append(FieldError("\(field).note", "must be a string of at most \(Catalog.longText) characters"))
+        default:
+            errors.append(FieldError("\(field).note", "must be a string of at most \(Catalog.longText) characters"))
         }
         guard errors.isEmpty else { return .failure(FieldErrors(errors)) }
         return .success(LinkInput(siteID: siteID, role: role, period: period, note: note))
     }
 
     /// Parses an object or an array of them.
-    static func parseList(_ value: JSONValue, field: String, clearance: Confidentiality) -> Result<[LinkInput], FieldErrors> {
+    static func parseList(_ value: JSONValue, field: String, clearance: Confidentiality) -> Result<
+        [LinkInput], FieldErrors
+    > {
         let items: [(JSONValue, String)]
         switch value {
         case .array(let array): items = array.enumerated().map { ($1, "\(field)[\($0)]") }

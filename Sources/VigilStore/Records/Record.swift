@@ -118,11 +118,11 @@ extension StoredRecord {
         // its computed names and the bookkeeping fields), so none is searched for before it is
         // written; debug builds check that.
         #if DEBUG
-        var written = Set<String>()
+            var written = Set<String>()
         #endif
         func add(_ key: String, _ value: JSONValue?) {
             #if DEBUG
-            assert(written.insert(key).inserted, "\(key) twice in a \(kind.rawValue) record")
+                assert(written.insert(key).inserted, "\(key) twice in a \(kind.rawValue) record")
             #endif
             if text.count > 1 { text.append(UInt8(ascii: ",")) }
             JSONWriter.writeKey(key, into: &text)

@@ -41,11 +41,13 @@ struct RecordCodec: Sendable {
         let updated = kind.fields.flatMap(\.columns) + ["version", "updated_at", "deleted_at"]
         updateSQL = "UPDATE \(kind.table) SET " + updated.map { "\($0) = ?" }.joined(separator: ", ") + " WHERE id = ?"
         let lists = Confidentiality.allCases.map { clearance in
-            Self.visibleSelectList(kind, clearance: clearance) + ComputedFields.selectList(for: kind, clearance: clearance)
+            Self.visibleSelectList(kind, clearance: clearance)
+                + ComputedFields.selectList(for: kind, clearance: clearance)
         }
         computedSelectLists = lists
         let joins = Confidentiality.allCases.map { clearance in
-            ComputedFields.join(for: kind, clearance: clearance) + Self.visibleReferenceJoins(kind, clearance: clearance)
+            ComputedFields.join(for: kind, clearance: clearance)
+                + Self.visibleReferenceJoins(kind, clearance: clearance)
         }
         outputJoins = joins
         selectByIDs = Confidentiality.allCases.map { clearance in
@@ -66,7 +68,8 @@ struct RecordCodec: Sendable {
         for spec in kind.fields {
             guard case .reference(let target) = spec.type else { continue }
             let alias = referenceAlias(spec.name)
-            joins += " LEFT JOIN \(target.table) \(alias) ON \(alias).id = r.\(spec.name)"
+            joins +=
+                " LEFT JOIN \(target.table) \(alias) ON \(alias).id = r.\(spec.name)"
                 + " AND \(alias).confidentiality <= \(clearance.rawValue)"
         }
         return joins
@@ -156,7 +159,9 @@ struct RecordCodec: Sendable {
             switch spec.type {
             case .date:
                 state.appendUnchecked(spec.name, .string(row.text(column) ?? ""))
-                guard let names = spec.boundNames else { preconditionFailure("date field \(spec.name) without bound names") }
+                guard let names = spec.boundNames else {
+                    preconditionFailure("date field \(spec.name) without bound names")
+                }
                 bounds.appendUnchecked(names.earliest, row.text(column + 1).map(JSONValue.string) ?? .null)
                 bounds.appendUnchecked(names.latest, row.text(column + 2).map(JSONValue.string) ?? .null)
                 column += 2

@@ -8,7 +8,7 @@ import CSQLite
 /// clearance), without building a `JSONObject`, a `String` per column or a dictionary: strings
 /// are escaped from SQLite's own buffer into the output. That tree-building was most of the
 /// time of a 50-record page.
-struct RecordEncoder: @unchecked Sendable { // its tables are written once, in init, then only read
+struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in init, then only read
     let kind: ResourceKind
 
     /// How a column is written. Slots hold only plain values (no strings, no arrays), so the
@@ -82,15 +82,16 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
         var columns: [String: Int32] = [:]
         for spec in kind.fields {
             columns[spec.name] = column
-            let value: Value = switch spec.type {
-            case .date: .date
-            case .level: .level
-            case .bool: .bool
-            case .count: .count
-            case .coordinate: .coordinate
-            case .codes, .strings, .references: .json
-            case .text, .url, .code, .country, .reference: .text
-            }
+            let value: Value =
+                switch spec.type {
+                case .date: .date
+                case .level: .level
+                case .bool: .bool
+                case .count: .count
+                case .coordinate: .coordinate
+                case .codes, .strings, .references: .json
+                case .text, .url, .code, .country, .reference: .text
+                }
             let rule: Rule
             if kind.hasPlace, spec.name == "location_confidentiality" {
                 rule = .placeLevel
@@ -103,10 +104,12 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
                 case .always, .location: rule = .plain
                 }
             }
-            slots.append(Slot(
-                column: column, value: value, rule: rule,
-                isLocation: Redaction.locationFields.contains(spec.name),
-                key: addKey(spec.name), earliestKey: addKey(spec.name + "_earliest"), latestKey: addKey(spec.name + "_latest")))
+            slots.append(
+                Slot(
+                    column: column, value: value, rule: rule,
+                    isLocation: Redaction.locationFields.contains(spec.name),
+                    key: addKey(spec.name), earliestKey: addKey(spec.name + "_earliest"),
+                    latestKey: addKey(spec.name + "_latest")))
             column += Int32(spec.columns.count)
         }
         let computed = kind.computedFields.map(addKey)
@@ -151,8 +154,9 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
             if belowConfidential && slot.rule == .confidentialOnly { continue }
             out.append(UInt8(ascii: ","))
             out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.key]))
-            writeValue(row, slot, keys: keys, placeLevel: placeLevel, hidePlace: hidePlace,
-                       hideName: belowConfidential && isProtected, into: &out)
+            writeValue(
+                row, slot, keys: keys, placeLevel: placeLevel, hidePlace: hidePlace,
+                hideName: belowConfidential && isProtected, into: &out)
         }
         var column = systemColumn
         for key in computedKeys {
@@ -269,11 +273,12 @@ struct RecordEncoder: @unchecked Sendable { // its tables are written once, in i
 
     /// `"public"`, `"restricted"` or `"confidential"`: a few per record, written from constants.
     private func writeLevel(_ level: Confidentiality, into out: inout ByteWriter) {
-        let quoted: StaticString = switch level {
-        case .public: "\"public\""
-        case .restricted: "\"restricted\""
-        case .confidential: "\"confidential\""
-        }
+        let quoted: StaticString =
+            switch level {
+            case .public: "\"public\""
+            case .restricted: "\"restricted\""
+            case .confidential: "\"confidential\""
+            }
         out.append(bytes: UnsafeBufferPointer(start: quoted.utf8Start, count: quoted.utf8CodeUnitCount))
     }
 

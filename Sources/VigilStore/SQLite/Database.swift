@@ -54,7 +54,8 @@ public final class Database {
         self.handle = connection
         self.path = path
         sqlite3_extended_result_codes(connection, 1)
-        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds =
+            busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
         busyTimeoutMilliseconds = Int32(clamping: milliseconds)
         sqlite3_busy_timeout(connection, busyTimeoutMilliseconds)
         // Defensive settings: no double-quoted string literals, no writable schema tricks.
@@ -208,7 +209,8 @@ public final class Database {
             deadlineNanos = 0
             return
         }
-        let nanos = UInt64(limit.components.seconds) * 1_000_000_000
+        let nanos =
+            UInt64(limit.components.seconds) * 1_000_000_000
             + UInt64(limit.components.attoseconds / 1_000_000_000)
         deadlineNanos = monotonicNanos() &+ nanos
     }
@@ -228,10 +230,12 @@ public final class Database {
 
     private func installProgressHandler() {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        sqlite3_progress_handler(handle, 10_000, { context in
-            guard let context else { return 0 }
-            return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().isPastDeadline ? 1 : 0
-        }, context)
+        sqlite3_progress_handler(
+            handle, 10_000,
+            { context in
+                guard let context else { return 0 }
+                return Unmanaged<Database>.fromOpaque(context).takeUnretainedValue().isPastDeadline ? 1 : 0
+            }, context)
     }
 }
 
@@ -259,7 +263,8 @@ struct StatementKey: Hashable {
                 hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
             } else {
                 hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<ends])))
-                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(bytes.count - ends)...])))
+                hasher.combine(
+                    bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(bytes.count - ends)...])))
             }
         }
         if hashed == nil { hasher.combine(sql) }

@@ -83,16 +83,18 @@ public final class DatabaseWriter: @unchecked Sendable {
         self.beforeCommit = beforeCommit
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        pthread_create(&thread, nil, { context in
-            let exited: DispatchSemaphore
-            do {
-                let writer = Unmanaged<DatabaseWriter>.fromOpaque(context!).takeRetainedValue()
-                writer.loop()
-                exited = writer.exited
-            }
-            exited.signal()
-            return nil
-        }, context)
+        pthread_create(
+            &thread, nil,
+            { context in
+                let exited: DispatchSemaphore
+                do {
+                    let writer = Unmanaged<DatabaseWriter>.fromOpaque(context!).takeRetainedValue()
+                    writer.loop()
+                    exited = writer.exited
+                }
+                exited.signal()
+                return nil
+            }, context)
         pthread_detach(thread)
     }
 
@@ -163,10 +165,13 @@ public final class DatabaseWriter: @unchecked Sendable {
                 var made: S?
                 var result: T?
                 let handoff = Handoff<P>()
-                try submit(kind, sequenced: { made = sequenced() }, whileQueued: {
-                    // `made` was set under the lock, before this thread let go of it.
-                    if let made, let prepare { handoff.offer { prepare(made) } }
-                }) { db in
+                try submit(
+                    kind, sequenced: { made = sequenced() },
+                    whileQueued: {
+                        // `made` was set under the lock, before this thread let go of it.
+                        if let made, let prepare { handoff.offer { prepare(made) } }
+                    }
+                ) { db in
                     guard let made else { return }
                     result = try body(db, made, handoff.take())
                 }
@@ -210,7 +215,9 @@ public final class DatabaseWriter: @unchecked Sendable {
     }
 
     /// The transaction of an exclusive job (see ``write(commitIf:_:)``), on the writer thread.
-    private func transaction<T>(in database: Database, commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
+    private func transaction<T>(in database: Database, commitIf commit: (T) -> Bool, _ body: (Database) throws -> T)
+        throws -> T
+    {
         try database.execute(Database.TransactionKind.immediate.rawValue)
         do {
             let result = try body(database)

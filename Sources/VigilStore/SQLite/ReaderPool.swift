@@ -130,7 +130,8 @@ public final class ReaderPool: @unchecked Sendable {
         lock.broadcast()
         for database in connections { database.close() }
         let (seconds, attoseconds) = timeout.components
-        let deadline = monotonicNanos() + UInt64(max(0, seconds)) * 1_000_000_000
+        let deadline =
+            monotonicNanos() + UInt64(max(0, seconds)) * 1_000_000_000
             + UInt64(max(0, attoseconds) / 1_000_000_000)
         while lock.withLock({ closedCount < connectionCount }) {
             // Reads in flight end within the read time limit; a thread that closes the store

@@ -24,7 +24,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// Builds the error from a connection's last failure.
     init(connection: OpaquePointer?, code: Int32, sql: String? = nil) {
         let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
-        let text = connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let text =
+            connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         self.init(extendedCode: extended == 0 ? code : extended, message: text, sql: sql)
     }

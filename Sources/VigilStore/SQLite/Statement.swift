@@ -85,7 +85,9 @@ public final class Statement {
     }
 
     /// Runs a query and hands each row to `body`.
-    public func forEachRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void) throws(SQLiteError) {
+    public func forEachRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void)
+        throws(SQLiteError)
+    {
         sqlite3_reset(handle)
         try bind(values)
         defer { sqlite3_reset(handle) }
@@ -94,7 +96,8 @@ public final class Statement {
 
     /// Runs `body` on the first row alone, for a query that matches at most one row (by a
     /// unique key): no further step to learn that no row follows.
-    public func firstRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void) throws(SQLiteError) {
+    public func firstRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void) throws(SQLiteError)
+    {
         sqlite3_reset(handle)
         try bind(values)
         defer { sqlite3_reset(handle) }
@@ -131,7 +134,8 @@ public final class Statement {
         let type = sqlite3_column_type(handle, index)
         if type == SQLITE_NULL { return nil }
         let count = Int(sqlite3_column_bytes(handle, index))
-        let pointer = type == SQLITE_BLOB
+        let pointer =
+            type == SQLITE_BLOB
             ? sqlite3_column_blob(handle, index)
             : UnsafeRawPointer(sqlite3_column_text(handle, index))
         guard let pointer, count > 0 else { return [] }

@@ -24,7 +24,9 @@ final class ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
         }
         set {
             if retains, let old = pthread_getspecific(key) { Unmanaged<Object>.fromOpaque(old).release() }
-            let pointer = newValue.map { retains ? Unmanaged.passRetained($0).toOpaque() : Unmanaged.passUnretained($0).toOpaque() }
+            let pointer = newValue.map {
+                retains ? Unmanaged.passRetained($0).toOpaque() : Unmanaged.passUnretained($0).toOpaque()
+            }
             pthread_setspecific(key, pointer)
         }
     }

@@ -19,7 +19,8 @@ public struct Migrator: Sendable {
 
     /// The schema version recorded in `database` (0 for a new file).
     public func currentVersion(of database: Database) throws -> Int {
-        try database.execute("""
+        try database.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY NOT NULL,
                 name TEXT NOT NULL,

@@ -31,8 +31,10 @@ public final class RecordIDGenerator: @unchecked Sendable {
             } else {
                 lastMillis = now
                 var generator = SystemRandomNumberGenerator()
-                lastRandom = (UInt16.random(in: 0...UInt16.max, using: &generator) & 0x7FFF,
-                              UInt64.random(in: 0...UInt64.max, using: &generator))
+                lastRandom = (
+                    UInt16.random(in: 0...UInt16.max, using: &generator) & 0x7FFF,
+                    UInt64.random(in: 0...UInt64.max, using: &generator)
+                )
             }
             return (lastMillis, lastRandom.high, lastRandom.low)
         }

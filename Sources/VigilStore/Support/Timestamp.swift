@@ -60,14 +60,14 @@ public enum Timestamp {
             return value
         }
         guard bytes.count >= 10, let year = digits(0..<4), bytes[4] == 45, let month = digits(5..<7),
-              bytes[7] == 45, let day = digits(8..<10), year >= 1, (1...12).contains(month),
-              day >= 1, day <= UncertainDate.daysInMonth(month, year: year)
+            bytes[7] == 45, let day = digits(8..<10), year >= 1, (1...12).contains(month),
+            day >= 1, day <= UncertainDate.daysInMonth(month, year: year)
         else { return nil }
         let date = String(text.prefix(10))
         if bytes.count == 10 { return date }
         guard bytes.count >= 20, bytes[10] == 84 || bytes[10] == 116, let hour = digits(11..<13), bytes[13] == 58,
-              let minute = digits(14..<16), bytes[16] == 58, let second = digits(17..<19),
-              hour < 24, minute < 60, second < 61
+            let minute = digits(14..<16), bytes[16] == 58, let second = digits(17..<19),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         var fraction = ""

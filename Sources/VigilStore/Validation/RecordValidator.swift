@@ -41,9 +41,11 @@ struct RecordValidator {
             if case .null = value {
                 if let defaultValue = spec.defaultValue {
                     if isAboveClearance(defaultValue, spec) {
-                        errors.append(FieldError(
-                            prefix + spec.name,
-                            "is required at your clearance (\(clearance.name)): its default, \(defaultValue.stringValue ?? ""), is above it"))
+                        errors.append(
+                            FieldError(
+                                prefix + spec.name,
+                                "is required at your clearance (\(clearance.name)): its default, \(defaultValue.stringValue ?? ""), is above it"
+                            ))
                         continue
                     }
                     fields.appendUnchecked(spec.name, defaultValue)
@@ -93,7 +95,7 @@ struct RecordValidator {
             guard case .string(let text) = value else { return .failure("must be a string") }
             let lower = text.lowercased()
             guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), text.utf8.count <= 2048,
-                  text.utf8.count > 8, !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
+                text.utf8.count > 8, !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F })
             else { return .failure("must be an http or https URL") }
             return .success(value)
         case .count:
@@ -209,20 +211,23 @@ struct RecordValidator {
             }
         }
         if case .string(let first)? = fields["first_reported"], case .string(let last)? = fields["last_reported"],
-           let firstDate = try? UncertainDate(parsing: first), let lastDate = try? UncertainDate(parsing: last),
-           let start = firstDate.earliest, let end = lastDate.latest, end < start
+            let firstDate = try? UncertainDate(parsing: first), let lastDate = try? UncertainDate(parsing: last),
+            let start = firstDate.earliest, let end = lastDate.latest, end < start
         {
             errors.append(FieldError(prefix + "last_reported", "must not be before first_reported"))
         }
         switch kind {
         case .allegations:
             if !has("incident_id") && !has("site_id") {
-                errors.append(FieldError(prefix + "incident_id", "an allegation needs incident_id or site_id (or both)"))
+                errors.append(
+                    FieldError(prefix + "incident_id", "an allegation needs incident_id or site_id (or both)"))
             }
         case .denials:
             if !has("allegation_id") && !has("incident_id") && !has("site_id") {
-                errors.append(FieldError(
-                    prefix + "allegation_id", "a denial needs allegation_id, incident_id or site_id (at least one)"))
+                errors.append(
+                    FieldError(
+                        prefix + "allegation_id", "a denial needs allegation_id, incident_id or site_id (at least one)")
+                )
             }
             if !has("actor_id") && !has("speaker") {
                 errors.append(FieldError(prefix + "actor_id", "a denial needs actor_id or speaker (who spoke)"))

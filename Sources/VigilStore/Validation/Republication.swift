@@ -23,24 +23,28 @@ enum Republication {
         }
         let level = levelIn(fields) ?? .public
         let raised = stored.map { level > (levelIn($0) ?? .public) } ?? false
-        let changed = stored == nil || raised || level < (levelIn(stored) ?? .public) || stored?["repeats_id"] != fields["repeats_id"]
+        let changed =
+            stored == nil || raised || level < (levelIn(stored) ?? .public)
+            || stored?["repeats_id"] != fields["repeats_id"]
         var errors: [FieldError] = []
         if changed, case .string(let repeated)? = fields["repeats_id"],
-           let repeatedLevel = try Store.storedLevel(.allegations, id: repeated, in: db),
-           repeatedLevel <= clearance  // a hidden one is already refused as missing, or kept unseen by a patch
+            let repeatedLevel = try Store.storedLevel(.allegations, id: repeated, in: db),
+            repeatedLevel <= clearance  // a hidden one is already refused as missing, or kept unseen by a patch
         {
             if repeatedLevel > level {
-                errors.append(FieldError(
-                    "repeats_id",
-                    "\(repeated) is \(repeatedLevel.name), and a republication may not be more public than what it "
-                        + "repeats: make this allegation \(repeatedLevel.name) too, or leave repeats_id out"))
+                errors.append(
+                    FieldError(
+                        "repeats_id",
+                        "\(repeated) is \(repeatedLevel.name), and a republication may not be more public than what it "
+                            + "repeats: make this allegation \(repeatedLevel.name) too, or leave repeats_id out"))
             }
             if let id, try makesCycle(from: repeated, to: id, in: db, clearance: clearance) {
                 errors.append(FieldError("repeats_id", "would make a cycle of republications"))
             }
         }
         if let id, raised {
-            let statement = try db.cachedStatement("""
+            let statement = try db.cachedStatement(
+                """
                 SELECT id, confidentiality FROM allegations
                 WHERE repeats_id = ? AND confidentiality < ? AND deleted_at IS NULL ORDER BY id LIMIT 6
                 """)
@@ -51,10 +55,11 @@ enum Republication {
             // Each is below this allegation's new level, which the caller may set: all are visible to it.
             if let first = republications.first {
                 let more = republications.count > 5 ? " and others" : ""
-                errors.append(FieldError(
-                    "confidentiality",
-                    "\(republications.prefix(5).map(\.id).joined(separator: ", "))\(more) (\(first.level.name)) "
-                        + "republish this allegation and may not be more public than it: raise them first"))
+                errors.append(
+                    FieldError(
+                        "confidentiality",
+                        "\(republications.prefix(5).map(\.id).joined(separator: ", "))\(more) (\(first.level.name)) "
+                            + "republish this allegation and may not be more public than it: raise them first"))
             }
         }
         return errors
@@ -63,13 +68,18 @@ enum Republication {
     /// Whether following `repeats_id` from `start` reaches `target`. Only allegations the caller
     /// may see are followed: an answer must not tell an editor that a hidden chain exists (under
     /// the rule above there is none; data written before it may hold one).
-    private static func makesCycle(from start: String, to target: String, in db: Database, clearance: Confidentiality) throws -> Bool {
-        let statement = try db.cachedStatement("SELECT repeats_id FROM allegations WHERE id = ? AND confidentiality <= ?")
+    private static func makesCycle(from start: String, to target: String, in db: Database, clearance: Confidentiality)
+        throws -> Bool
+    {
+        let statement = try db.cachedStatement(
+            "SELECT repeats_id FROM allegations WHERE id = ? AND confidentiality <= ?")
         var next = start
         for _ in 0..<10_000 {
             if next == target { return true }
             var following: String?
-            try statement.forEachRow([.text(next), .integer(Int64(clearance.rawValue))]) { row in following = row.text(0) }
+            try statement.forEachRow([.text(next), .integer(Int64(clearance.rawValue))]) { row in
+                following = row.text(0)
+            }
             guard let following else { return false }
             next = following
         }

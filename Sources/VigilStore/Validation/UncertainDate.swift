@@ -75,7 +75,9 @@ public struct UncertainDate: Sendable, Hashable {
     private static func plainDay(_ text: String) -> String? {
         let bytes = text.utf8
         guard bytes.count == 10 else { return nil }
-        var year = 0, month = 0, day = 0
+        var year = 0
+        var month = 0
+        var day = 0
         for (offset, byte) in bytes.enumerated() {
             if offset == 4 || offset == 7 {
                 guard byte == UInt8(ascii: "-") else { return nil }

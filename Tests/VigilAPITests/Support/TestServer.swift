@@ -26,7 +26,8 @@ final class TestServer {
             queryTimeLimit: queryTimeLimit)
         if demo { try DemoDataset.load(into: store) }
         let specs: [(String, Role, Confidentiality)] = [
-            ("admin", .admin, .confidential), ("editor", .editor, .confidential), ("editor-restricted", .editor, .restricted),
+            ("admin", .admin, .confidential), ("editor", .editor, .confidential),
+            ("editor-restricted", .editor, .restricted),
             ("reader-public", .reader, .public), ("reader-restricted", .reader, .restricted),
             ("reader-confidential", .reader, .confidential), ("revoked", .admin, .confidential),
         ]
@@ -37,7 +38,8 @@ final class TestServer {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
         configuration.workerThreads = eventThreads
         server = HTTPServer(
-            configuration: configuration, handler: VigilService(store: store, publicRead: publicRead).router(cors: cors),
+            configuration: configuration,
+            handler: VigilService(store: store, publicRead: publicRead).router(cors: cors),
             log: log)
         try server.start()
         port = server.boundPort
@@ -82,7 +84,9 @@ struct TestResponse {
     /// `data` of a list answer.
     var data: [JSONObject] { object["data"]?.arrayValue?.compactMap(\.objectValue) ?? [] }
     /// Field names in a problem's `errors`.
-    var errorFields: [String] { object["errors"]?.arrayValue?.compactMap { $0.objectValue?["field"]?.stringValue } ?? [] }
+    var errorFields: [String] {
+        object["errors"]?.arrayValue?.compactMap { $0.objectValue?["field"]?.stringValue } ?? []
+    }
 }
 
 /// A minimal blocking HTTP/1.1 client: one connection per request, `Connection: close`, the
@@ -112,7 +116,9 @@ enum TestClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw Failure(description: "connect failed: \(errno)") }
         var sent = 0
@@ -132,15 +138,21 @@ enum TestClient {
     }
 
     static func parse(_ raw: [UInt8], method: String) throws -> TestResponse {
-        guard let end = (0..<max(0, raw.count - 3)).first(where: { raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10 })
+        guard
+            let end = (0..<max(0, raw.count - 3)).first(where: {
+                raw[$0] == 13 && raw[$0 + 1] == 10 && raw[$0 + 2] == 13 && raw[$0 + 3] == 10
+            })
         else { throw Failure(description: "no complete response head in \(raw.count) bytes") }
         let lines = String(decoding: raw[..<end], as: UTF8.self).components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ")
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else { throw Failure(description: "bad status line \(lines[0])") }
+        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
+            throw Failure(description: "bad status line \(lines[0])")
+        }
         var headers: [(String, String)] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         var body = Array(raw[(end + 4)...])
         if headers.contains(where: { $0.0.lowercased() == "transfer-encoding" && $0.1.lowercased() == "chunked" }) {
@@ -153,7 +165,8 @@ enum TestClient {
         var out: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            guard let lineEnd = (index..<bytes.count - 1).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }) else { break }
+            guard let lineEnd = (index..<bytes.count - 1).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 })
+            else { break }
             let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";")[0]
             guard let size = Int(sizeText, radix: 16) else { throw Failure(description: "bad chunk size") }
             index = lineEnd + 2

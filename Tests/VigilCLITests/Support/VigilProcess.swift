@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 @testable import VigilStore
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The root of the package, found from this file's path.
@@ -21,7 +22,8 @@ let vigilExecutable: URL? = {
     if let first = CommandLine.arguments.first {
         let testBinary = URL(fileURLWithPath: first).resolvingSymlinksInPath()
         candidates.append(testBinary.deletingLastPathComponent().appendingPathComponent("vigil"))
-        candidates.append(testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("vigil"))
+        candidates.append(
+            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("vigil"))
     }
     let bundle = Bundle.main.bundleURL
     candidates.append(bundle.appendingPathComponent("vigil"))
@@ -113,14 +115,17 @@ enum VigilCLI {
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        let base = try #require(text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
-            .dropFirst("vigil listening on ".count))
+        let base = try #require(
+            text.split(separator: "\n").first { $0.hasPrefix("vigil listening on ") }?
+                .dropFirst("vigil listening on ".count))
         let token = try #require(text.firstRange(of: "Bearer ").map { text[$0.upperBound...].prefix { $0 != "'" } })
         return (String(base), String(token))
     }
 
     /// One request with URLSession, waited for (at most `seconds`).
-    static func send(_ request: URLRequest, within seconds: Double = 30) throws -> (body: Data, response: HTTPURLResponse?) {
+    static func send(_ request: URLRequest, within seconds: Double = 30) throws -> (
+        body: Data, response: HTTPURLResponse?
+    ) {
         final class Answer: @unchecked Sendable {
             var body = Data()
             var response: HTTPURLResponse?

@@ -11,7 +11,11 @@ final class RawClient {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    enum ClientError: Error { case connect(Int32), timeout, closed, malformed(String) }
+    enum ClientError: Error {
+        case connect(Int32)
+        case timeout, closed
+        case malformed(String)
+    }
 
     let fd: Int32
     private var buffer: [UInt8] = []
@@ -32,7 +36,8 @@ final class RawClient {
             Glibc.close(fd)
             throw ClientError.connect(code)
         }
-        var timeout = timeval(tv_sec: Int(receiveTimeout), tv_usec: Int((receiveTimeout - receiveTimeout.rounded(.down)) * 1_000_000))
+        var timeout = timeval(
+            tv_sec: Int(receiveTimeout), tv_usec: Int((receiveTimeout - receiveTimeout.rounded(.down)) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -45,7 +50,9 @@ final class RawClient {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw ClientError.closed }
             offset += sent
         }
@@ -96,7 +103,8 @@ final class RawClient {
             let line = try readLine()
             if line.isEmpty { break }
             guard let colon = line.firstIndex(of: ":") else { throw ClientError.malformed(line) }
-            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingPrefix(" ").description)
+            headers.add(
+                name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingPrefix(" ").description)
         }
         if status < 200 || status == 204 || status == 304 || head {
             return Response(status: status, headers: headers, body: [])
@@ -105,7 +113,9 @@ final class RawClient {
             var body: [UInt8] = []
             while true {
                 let sizeLine = try readLine()
-                guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else { throw ClientError.malformed(sizeLine) }
+                guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else {
+                    throw ClientError.malformed(sizeLine)
+                }
                 if size == 0 {
                     while try !readLine().isEmpty {}
                     break

@@ -18,7 +18,10 @@ func runTool(_ path: String, _ arguments: [String], timeout: Double = 60) throws
     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw ToolError(description: "\(arguments.first ?? path) exited \(process.terminationStatus): \(String(decoding: errorData, as: UTF8.self)) (is it installed?)")
+        throw ToolError(
+            description:
+                "\(arguments.first ?? path) exited \(process.terminationStatus): \(String(decoding: errorData, as: UTF8.self)) (is it installed?)"
+        )
     }
     return String(decoding: data, as: UTF8.self)
 }

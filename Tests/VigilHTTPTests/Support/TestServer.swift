@@ -33,7 +33,9 @@ final class TestServer {
 
     deinit { server.shutdownAndWait() }
 
-    func client(receiveTimeout: Double = 5) throws -> RawClient { try RawClient(port: port, receiveTimeout: receiveTimeout) }
+    func client(receiveTimeout: Double = 5) throws -> RawClient {
+        try RawClient(port: port, receiveTimeout: receiveTimeout)
+    }
 
     /// A fresh client still gets a 200: the server survived whatever the test did.
     func assertStillServes() throws -> Int {

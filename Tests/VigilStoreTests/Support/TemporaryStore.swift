@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import VigilStore
 
 /// A fresh database file in its own temporary folder, removed when the value goes away.
