@@ -332,6 +332,19 @@ import VigilStore
         #expect(try server.request("GET", "/metrics?x=1", token: "admin").status == 400)
     }
 
+    /// `/v1/incidents/facets` is the facets route alone: `{id}`'s PATCH and DELETE do not answer
+    /// it (its Allow offered them, and a DELETE reached the record route as id "facets").
+    @Test func aLiteralSegmentIsNotTakenForAnID() throws {
+        let server = try TestServer()
+        for (method, token) in [("DELETE", "admin"), ("PATCH", "admin"), ("DELETE", nil)] as [(String, String?)] {
+            let response = try server.request(method, "/v1/incidents/facets", token: token)
+            #expect(response.status == 405, "\(method) /v1/incidents/facets answered \(response.status)")
+            #expect(response.header("Allow") == "GET, HEAD")
+        }
+        #expect(try server.request("GET", "/v1/incidents/facets?fields=country", token: "admin").status == 200)
+        #expect(try server.request("DELETE", "/v1/incidents/inc_NOPE", token: "admin").status == 404)
+    }
+
     @Test func aBatchWithItemsThatAreNotObjectsListsEveryBadItem() throws {
         let server = try TestServer()
         let batch = try server.request(

@@ -3,6 +3,11 @@
 /// No matching path is a 404 problem; a matching path without the method is a 405 problem with an
 /// `Allow` header; HEAD is served by the GET route (the server drops the body). Segments are
 /// matched after percent-decoding each one separately, so `%2F` inside an id stays in the id.
+///
+/// A literal segment wins over a parameter in the same place: `/v1/incidents/facets` is the
+/// facets route only, never `/v1/incidents/{id}` (whose PATCH and DELETE its `Allow` once
+/// offered). Routes are kept most literal first, so the first route that matches a path has its
+/// shape, and only routes of that shape answer it.
 public struct Router: HTTPHandler {
     /// The closure that answers a matched request.
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
@@ -18,6 +23,31 @@ public struct Router: HTTPHandler {
         let bodyLimit: Int?
         let mayBlock: Bool
         let handler: Handler
+
+        /// Whether `self` is more literal than `other`: at the first place where one has a literal
+        /// and the other a parameter, the one with the literal.
+        func isMoreLiteral(than other: Route) -> Bool {
+            for (mine, theirs) in zip(segments, other.segments) {
+                switch (mine, theirs) {
+                case (.literal, .parameter): return true
+                case (.parameter, .literal): return false
+                default: continue
+                }
+            }
+            return false
+        }
+
+        /// Whether both routes have a literal, or both a parameter, at every place.
+        func hasShape(of other: Route) -> Bool {
+            guard segments.count == other.segments.count else { return false }
+            for index in segments.indices {
+                switch (segments[index], other.segments[index]) {
+                case (.literal, .literal), (.parameter, .parameter): continue
+                default: return false
+                }
+            }
+            return true
+        }
 
         /// Reads the route in place, by index: the routes are shared by every thread, and copying
         /// them (as `zip` or `for route in routes` do) bounces their reference counts between cores.
@@ -83,8 +113,10 @@ public struct Router: HTTPHandler {
         }
         let blocks = mayBlock ?? (method != "GET" && method != "HEAD")
         if blocks && method == "GET" { readsMayBlock = true }
-        routes.append(
-            Route(method: method, segments: segments, bodyLimit: bodyLimit, mayBlock: blocks, handler: handler))
+        let route = Route(method: method, segments: segments, bodyLimit: bodyLimit, mayBlock: blocks, handler: handler)
+        // Before the first route it is more literal than, after all others: the order of routes
+        // of one shape is the order they were added in.
+        routes.insert(route, at: routes.firstIndex { route.isMoreLiteral(than: $0) } ?? routes.endIndex)
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -186,8 +218,14 @@ public struct Router: HTTPHandler {
     func lookup(method: String, pathSegments: [String]) -> Lookup {
         var allowed: Set<String> = []
         let found = routes.withUnsafeBufferPointer { routes -> Lookup? in
+            var shape: Int?  // the index of the first route that matched: only its shape answers
             for index in routes.indices {
                 guard routes[index].matches(pathSegments) else { continue }
+                if let shape {
+                    guard routes[index].hasShape(of: routes[shape]) else { continue }
+                } else {
+                    shape = index
+                }
                 let routeMethod = routes[index].method
                 if routeMethod == method || (method == "HEAD" && routeMethod == "GET") {
                     return .found(routes[index])
