@@ -8,10 +8,10 @@ extension Store {
     /// chain still verifies. So are the stored idempotency answers that created it. Then one
     /// `purge` entry per link and a hash-only one for the record are appended: the changes feed
     /// shows those and none of the erased entries (``PurgeEntry`` says to whom). Then its kind's
-    /// full-text index is rewritten into one segment (FTS5 deletes by adding a marker, and the
-    /// words of a deleted document stay in older segments until they are merged: about a second
-    /// per 100,000 incidents, with writes waiting), and the WAL is checkpointed and truncated so
-    /// no copy of the old pages is left in it. A record other records still point to is refused:
+    /// full-text indexes, one per level, are each rewritten into one segment (FTS5 deletes by
+    /// adding a marker, and the words of a deleted document stay in older segments until they
+    /// are merged: about a second per 100,000 incidents per index, with writes waiting), and the
+    /// WAL is checkpointed and truncated so no copy of the old pages is left in it. A record other records still point to is refused:
     /// purge or edit those first. Admins only.
     ///
     /// The ids themselves stay in the chain's entries (each entry's hash covers its record's id),
@@ -45,7 +45,7 @@ extension Store {
                             + "; purge or edit those first")
                 }
                 if kind == .incidents || kind == .sites {
-                    links = try Store.linksEverJoining(kind, id: id, level: level, in: db)
+                    links = try Store.linksEverJoining(kind, id: id, in: db)
                     let column = kind == .incidents ? "incident_id" : "site_id"
                     try db.run("DELETE FROM incident_sites WHERE \(column) = ?", [.text(id)])
                 }
@@ -133,10 +133,10 @@ extension Store {
     /// Every link that ever joined the incident or site `id`, those removed before included, in
     /// the order they were first made, each with the level of its purge entry. Removed links are
     /// found by their audit snapshots, which hold both ends: a plain scan of the log's link
-    /// entries (the id's bytes first, then the JSON), as purges are rare. The record's own
-    /// `level` stands for its end, as it is about to go.
+    /// entries (the id's bytes first, then the JSON), as purges are rare. Called before the
+    /// record is deleted, so its own end still counts (``linkLevel(incidentID:siteID:in:)``).
     static func linksEverJoining(
-        _ kind: ResourceKind, id: String, level: Confidentiality, in db: Database
+        _ kind: ResourceKind, id: String, in db: Database
     ) throws -> [(id: String, level: Confidentiality)] {
         let (end, otherEnd) = kind == .incidents ? ("incident_id", "site_id") : ("site_id", "incident_id")
         var otherEnds: [(link: String, other: String?)] = []
@@ -164,10 +164,8 @@ extension Store {
                 if let linkID = row.text(0) { add(linkID, other: row.text(1)) }
             }
         return try otherEnds.map { link in
-            let other = try link.other.flatMap {
-                try Store.storedLevel(kind == .incidents ? .sites : .incidents, id: $0, in: db)
-            }
-            return (link.link, other.map { max($0, level) } ?? .confidential)
+            let (incident, site) = kind == .incidents ? (id, link.other) : (link.other, id)
+            return (link.link, try Store.linkLevel(incidentID: incident, siteID: site, in: db))
         }
     }
 

@@ -328,6 +328,10 @@ import VigilStore
         // The reads above went through the pool's connections, which note their caches as they
         // are given back: at least one page (the schema's) is cached.
         #expect((value("vigil_sqlite_page_cache_bytes") ?? 0) > 4096)
+        // The allocator's heap, in both states: in use holds at least the open server.
+        let heap = value(#"vigil_process_heap_bytes{state="in_use"}"#) ?? 0
+        #expect(heap > 1_000_000)
+        #expect(value(#"vigil_process_heap_bytes{state="kept_free"}"#) != nil)
         #expect(!metrics.text.contains("incidents"))
         #expect(try server.request("GET", "/metrics?x=1", token: "admin").status == 400)
     }

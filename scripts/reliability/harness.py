@@ -96,19 +96,21 @@ class Server:
             return None
         return None
 
-    def metric(self, name, token="admin"):
-        """One sample of GET /metrics, named with its labels as exposed (`name{state="x"}`);
-        None when absent or unreachable."""
+    def metrics(self, token="admin"):
+        """GET /metrics as {sample name with its labels as exposed (`name{state="x"}`): value};
+        empty when unreachable."""
         try:
             status, _, data = self.request("GET", "/metrics", token=token, timeout=10)
         except OSError:
-            return None
+            return {}
         if status != 200:
-            return None
+            return {}
+        samples = {}
         for line in data.decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
-        return None
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                samples[name] = float(value)
+        return samples
 
     def wal_bytes(self):
         try:

@@ -138,9 +138,10 @@ def main():
             time.sleep(1)
             t = time.monotonic() - start
             kib = server.rss_kib()
-            cached = server.metric("vigil_sqlite_page_cache_bytes")
-            in_use = server.metric('vigil_process_heap_bytes{state="in_use"}')
-            free = server.metric('vigil_process_heap_bytes{state="kept_free"}')
+            metrics = server.metrics()  # one scrape per sample: each walks the allocator's arenas
+            cached = metrics.get("vigil_sqlite_page_cache_bytes")
+            in_use = metrics.get('vigil_process_heap_bytes{state="in_use"}')
+            free = metrics.get('vigil_process_heap_bytes{state="kept_free"}')
             if kib is not None and None not in (cached, in_use, free):
                 rss.append((t, kib / 1024))
                 cache.append((t, cached / 1048576))
