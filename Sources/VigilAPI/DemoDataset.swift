@@ -3,7 +3,7 @@ import VigilStore
 /// The 2017 Chechnya case from the brief, as real records: what `vigil serve --demo` loads.
 ///
 /// Built only from what public press reports of 2017 say. It names no victim or witness: the
-/// survivor is an anonymous, restricted, protected source with an obviously fictional contact.
+/// survivor is an anonymous, restricted source whose identity is protected, with an obviously fictional contact.
 /// Confidentiality levels show the model: the incident is public but its exact places are
 /// restricted, the survivor's account is restricted, the contact is confidential-only.
 public enum DemoDataset {

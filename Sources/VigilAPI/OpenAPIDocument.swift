@@ -130,7 +130,7 @@ enum OpenAPIDocument {
     /// One sort key (`field` or `-field`); the code also takes several, comma-separated, each once.
     private static func sortKeys(_ kind: ResourceKind) -> JSONValue {
         var fields = ["id", "created_at", "updated_at"]
-        for spec in kind.fields where spec.visibility != .confidentialOnly {
+        for spec in kind.fields where !AccessPolicy(kind).refusesFilter(on: spec, at: .restricted) {
             switch spec.type {
             case .codes, .strings, .reference, .references, .url: continue
             // Long texts (over Catalog.shortText) do not sort.
@@ -178,7 +178,8 @@ enum OpenAPIDocument {
             }
             for spec in kind.fields {
                 let clearance =
-                    spec.visibility == .confidentialOnly ? " Confidential clearance only (a 400 below it)." : ""
+                    AccessPolicy(kind).refusesFilter(on: spec, at: .restricted)
+                    ? " Confidential clearance only (a 400 below it)." : ""
                 result.append(
                     (
                         spec.name, filterValue(spec),
@@ -212,7 +213,8 @@ enum OpenAPIDocument {
                 ]
             result.append(("q", searchText, "Full-text search."))
             result.append(("updated_since", time, "Only incidents updated at or after this RFC 3339 time (UTC)."))
-            for spec in ResourceKind.incidents.fields where spec.visibility != .confidentialOnly {
+            for spec in ResourceKind.incidents.fields
+            where !AccessPolicy(.incidents).refusesFilter(on: spec, at: .restricted) {
                 result.append((spec.name, filterValue(spec), "Filter, as on the list (also \(spec.name).OP)."))
             }
             return result

@@ -12,7 +12,7 @@
 ///   (for a link, the higher of its two ends' levels; confidential when an end was missing) —
 ///   the readers a read just before would have answered, so the ones that may hold a copy;
 /// - below full clearance it holds only `{"purged": true}`: the digest of the last state would
-///   let a reader confirm a guess of a field it was never shown (a protected source's name, an
+///   let a reader confirm a guess of a field it was never shown (the name of a source whose identity is protected, an
 ///   exact location), so only confidential readers get `purged_sha256`.
 ///
 /// Entries written before these rules hold no level and count as confidential, as they were.

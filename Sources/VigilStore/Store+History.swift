@@ -119,7 +119,7 @@ final class SnapshotReader {
     /// Seals each entry's `position`.
     private let positions: FeedPosition.Sealer
     /// By record id: its current level and protection; nil when it is not in the database.
-    private var current: [String: (level: Confidentiality, protection: Redaction.Protection)?] = [:]
+    private var current: [String: (level: Confidentiality, protection: AccessPolicy.Protection)?] = [:]
     /// By referenced id: whether the caller may see it.
     private var referenceVisible: [String: Bool] = [:]
 
@@ -131,15 +131,15 @@ final class SnapshotReader {
 
     /// Records `record`'s current state, already loaded by the caller.
     func know(_ record: StoredRecord) {
-        current[record.id] = (record.confidentiality, Redaction.Protection(of: record.state))
+        current[record.id] = (record.confidentiality, AccessPolicy(record.kind).protection(of: record.state))
     }
 
     private func currentState(_ kind: ResourceKind, id: String) throws -> (
-        level: Confidentiality, protection: Redaction.Protection
+        level: Confidentiality, protection: AccessPolicy.Protection
     )? {
         if let known = current[id] { return known }
         let loaded = try Store.load(kind, id: id, in: db, clearance: context.clearance, computed: false)
-            .map { ($0.confidentiality, Redaction.Protection(of: $0.state)) }
+            .map { ($0.confidentiality, AccessPolicy(kind).protection(of: $0.state)) }
         current[id] = loaded
         return loaded
     }
@@ -187,7 +187,7 @@ final class SnapshotReader {
                 // holds no link entries).
                 return try isVisibleNow(row) ? object : nil
             }
-            guard var state = Redaction.snapshot(object, kind: kind, clearance: context.clearance, floor: floor)
+            guard var state = AccessPolicy.snapshot(object, kind: kind, clearance: context.clearance, floor: floor)
             else { return nil }
             try hideReferences(in: &state, kind: kind)
             return state
@@ -201,7 +201,7 @@ final class SnapshotReader {
 
     /// Removes a reference to a record the caller cannot see, as if it were unset (a snapshot
     /// holds only the fields that are set, so a key left as null would single it out), and drops
-    /// such ids from lists of references, as ``VisibleReferences`` does for records read from
+    /// such ids from lists of references, as ``AccessPolicy`` does for records read from
     /// their tables.
     private func hideReferences(in state: inout JSONObject, kind: ResourceKind) throws {
         guard context.clearance < .confidential else { return }

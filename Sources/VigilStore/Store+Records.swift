@@ -274,7 +274,7 @@ extension Store {
                 throw StoreError.versionMismatch(expected: expectedVersion, current: current.version)
             }
             var refused = keyErrors
-            let locked = Redaction.lockedFields(of: current.fields, kind: kind, clearance: context.clearance)
+            let locked = AccessPolicy(kind).lockedFields(of: current.fields, for: context.clearance)
             for (key, _) in patch where locked.contains(key) {
                 refused.append(
                     FieldError(key, "is hidden at your clearance (\(context.clearance.name)) and cannot be changed"))

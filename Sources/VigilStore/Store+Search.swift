@@ -24,15 +24,7 @@ extension Store {
             var hits: [SearchHit] = []
             for kind in ResourceKind.allCases {
                 let fts = SearchIndex.table(for: kind, at: context.clearance)
-                let label: String
-                switch kind {
-                case .incidents: label = "r.title"
-                case .sites, .actors: label = "r.name"
-                case .sources:
-                    label = FieldVisibility.protectedNameSQL("r.name", clearance: context.clearance)
-                case .allegations: label = "substr(r.claim, 1, 120)"
-                case .denials: label = "substr(r.statement, 1, 120)"
-                }
+                let label = Self.searchLabel(kind, clearance: context.clearance)
                 let statement = try db.cachedStatement(
                     """
                     SELECT r.id, \(label), \(SnippetFunction.name)(\(fts), -1, '\(FullTextQuery.open)', '\(FullTextQuery.close)', '…', 12), bm25(\(fts))
@@ -52,5 +44,17 @@ extension Store {
             hits.sort { $0.score != $1.score ? $0.score > $1.score : $0.id < $1.id }
             return Array(hits.prefix(limit))
         }
+    }
+}
+
+extension Store {
+    /// A hit's label as `clearance` sees it: the field that names the record (a protected
+    /// source's name as the policy shows it), a long text cut to its first 120 characters.
+    static func searchLabel(_ kind: ResourceKind, clearance: Confidentiality) -> String {
+        guard let spec = kind.field(named: kind.labelField),
+            let shown = AccessPolicy(kind).expression(for: spec, clearance: clearance)
+        else { return "NULL" }
+        if case .text(let maxLength) = spec.type, maxLength > Catalog.shortText { return "substr(\(shown), 1, 120)" }
+        return shown
     }
 }

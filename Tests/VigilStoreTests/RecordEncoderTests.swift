@@ -62,7 +62,7 @@ import Testing
     /// timestamps and `deleted_at` of a tombstone.
     static func renderedObject(_ stored: StoredRecord, for clearance: Confidentiality) -> JSONObject {
         var visible = stored.state
-        let removed = Redaction.apply(to: &visible, kind: stored.kind, clearance: clearance)
+        let removed = AccessPolicy(stored.kind).redact(&visible, for: clearance)
         var output = JSONObject()
         output["id"] = .string(stored.id)
         for spec in stored.kind.fields where !removed.contains(spec.name) {

@@ -117,10 +117,17 @@ public final class HTTPServer: Sendable {
 extension HTTPServer {
     /// Sets the process's allocator for a long-running server: keep freed memory for reuse
     /// instead of handing it back to the kernel after every large response (which showed up as
-    /// madvise calls and page faults under load), and use a few malloc arenas so that many
-    /// threads do not each grow their own. Call once, before starting threads.
+    /// madvise calls and page faults under load), and one malloc arena shared by every thread.
+    /// Call once, before starting threads.
+    ///
+    /// One arena, because memory freed in one arena is reused only by the threads bound to it:
+    /// SQLite's page caches are freed and refilled whenever another connection writes, each
+    /// time from whichever thread holds the connection, so with four arenas each one came to
+    /// keep its own copy of the caches' peak. The 20-minute soak's RSS rose 42 → 166 MiB with
+    /// the heap in use flat at 20-30 MiB; with one arena it levels off (docs/reliability.md).
+    /// Small allocations go through each thread's cache (tcache) without the arena's lock.
     public static func tuneAllocator() {
-        vigil_tune_malloc(4, 64 << 20, 16 << 20)
+        vigil_tune_malloc(1, 64 << 20, 16 << 20)
     }
 
     /// The allocator's heap: bytes the program holds, and bytes freed but kept for reuse (which

@@ -28,36 +28,13 @@ struct QueryBuilder {
 
     // MARK: Field expressions
 
-    /// Whether the exact place of the row is visible to the caller, as SQL.
-    private var locationVisible: String {
-        "max(r.confidentiality, coalesce(r.location_confidentiality, r.confidentiality)) <= \(clearance.rawValue)"
-    }
-
-    /// The SQL expression through which the caller sees `spec` (NULL where hidden).
+    /// The SQL expression through which the caller sees `spec` (NULL where hidden), from the
+    /// access policy; a field hidden on every row from this caller is refused.
     private func expression(for spec: FieldSpec, parameter: String) throws(StoreError) -> String {
-        let column = "r." + spec.name
-        if spec.name == "location_confidentiality" {
-            return "max(r.confidentiality, coalesce(r.location_confidentiality, r.confidentiality))"
+        guard let expression = AccessPolicy(kind).expression(for: spec, clearance: clearance) else {
+            throw StoreError.badQuery(parameter: parameter, message: "\(spec.name) is not visible to this token")
         }
-        if spec.name == "geo_precision", clearance < .confidential {
-            return """
-                (CASE WHEN \(locationVisible) THEN r.geo_precision \
-                WHEN r.geo_precision IN ('admin1', 'country') THEN r.geo_precision ELSE 'admin1' END)
-                """
-        }
-        switch spec.visibility {
-        case .always:
-            return column
-        case .location:
-            return clearance == .confidential ? column : "(CASE WHEN \(locationVisible) THEN \(column) END)"
-        case .confidentialOnly:
-            guard clearance == .confidential else {
-                throw StoreError.badQuery(parameter: parameter, message: "\(spec.name) is not visible to this token")
-            }
-            return column
-        case .protectedName:
-            return FieldVisibility.protectedNameSQL(column, clearance: clearance)
-        }
+        return expression
     }
 
     private func spec(named field: String, parameter: String) throws(StoreError) -> FieldSpec {
@@ -137,9 +114,9 @@ struct QueryBuilder {
         let expression = try expression(for: spec, parameter: parameter)
         switch spec.type {
         case .reference(let target) where clearance < .confidential:
-            // Matched as shown (see VisibleReferences): a hidden id matches nothing, not even
+            // Matched as shown (see AccessPolicy.visibleReference): a hidden id matches nothing, not even
             // `.null=false` or a range. Equality keeps the column's index, then checks the record.
-            let visible = VisibleReferences.single(expression, to: target, clearance: clearance)
+            let visible = AccessPolicy.visibleReference(expression, to: target, clearance: clearance)
             switch filter.op {
             case .eq, .in:
                 var matched = Conditions()
@@ -220,7 +197,7 @@ struct QueryBuilder {
             }
         case .references(let target) where clearance < .confidential:
             try addList(
-                filter, column: VisibleReferences.list("r." + spec.name, to: target, clearance: clearance),
+                filter, column: AccessPolicy.visibleReferences("r." + spec.name, to: target, clearance: clearance),
                 to: &conditions
             ) { _ in }
         case .strings, .references:

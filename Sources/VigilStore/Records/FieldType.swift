@@ -36,27 +36,29 @@ public enum FieldType: Sendable {
     }
 }
 
-/// Who may see a field of a record the caller can see at all.
+/// What a field is to the access rules: the catalog's one statement of which fields are protected.
+/// ``AccessPolicy`` derives every decision from it (objects, encoded rows, SQL, patches), so a new
+/// protected field is one catalog entry.
 public enum FieldVisibility: Sendable {
-    /// Everyone who sees the record.
+    /// Everyone who sees the record sees it.
     case always
-    /// Hidden below the record's `location_confidentiality` (exact place fields).
-    case location
-    /// Hidden below `confidential`, whatever the record's own level (a source's contact).
+    /// The record's own level (`confidentiality`): who sees the record at all.
+    case recordLevel
+    /// The place's level (`location_confidentiality`): shown as the stricter of it and the
+    /// record's own, and it guards the ``exactPlace`` fields.
+    case placeLevel
+    /// Left out below the place's level (the exact place: admin2, locality, coordinates).
+    case exactPlace
+    /// Coarsened to a region below the place's level (`geo_precision`: a precision finer than
+    /// the region would tell how exact the hidden place is).
+    case placePrecision
+    /// Left out below `confidential`, whatever the record's own level (a source's contact).
     case confidentialOnly
-    /// Replaced by ``protectedNameLabel`` below `confidential` when `protected_identity` is true.
+    /// Replaced by ``AccessPolicy/protectedNameLabel`` below `confidential` when the record's
+    /// ``identityGuard`` is set (the name of a source whose identity is protected).
     case protectedName
-
-    /// What a protected name reads as below `confidential`, in every output (JSON, exports,
-    /// search labels, audit snapshots): the one spelling of it.
-    public static let protectedNameLabel = "protected source"
-
-    /// The SQL through which a caller at `clearance` sees the protected name in `column` of the
-    /// row `r` (filters, sorts and search labels alike).
-    static func protectedNameSQL(_ column: String, clearance: Confidentiality) -> String {
-        clearance == .confidential
-            ? column : "(CASE WHEN r.protected_identity = 1 THEN '\(protectedNameLabel)' ELSE \(column) END)"
-    }
+    /// Whether the ``protectedName`` fields are protected (`protected_identity`).
+    case identityGuard
 }
 
 /// One field of a resource, as the brief's Resources table lists it.

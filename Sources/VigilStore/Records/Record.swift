@@ -110,7 +110,7 @@ extension StoredRecord {
     /// the read path's encoder).
     func render(for clearance: Confidentiality) -> Record {
         var visible = state
-        let removed = Redaction.apply(to: &visible, kind: kind, clearance: clearance)
+        let removed = AccessPolicy(kind).redact(&visible, for: clearance)
         var text: [UInt8] = []
         text.reserveCapacity(1024)
         text.append(UInt8(ascii: "{"))

@@ -70,12 +70,12 @@ struct RecordCodec: Sendable {
             let alias = referenceAlias(spec.name)
             joins +=
                 " LEFT JOIN \(target.table) \(alias) ON \(alias).id = r.\(spec.name)"
-                + " AND \(alias).confidentiality <= \(clearance.rawValue)"
+                + " AND " + AccessPolicy.recordVisible(alias, clearance: clearance)
         }
         return joins
     }
 
-    /// ``selectList`` as `clearance` may read it (see ``VisibleReferences``): single references
+    /// ``selectList`` as `clearance` may read it (see ``AccessPolicy/visibleReferences(_:to:clearance:)``): single references
     /// from the joins of ``visibleReferenceJoins(_:clearance:)``, lists filtered.
     ///
     /// Only for what is shown: the stored references themselves are read with ``selectList``.
@@ -87,7 +87,7 @@ struct RecordCodec: Sendable {
             case .reference where clearance < .confidential:
                 items.append(referenceAlias(spec.name) + ".id")
             case .references(let target) where clearance < .confidential:
-                items.append(VisibleReferences.list(column, to: target, clearance: clearance))
+                items.append(AccessPolicy.visibleReferences(column, to: target, clearance: clearance))
             default:
                 items += spec.columns.map { "r." + $0 }
             }

@@ -1,10 +1,10 @@
 import CSQLite
 
-/// Encodes a record row straight into JSON text for a caller, applying the redaction rules on
-/// the way: the read path of every list, get and export.
+/// Encodes a record row straight into JSON text for a caller, executing the access policy's
+/// decisions on the way: the read path of every list, get and export.
 ///
 /// It gives byte for byte what decoding the row (``RecordCodec/decode(_:)``), redacting it
-/// (``Redaction``) and serializing would give (a test compares the two over every kind and
+/// (``AccessPolicy/redact(_:for:floor:)``) and serializing would give (a test compares the two over every kind and
 /// clearance), without building a `JSONObject`, a `String` per column or a dictionary: strings
 /// are escaped from SQLite's own buffer into the output. That tree-building was most of the
 /// time of a 50-record page.
@@ -17,15 +17,9 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
         case date, level, bool, count, coordinate, json, text
     }
 
-    private enum Rule: UInt8, Sendable {
-        case plain, placeLevel, geoPrecision, protectedName, confidentialOnly
-    }
-
     private struct Slot: Sendable {
         let column: Int32
         let value: Value
-        let rule: Rule
-        let isLocation: Bool
         /// `"name":` (and for dates the two bound keys) as ranges of ``keyBytes``.
         let key: Range<Int>
         let earliestKey: Range<Int>
@@ -37,6 +31,9 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
     // arrays shared by two cores made each retain and release bounce a cache line between them
     // (4% of a 50-record page in the profile).
     private let slots: UnsafeBufferPointer<Slot>
+    /// The policy's decision for each slot, one run of `slots.count` per clearance, hidden place
+    /// or not and protected identity or not (see ``decisionRun``): the row picks its run.
+    private let decisions: UnsafeBufferPointer<AccessPolicy.Decision>
     private let keyBytes: UnsafeBufferPointer<UInt8>
     private let confidentialityColumn: Int32?
     private let locationLevelColumn: Int32?
@@ -92,23 +89,9 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
                 case .codes, .strings, .references: .json
                 case .text, .url, .code, .country, .reference: .text
                 }
-            let rule: Rule
-            if kind.hasPlace, spec.name == "location_confidentiality" {
-                rule = .placeLevel
-            } else if kind.hasPlace, spec.name == "geo_precision" {
-                rule = .geoPrecision
-            } else {
-                switch spec.visibility {
-                case .protectedName: rule = .protectedName
-                case .confidentialOnly: rule = .confidentialOnly
-                case .always, .location: rule = .plain
-                }
-            }
             slots.append(
                 Slot(
-                    column: column, value: value, rule: rule,
-                    isLocation: Redaction.locationFields.contains(spec.name),
-                    key: addKey(spec.name), earliestKey: addKey(spec.name + "_earliest"),
+                    column: column, value: value, key: addKey(spec.name), earliestKey: addKey(spec.name + "_earliest"),
                     latestKey: addKey(spec.name + "_latest")))
             column += Int32(spec.columns.count)
         }
@@ -119,11 +102,22 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
         updatedKey = addKey("updated_at")
         deletedKey = addKey("deleted_at")
         self.slots = Self.immortal(slots)
+        let policy = AccessPolicy(kind)
+        var decisions: [AccessPolicy.Decision] = []
+        for clearance in Confidentiality.allCases {
+            for placeHidden in [false, true] {
+                for identityProtected in [false, true] {
+                    decisions += policy.decisions(
+                        clearance: clearance, placeHidden: placeHidden, identityProtected: identityProtected)
+                }
+            }
+        }
+        self.decisions = Self.immortal(decisions)
         self.keyBytes = Self.immortal(keyBytes)
         self.computedKeys = Self.immortal(computed)
-        confidentialityColumn = columns["confidentiality"]
-        locationLevelColumn = columns["location_confidentiality"]
-        protectedColumn = columns["protected_identity"]
+        confidentialityColumn = policy.recordLevelField.flatMap { columns[$0] }
+        locationLevelColumn = policy.placeLevelField.flatMap { columns[$0] }
+        protectedColumn = policy.identityGuardField.flatMap { columns[$0] }
         systemColumn = column
     }
 
@@ -138,25 +132,24 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
     /// rows, so each record is one allocation.
     func encode(_ row: Statement, for clearance: Confidentiality, using out: inout ByteWriter) -> Record {
         let own = confidentialityColumn.map { level(row, $0) ?? .confidential } ?? .confidential
-        let location = locationLevelColumn.flatMap { level(row, $0) } ?? own
-        let placeLevel = max(own, location)
-        let hidePlace = kind.hasPlace && clearance < placeLevel
-        let belowConfidential = clearance < .confidential
+        let placeLevel = AccessPolicy.placeLevel(own: own, declared: locationLevelColumn.flatMap { level(row, $0) })
         let isProtected = protectedColumn.map { !row.isNull($0) && row.int64($0) != 0 } ?? false
+        let run = decisionRun(
+            clearance: clearance, placeHidden: locationLevelColumn != nil && clearance < placeLevel,
+            identityProtected: isProtected)
 
         let keys = keyBytes
         out.removeAll()
         out.append(UInt8(ascii: "{"))
         out.append(bytes: UnsafeBufferPointer(rebasing: keys[idKey]))
         writeText(row, 0, into: &out)
-        for slot in slots {
-            if hidePlace && slot.isLocation { continue }
-            if belowConfidential && slot.rule == .confidentialOnly { continue }
+        for index in 0..<slots.count {
+            let decision = decisions[run + index]
+            if decision == .omitted { continue }
+            let slot = slots[index]
             out.append(UInt8(ascii: ","))
             out.append(bytes: UnsafeBufferPointer(rebasing: keys[slot.key]))
-            writeValue(
-                row, slot, keys: keys, placeLevel: placeLevel, hidePlace: hidePlace,
-                hideName: belowConfidential && isProtected, into: &out)
+            writeValue(row, slot, decision, keys: keys, placeLevel: placeLevel, into: &out)
         }
         var column = systemColumn
         for key in computedKeys {
@@ -186,27 +179,27 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
         return Record(kind: kind, id: row.text(0) ?? "", version: version, isDeleted: isDeleted, encoded: out.bytes())
     }
 
+    /// Where the decisions for a row start in ``decisions`` (the order its init fills them in).
+    private func decisionRun(clearance: Confidentiality, placeHidden: Bool, identityProtected: Bool) -> Int {
+        ((clearance.rawValue * 2 + (placeHidden ? 1 : 0)) * 2 + (identityProtected ? 1 : 0)) * slots.count
+    }
+
     private func writeValue(
-        _ row: Statement, _ slot: Slot, keys: UnsafeBufferPointer<UInt8>, placeLevel: Confidentiality, hidePlace: Bool,
-        hideName: Bool, into out: inout ByteWriter
+        _ row: Statement, _ slot: Slot, _ decision: AccessPolicy.Decision, keys: UnsafeBufferPointer<UInt8>,
+        placeLevel: Confidentiality, into out: inout ByteWriter
     ) {
         let column = slot.column
-        switch slot.rule {
+        switch decision {
         case .placeLevel:
             writeLevel(placeLevel, into: &out)
             return
-        case .geoPrecision where hidePlace:
-            let precision = row.text(column)
-            if let precision, !Redaction.finePrecisions.contains(precision) {
-                JSONWriter.writeString(precision, into: &out)
-            } else {
-                JSONWriter.writeString("admin1", into: &out)
-            }
+        case .coarsened:
+            JSONWriter.writeString(AccessPolicy.coarsened(row.text(column)), into: &out)
             return
-        case .protectedName where hideName:
-            JSONWriter.writeString(FieldVisibility.protectedNameLabel, into: &out)
+        case .label:
+            JSONWriter.writeString(AccessPolicy.protectedNameLabel, into: &out)
             return
-        default:
+        case .shown, .omitted:
             break
         }
         switch slot.value {

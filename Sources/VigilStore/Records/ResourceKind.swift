@@ -67,6 +67,16 @@ public enum ResourceKind: String, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// The field that names a record (search hits' labels).
+    public var labelField: String {
+        switch self {
+        case .incidents: "title"
+        case .sites, .sources, .actors: "name"
+        case .allegations: "claim"
+        case .denials: "statement"
+        }
+    }
+
     /// The field named `name`, if the kind has one.
     public func field(named name: String) -> FieldSpec? { Catalog.index[self]?[name] }
 }
@@ -79,16 +89,16 @@ enum Catalog {
     static let place: [FieldSpec] = [
         FieldSpec("country", .country),
         FieldSpec("admin1", .text(maxLength: shortText)),
-        FieldSpec("admin2", .text(maxLength: shortText), visibility: .location),
-        FieldSpec("locality", .text(maxLength: shortText), visibility: .location),
-        FieldSpec("lat", .coordinate(limit: 90), visibility: .location),
-        FieldSpec("lon", .coordinate(limit: 180), visibility: .location),
-        FieldSpec("geo_precision", .code(Vocabularies.geoPrecision)),
-        FieldSpec("location_confidentiality", .level),
+        FieldSpec("admin2", .text(maxLength: shortText), visibility: .exactPlace),
+        FieldSpec("locality", .text(maxLength: shortText), visibility: .exactPlace),
+        FieldSpec("lat", .coordinate(limit: 90), visibility: .exactPlace),
+        FieldSpec("lon", .coordinate(limit: 180), visibility: .exactPlace),
+        FieldSpec("geo_precision", .code(Vocabularies.geoPrecision), visibility: .placePrecision),
+        FieldSpec("location_confidentiality", .level, visibility: .placeLevel),
     ]
 
     static let common: [FieldSpec] = [
-        FieldSpec("confidentiality", .level, default: .string("restricted")),
+        FieldSpec("confidentiality", .level, visibility: .recordLevel, default: .string("restricted")),
         FieldSpec("tags", .strings, default: .array([])),
     ]
 
@@ -129,7 +139,7 @@ enum Catalog {
             FieldSpec("country", .country),
             FieldSpec("language", .text(maxLength: 35)),
             FieldSpec("reliability", .code(Vocabularies.reliability)),
-            FieldSpec("protected_identity", .bool, default: .bool(false)),
+            FieldSpec("protected_identity", .bool, visibility: .identityGuard, default: .bool(false)),
             FieldSpec("contact", .text(maxLength: shortText), visibility: .confidentialOnly),
         ] + common,
         .actors: [
