@@ -8,20 +8,19 @@ extension Store {
             let encoder = RecordEncoder(kind: kind)
             let statement = try db.cachedStatement(RecordCodec.selectByID(kind, withComputedFor: context.clearance))
             var found: Record?
-            // Ids are unique, and the counts join brings one row per level.
-            try statement.firstRow([.text(id)]) { row in
-                guard encoder.confidentiality(row) <= context.clearance else { return }
-                found = encoder.encode(row, for: context.clearance)
-            }
+            // Ids are unique, and the counts join brings one row per level; the statement leaves
+            // out a record above the caller's clearance.
+            try statement.firstRow([.text(id)]) { row in found = encoder.encode(row, for: context.clearance) }
             guard let record = found else { throw StoreError.notFound(kind: kind.rawValue, id: id) }
             if record.isDeleted { throw StoreError.gone(kind: kind.rawValue, id: id) }
             return record
         }
     }
 
-    /// Reads a record, whatever its level or tombstone (callers apply the rules). `computed`: as
-    /// `clearance` is shown it, with its counts and with references it may not see as null
-    /// (for answers only); otherwise as stored (for changes and audit entries).
+    /// Reads a record. `computed`: as `clearance` is shown it, with its counts and with
+    /// references it may not see as null, and nil when the record is above it (for answers
+    /// only); otherwise as stored, whatever its level or tombstone (for changes and audit
+    /// entries: callers apply the rules).
     static func load(
         _ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality, computed: Bool
     ) throws -> StoredRecord? {
@@ -72,11 +71,11 @@ extension Store {
 
         // Nothing can point at a record yet when it is created: its counts are all zero.
         let zeroCounts = JSONObject(kind.computedFields.map { ($0, JSONValue.int(0)) })
-        func render(_ created: [CreatedRow]) -> [Record] {
-            created.map { item in
+        func render(_ created: [CreatedRow]) throws(StoreError) -> [Record] {
+            try created.map { item throws(StoreError) in
                 var stored = item.stored
                 stored.computed = zeroCounts
-                return stored.render(for: context.clearance)
+                return try stored.render(for: context.clearance)
             }
         }
         let created = try write(
@@ -92,7 +91,7 @@ extension Store {
         }
         // Rendered after the commit when nothing inside needs it: the writer thread is the one
         // every write waits for.
-        return created.map(render)
+        return try created.map { created throws(StoreError) in try render(created) }
     }
 
     /// What would be wrong with creating `inputs`, by index, without creating anything: their
@@ -369,7 +368,7 @@ extension Store {
         try AuditLog.append(
             to: db, actor: context.actor, action: action, kind: kind.rawValue, recordID: id,
             before: before.state, after: stored.state, at: now)
-        return shown.render(for: context.clearance)
+        return try shown.render(for: context.clearance)
     }
 
     static func renderComputed(_ kind: ResourceKind, id: String, in db: Database, clearance: Confidentiality) throws
@@ -378,7 +377,7 @@ extension Store {
         guard let stored = try load(kind, id: id, in: db, clearance: clearance, computed: true) else {
             throw StoreError.notFound(kind: kind.rawValue, id: id)
         }
-        return stored.render(for: clearance)
+        return try stored.render(for: clearance)
     }
 
     /// Checks that every reference in `fields` names a live record the caller may see, and an

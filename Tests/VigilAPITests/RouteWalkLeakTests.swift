@@ -600,8 +600,9 @@ extension RouteWalkLeakTests {
                 let marker = Self.marker(Self.word(kind), state, spec.name)
                 let visibleFrom: Confidentiality
                 switch spec.visibility {
-                case .always: visibleFrom = readAt
-                case .location: visibleFrom = placeLevel
+                // Levels, a precision and a flag hold no marker: shown with the record.
+                case .always, .recordLevel, .placeLevel, .placePrecision, .identityGuard: visibleFrom = readAt
+                case .exactPlace: visibleFrom = placeLevel
                 case .confidentialOnly: visibleFrom = .confidential
                 case .protectedName: visibleFrom = Self.isProtected(variant) ? .confidential : readAt
                 }

@@ -31,10 +31,15 @@ import Testing
                     var pairs: [([UInt8], [UInt8], String)] = []
                     let sql =
                         "SELECT \(codec.selectList(withComputedFor: clearance)) FROM \(kind.table) r\(codec.outputJoins(for: clearance))"
+                        + " WHERE " + AccessPolicy.recordVisible("r", clearance: clearance)
                     try db.makeStatement(sql).forEachRow { row in
                         let encoded = encoder.encode(row, for: clearance)
                         let stored = codec.decode(row)
-                        let rendered = stored.render(for: clearance).encoded
+                        guard let rendered = try? stored.render(for: clearance).encoded else {
+                            Issue.record(
+                                "\(kind.rawValue) \(encoded.id) at \(clearance.name): a shown row would not render")
+                            return
+                        }
                         // The render writes text directly; the object it stands for, built key
                         // by key and serialized, must give the same bytes.
                         let object = JSONValue.object(Self.renderedObject(stored, for: clearance)).serialized()
@@ -54,7 +59,7 @@ import Testing
                 }
             }
         }
-        #expect(compared > 40)
+        #expect(compared > 30)
     }
 
     /// The record `render(for:)` stands for, as an object: the catalog's fields (redacted ones

@@ -108,7 +108,11 @@ extension StoredRecord {
     /// `JSONValue.object(_:).serialized()` of the object the same keys and values would make
     /// (`RecordEncoderTests.encoderMatchesDecodeRedactSerialize` compares the two, and both with
     /// the read path's encoder).
-    func render(for clearance: Confidentiality) -> Record {
+    ///
+    /// A record above `clearance` is not found, as on every read: a state read for an audit
+    /// entry or a check cannot leave the store as an answer by mistake.
+    func render(for clearance: Confidentiality) throws(StoreError) -> Record {
+        guard confidentiality <= clearance else { throw .notFound(kind: kind.rawValue, id: id) }
         var visible = state
         let removed = AccessPolicy(kind).redact(&visible, for: clearance)
         var text: [UInt8] = []

@@ -51,7 +51,8 @@ struct RecordCodec: Sendable {
         }
         outputJoins = joins
         selectByIDs = Confidentiality.allCases.map { clearance in
-            "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(joins[clearance.rawValue]) WHERE r.id = ?"
+            "SELECT \(lists[clearance.rawValue]) FROM \(kind.table) r\(joins[clearance.rawValue]) "
+                + "WHERE r.id = ? AND \(AccessPolicy.recordVisible("r", clearance: clearance))"
         }
     }
 
@@ -101,7 +102,8 @@ struct RecordCodec: Sendable {
     /// must add ``outputJoins(for:)``. Never for a state that is written back or audited.
     func selectList(withComputedFor clearance: Confidentiality) -> String { computedSelectLists[clearance.rawValue] }
 
-    /// One record by id with its computed counts for `clearance`.
+    /// One record by id with its computed counts for `clearance`: no row when the record is
+    /// above it (the policy's visibility is in the SQL, not checked after the read).
     func selectByID(withComputedFor clearance: Confidentiality) -> String { selectByIDs[clearance.rawValue] }
 
     /// The joins ``selectList(withComputedFor:)`` reads from: the kept counts row and the visible

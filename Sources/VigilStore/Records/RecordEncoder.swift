@@ -255,11 +255,6 @@ struct RecordEncoder: @unchecked Sendable {  // its tables are written once, in 
         }
     }
 
-    /// The record's own level on `row` (to refuse it above the caller's clearance).
-    func confidentiality(_ row: Statement) -> Confidentiality {
-        confidentialityColumn.flatMap { level(row, $0) } ?? .confidential
-    }
-
     private func level(_ row: Statement, _ column: Int32) -> Confidentiality? {
         row.isNull(column) ? nil : (Confidentiality(rawValue: Int(row.int64(column))) ?? .confidential)
     }
