@@ -67,7 +67,14 @@ public final class Database {
     }
 
     /// Bytes of a statement or savepoint journal kept in memory before it spills to a file.
-    static let statementJournalSpill: Int32 = 8 << 20
+    ///
+    /// Under 128 KiB, always: SQLite's in-memory journal copies itself to the file in chunks of
+    /// this size when it spills, and the unix VFS writes at most 128 KiB - 1 bytes per call
+    /// (`seekAndWriteFd` masks the length to 17 bits), so a spill of a larger journal wrote a
+    /// remainder of 0 bytes and failed as SQLITE_FULL on a disk with room to spare (an 8 MiB
+    /// setting broke migration 0016 on a 700 MB database, and any write whose savepoint outgrew
+    /// it: `StatementJournalSpillTests`).
+    static let statementJournalSpill: Int32 = 120 << 10
 
     /// Process-wide settings that must precede the first connection (see the C shim).
     private static let libraryConfigured: Bool = {
@@ -77,7 +84,8 @@ public final class Database {
         // and in a temporary file beyond it. At 64 KiB (the default) a group's journal moved to
         // a file after a few writes and stayed there: four page writes to it for every page
         // written to the WAL, each a system call. A savepoint's journal is emptied when it is
-        // released, so this bounds one write's pages, not a group's (docs/performance.md).
+        // released, so this bounds one write's pages, not a group's (docs/performance.md); it
+        // cannot exceed 128 KiB (``statementJournalSpill``).
         _ = vigil_sqlite3_set_statement_journal_spill(Database.statementJournalSpill)
         return true
     }()
