@@ -10,7 +10,8 @@ import Testing
 /// than the spill's worth of existing pages under a savepoint.
 @Suite struct StatementJournalSpillTests {
     @Test func aSavepointJournalLargerThanTheSpillCommits() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-spill-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigil-spill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = try Database(path: directory.appendingPathComponent("spill.db").path, mode: .readWriteCreate)

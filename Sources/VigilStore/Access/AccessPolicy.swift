@@ -53,8 +53,10 @@ public struct AccessPolicy: Sendable {
     // MARK: The decision
 
     /// What guards a record's hidden parts: its place's level (never below the record's own) and
-    /// whether its protected names are protected. An audit snapshot is shown with the stricter of
-    /// its own and its record's current protection, so raising it later hides earlier states too.
+    /// whether its protected names are protected. Below `confidential`, an audit snapshot is
+    /// shown with the stricter of its own and its record's current protection, so raising it
+    /// later hides earlier states too; at `confidential` nothing is hidden, and each snapshot
+    /// shows its own place level (the history of the level itself).
     public struct Protection: Sendable, Equatable {
         var placeLevel: Confidentiality
         var identityProtected: Bool
