@@ -33,7 +33,18 @@ let package = Package(
                 "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedMigrations"]
+        ),
+        // migrations/*.sql compiled into VigilStore at build time (no generated file committed).
+        .executableTarget(
+            name: "MigrationEmbedder",
             swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["MigrationEmbedder"]
         ),
         .target(
             name: "VigilHTTP",

@@ -19,7 +19,7 @@ struct MigrationTests {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    @Test("the embedded SQL equals the files in migrations/ (run scripts/embed-migrations after editing them)")
+    @Test("the embedded SQL equals the files in migrations/ (the EmbedMigrations build plugin compiles them in)")
     func embeddedMatchesFiles() throws {
         let files = try Self.migrationFiles()
         #expect(!files.isEmpty)
