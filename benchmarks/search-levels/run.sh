@@ -106,7 +106,7 @@ start=$(date +%s.%N)
 "$AFTER" migrate --db "$WORK/migrated.db" >/dev/null 2>&1
 printf 'migrate: %.1f s; file %d bytes before, %d after (freed pages kept in the file: %d)\n' \
     "$(echo "$(date +%s.%N) - $start" | bc)" "$(size "$BENCH_WORK/before.db")" "$(size "$WORK/migrated.db")" \
-    "$(sqlite3 "$WORK/migrated.db" 'PRAGMA freelist_count') "
+    "$(sqlite3 "$WORK/migrated.db" 'PRAGMA freelist_count')"
 rm -f "$WORK"/migrated.db*
 
 # 3. instructions per POST, under callgrind
