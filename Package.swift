@@ -27,10 +27,30 @@ let package = Package(
         ),
         // <sys/epoll.h> and friends, which Swift's Glibc module does not export.
         .systemLibrary(name: "CEpoll"),
+        // Threads, the one lock they share, thread-local slots, the monotonic clock.
+        .target(
+            name: "VigilThreads",
+            swiftSettings: strictSettings
+        ),
+        // JSON values, the parser and the byte writer: no notion of HTTP or of Vigil's records.
+        .target(
+            name: "VigilJSON",
+            swiftSettings: strictSettings
+        ),
+        // SQLite through its C library: connections, statements, the group-commit writer, the
+        // reader pool, the migration runner. `package` access: only Vigil's modules use it.
+        .target(
+            name: "VigilSQLite",
+            dependencies: ["CSQLite", "VigilThreads"],
+            swiftSettings: strictSettings
+        ),
+        // The domain: catalog, access policy, records, validation, vocabularies, audit, queries.
         .target(
             name: "VigilStore",
             dependencies: [
-                "CSQLite",
+                "VigilJSON",
+                "VigilSQLite",
+                "VigilThreads",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings,
@@ -48,12 +68,12 @@ let package = Package(
         ),
         .target(
             name: "VigilHTTP",
-            dependencies: ["CEpoll"],
+            dependencies: ["CEpoll", "VigilJSON", "VigilThreads"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "VigilAPI",
-            dependencies: ["VigilStore", "VigilHTTP"],
+            dependencies: ["VigilStore", "VigilHTTP", "VigilJSON"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -61,6 +81,7 @@ let package = Package(
             dependencies: [
                 "VigilAPI",
                 "VigilStore",
+                "VigilJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -74,22 +95,25 @@ let package = Package(
         ),
         .testTarget(
             name: "VigilStoreTests",
-            dependencies: ["VigilStore", "CSQLite", "CFaultVFS"],
+            dependencies: ["VigilStore", "VigilSQLite", "VigilJSON", "VigilThreads", "CSQLite", "CFaultVFS"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VigilAPITests",
-            dependencies: ["VigilAPI", "VigilStore", "VigilHTTP", "CFaultVFS", "CSQLite"],
+            dependencies: [
+                "VigilAPI", "VigilStore", "VigilHTTP", "VigilJSON", "VigilSQLite", "VigilThreads", "CFaultVFS",
+                "CSQLite",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VigilCLITests",
-            dependencies: ["vigil", "VigilStore"],
+            dependencies: ["vigil", "VigilStore", "VigilJSON", "VigilSQLite"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VigilHTTPTests",
-            dependencies: ["VigilHTTP"],
+            dependencies: ["VigilHTTP", "VigilJSON", "VigilThreads"],
             swiftSettings: strictSettings
         ),
     ]

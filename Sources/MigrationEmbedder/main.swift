@@ -14,6 +14,7 @@ import Foundation
         guard let output = arguments.first else { fail("usage: MigrationEmbedder OUTPUT.swift FILE.sql...") }
         var lines = [
             "// Generated at build time from migrations/*.sql by the EmbedMigrations plugin.", "",
+            "import VigilSQLite", "",
             "/// The schema migrations compiled into the binary, in order.",
             "let embeddedMigrations: [Migration] = [",
         ]

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 extension VigilService {

@@ -1,3 +1,4 @@
+import VigilJSON
 import VigilStore
 
 /// The 2017 Chechnya case from the brief, as real records: what `vigil serve --demo` loads.

@@ -1,3 +1,4 @@
+import VigilJSON
 import VigilStore
 
 /// `GET /openapi.json`: an OpenAPI 3.1 document generated from the same tables the code runs on

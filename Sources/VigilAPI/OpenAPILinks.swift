@@ -1,3 +1,4 @@
+import VigilJSON
 import VigilStore
 
 /// The OpenAPI `links` of the document's success responses: how the answer of one operation

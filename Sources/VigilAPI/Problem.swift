@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// An RFC 9457 problem: the one shape every error takes on the wire.
@@ -28,16 +29,7 @@ struct Problem: Error, CustomStringConvertible {
     /// The response: `application/problem+json` with `type`, `title`, `status`, `detail`
     /// and, for validation, `errors`.
     var response: HTTPResponse {
-        var object = JSONObject()
-        object["type"] = .string("about:blank")
-        object["title"] = .string(title)
-        object["status"] = .int(Int64(status))
-        object["detail"] = .string(detail)
-        if !errors.isEmpty { object["errors"] = .array(errors.map(JSONValue.object)) }
-        var headers = headers
-        headers.replaceOrAdd(name: "Content-Type", value: "application/problem+json")
-        headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
-        return HTTPResponse(status: status, headers: headers, body: .bytes(JSONValue.object(object).serialized()))
+        .problem(status: status, title: title, detail: detail, errors: errors, headers: headers)
     }
 
     static func badRequest(_ detail: String, errors: [JSONObject] = []) -> Problem {
@@ -97,27 +89,32 @@ struct Problem: Error, CustomStringConvertible {
             return Problem(
                 410, "Gone",
                 "This Idempotency-Key's request created \(id), which was purged; its answer was erased with it.")
-        case .storage(let sqlite) where sqlite.isBusy:
-            return Problem(
-                503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
-        case .storage(let sqlite) where sqlite.code == 9:  // SQLITE_INTERRUPT: the query time limit
-            return Problem(
-                503, "Service Unavailable",
-                "The query ran past the server's time limit; narrow it with filters or a smaller limit.")
         case .overBudget:  // caught by the endpoint, which runs the request again off the event thread
             return Problem(
                 503, "Service Unavailable", "The server is busy; retry shortly.", headers: ["Retry-After": "1"])
-        case .storage(let sqlite) where sqlite.code == 13:  // SQLITE_FULL
-            return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
-        case .storage(let sqlite) where sqlite.code == 10:  // SQLITE_IOERR: a failed read, write or fsync
-            // A write's transaction was rolled back and the writer goes on (docs/reliability.md,
-            // "Storage faults"): the disk may recover, so this is a retryable 503, not a 500.
-            // Reads meet the same error, hence words true of both.
-            return Problem(
-                503, "Service Unavailable",
-                "The database's disk failed to read or write; nothing was written. Retry shortly.",
-                headers: ["Retry-After": "5"])
-        case .databaseTooNew, .corrupt, .foreign, .unusableFile, .storage:
+        case .storage:
+            switch error.storageFault {
+            case .busy:
+                return Problem(
+                    503, "Service Unavailable", "The database is busy; retry shortly.", headers: ["Retry-After": "1"])
+            case .pastTimeLimit:
+                return Problem(
+                    503, "Service Unavailable",
+                    "The query ran past the server's time limit; narrow it with filters or a smaller limit.")
+            case .diskFull:
+                return Problem(507, "Insufficient Storage", "The disk is full; nothing was written.")
+            case .diskError:
+                // A write's transaction was rolled back and the writer goes on (docs/reliability.md,
+                // "Storage faults"): the disk may recover, so this is a retryable 503, not a 500.
+                // Reads meet the same error, hence words true of both.
+                return Problem(
+                    503, "Service Unavailable",
+                    "The database's disk failed to read or write; nothing was written. Retry shortly.",
+                    headers: ["Retry-After": "5"])
+            case .other, nil:
+                return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
+            }
+        case .databaseTooNew, .corrupt, .foreign, .unusableFile:
             return Problem(500, "Internal Server Error", "The server could not answer; the error was logged.")
         }
     }

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// Reads a request's query string against what the endpoint accepts: anything else is a 400

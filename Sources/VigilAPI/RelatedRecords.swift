@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// `include=allegations,denials,sites,sources` on a single GET: related records embedded in

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// Reads a JSON request body: the media type must say JSON (415 otherwise), the bytes must

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// `POST /v1/{resource}/import`: CSV or NDJSON, all rows in one transaction by default.

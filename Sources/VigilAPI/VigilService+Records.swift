@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// List, get, create, patch, delete, restore and history for the six resources.

@@ -1,5 +1,6 @@
 import Glibc
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// The REST API: every route of the brief's HTTP interface, on top of the store.

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// What `vigil purge` leaves in the audit log, and how the changes feed shows it: the one place
 /// for those rules (``Store/purge(id:as:)`` writes the entries, ``SnapshotReader`` asks here).
 ///

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Counts for dashboards: facets and timelines over the same filters as a list.
 public struct FacetCount: Sendable, Hashable {
     public let value: JSONValue

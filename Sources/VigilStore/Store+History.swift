@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// The audit log as readers see it: a record's history, and the changes feed.
 extension Store {
     static let feedKinds = ResourceKind.allCases.map(\.rawValue) + ["links"]

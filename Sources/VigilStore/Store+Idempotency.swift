@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Stored answers for POSTs that carry an `Idempotency-Key`, so a client retrying after a lost
 /// response gets the first answer instead of creating a duplicate.
 ///

@@ -1,3 +1,5 @@
+import VigilSQLite
+
 /// How an import treats refused rows.
 public enum ImportMode: String, Sendable {
     /// All rows in one transaction: one refused row and nothing is created.

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 extension Store {
     /// The incident fields whose codes get a row each in `incident_codes`.
     static let codedIncidentFields = ["violation_types", "targeted_groups"]

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Incident–site links: a link has a role, an optional period and note, and an id of its own so
 /// the audit log can name it. A caller sees a link only when it may see both ends.
 extension Store {

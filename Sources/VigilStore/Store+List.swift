@@ -1,4 +1,6 @@
 import Crypto
+import VigilJSON
+import VigilSQLite
 
 extension Store {
     /// A page of records matching `query` that the caller may see, in the asked order.

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Operations for the machine's owner: erase a record for good, copy the database.
 extension Store {
     /// Removes a record (or a link) for good, when erasing it is the safety measure.

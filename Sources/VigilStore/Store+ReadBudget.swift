@@ -1,4 +1,6 @@
 import CSQLite
+import VigilSQLite
+import VigilThreads
 
 extension Store {
     /// The time limit of every query built from a request (a list, a search with its snippets, a
@@ -16,7 +18,7 @@ extension Store {
     /// budget. Budgets do not nest: an inner one replaces the outer one while it runs.
     public func withinReadBudget<T>(_ budget: Duration, _ body: () throws -> T) throws -> T {
         let previous = ReadBudget.current
-        let current = ReadBudget(deadline: monotonicNanos() &+ budget.nanoseconds)
+        let current = ReadBudget(deadline: MonotonicClock.now() &+ budget.nanoseconds)
         ReadBudget.current = current
         defer { ReadBudget.current = previous }
         do {
@@ -62,17 +64,8 @@ final class ReadBudget {
             case StoreError.storage(let error): error
             default: nil
             }
-        guard let sqlite, sqlite.code == SQLITE_INTERRUPT, monotonicNanos() >= budget.deadline else { return false }
+        guard let sqlite, sqlite.code == SQLITE_INTERRUPT, MonotonicClock.now() >= budget.deadline else { return false }
         budget.exhausted = true
         return true
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (0 for a negative one).
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0, attoseconds >= 0 else { return 0 }
-        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
     }
 }

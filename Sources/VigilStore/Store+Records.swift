@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 extension Store {
     // MARK: Read one
 

@@ -1,3 +1,5 @@
+import VigilSQLite
+
 /// One hit of a search across resources.
 public struct SearchHit: Sendable {
     public let kind: ResourceKind

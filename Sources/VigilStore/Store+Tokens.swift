@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Bearer tokens: created with a role and a clearance, shown once, stored as SHA-256 only.
 extension Store {
     /// Creates a token and returns its secret (the only time it exists outside the caller).
@@ -156,20 +159,5 @@ extension Store {
             ("expires_at", token.expiresAt.map(JSONValue.string) ?? .null),
             ("revoked_at", token.revokedAt.map(JSONValue.string) ?? .null),
         ])
-    }
-}
-
-/// Compares two strings in time independent of where they differ (only their lengths show).
-/// Read in place, without copies: the token memo compares every presented secret with it.
-func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-    var lhs = lhs
-    var rhs = rhs
-    return lhs.withUTF8 { a in
-        rhs.withUTF8 { b in
-            guard a.count == b.count else { return false }
-            var difference: UInt8 = 0
-            for index in 0..<a.count { difference |= a[index] ^ b[index] }
-            return difference == 0
-        }
     }
 }

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// `vigil verify`: recompute the audit chain and check that the data matches it, so an edit made
 /// behind Vigil's back (with the sqlite3 shell, say) is detected and named.
 extension Store {

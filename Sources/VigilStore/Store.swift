@@ -1,5 +1,8 @@
 import CSQLite
 import Glibc
+import VigilJSON
+import VigilSQLite
+import VigilThreads
 
 /// Vigil's data: every record, link, token and audit entry, behind one door.
 ///
@@ -105,7 +108,7 @@ public final class Store: Sendable {
             }
             let commits = CommitCounter()
             readers = ReaderPool(connections: connections, commits: commits, keptForBatches: keptForReadBatches)
-            writer = DatabaseWriter(
+            writer = try DatabaseWriter(
                 database: connection, commits: commits, readers: readers, beforeCommit: Store.indexPendingText)
         } catch {
             throw Store.describe(error, path: path)
@@ -200,12 +203,12 @@ public final class Store: Sendable {
     /// lock: on a new file, two openers switching it at once can get SQLITE_BUSY at once (SQLite
     /// does not wait where waiting could deadlock), which must not fail a command.
     private static func switchToWAL(_ db: Database) throws -> SQLValue? {
-        let deadline = monotonicNanos() + 5_000_000_000
+        let deadline = MonotonicClock.now() + 5_000_000_000
         while true {
             do {
                 return try db.scalar("PRAGMA journal_mode = WAL")
             } catch {
-                guard error.code == SQLITE_BUSY, monotonicNanos() < deadline else { throw error }
+                guard error.code == SQLITE_BUSY, MonotonicClock.now() < deadline else { throw error }
                 usleep(20_000)
             }
         }

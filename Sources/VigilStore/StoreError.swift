@@ -1,3 +1,6 @@
+import CSQLite
+import VigilSQLite
+
 /// Everything a store operation can refuse or fail with, in terms the API maps to a status.
 ///
 /// One type for the whole store keeps the mapping to HTTP in one `switch` in the API layer.
@@ -93,4 +96,33 @@ public struct FieldError: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(field): \(message)" }
+}
+
+/// What a ``StoreError/storage(_:)`` failure means for whoever answers it, without knowing
+/// SQLite's codes: whether to ask for a retry, and how soon.
+public enum StorageFault: Sendable, Equatable {
+    /// Another connection or process holds the lock past the busy timeout.
+    case busy
+    /// The statement was interrupted at the query time limit (or a read budget).
+    case pastTimeLimit
+    /// `SQLITE_FULL`: nothing was written; an operator must free space.
+    case diskFull
+    /// `SQLITE_IOERR`: a read, write or fsync failed; the write was rolled back.
+    case diskError
+    /// Anything else: a bug or a damaged file.
+    case other
+}
+
+extension StoreError {
+    /// The kind of a storage failure; nil for every other error.
+    public var storageFault: StorageFault? {
+        guard case .storage(let sqlite) = self else { return nil }
+        if sqlite.isBusy { return .busy }
+        switch sqlite.code {
+        case SQLITE_INTERRUPT: return .pastTimeLimit
+        case SQLITE_FULL: return .diskFull
+        case SQLITE_IOERR: return .diskError
+        default: return .other
+        }
+    }
 }

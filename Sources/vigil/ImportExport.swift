@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VigilAPI
+import VigilJSON
 import VigilStore
 
 /// `vigil import KIND FILE`: the same import as `POST /v1/{kind}/import`, from the command line.

@@ -11,12 +11,11 @@ struct Migrate: ParsableCommand {
     func run() throws {
         let store = try database.openStore()
         defer { store.close() }
-        let migrator = Migrator()
         if store.appliedMigrations.isEmpty {
-            print("\(database.path): schema is current (version \(migrator.latestVersion))")
+            print("\(database.path): schema is current (version \(Store.schemaVersion))")
         } else {
             let versions = store.appliedMigrations.map(String.init).joined(separator: ", ")
-            print("\(database.path): applied migration(s) \(versions); schema version \(migrator.latestVersion)")
+            print("\(database.path): applied migration(s) \(versions); schema version \(Store.schemaVersion)")
         }
     }
 }

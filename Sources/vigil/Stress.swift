@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilJSON
 import VigilStore
 
 /// `vigil stress`: create incidents as fast as possible from several threads, printing each id

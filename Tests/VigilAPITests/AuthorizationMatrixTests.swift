@@ -3,6 +3,8 @@ import Testing
 import VigilAPI
 import VigilStore
 
+@testable import VigilJSON
+
 /// Every endpoint × every kind of caller, with the expected status, and no value above the
 /// caller's clearance anywhere in any response body.
 @Suite struct AuthorizationMatrixTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Walks the catalog against the access policy (issue 19's acceptance): for every kind × field ×

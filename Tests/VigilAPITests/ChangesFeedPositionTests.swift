@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// The changes feed's positions (`next_since`, each entry's `position`, the `Link` header) and the
 /// history's entries, as a reader below `confidential` sees them: they must not tell how many
 /// hidden writes happened (issue 19, defect 5), `since=` takes only what the feed issued, and

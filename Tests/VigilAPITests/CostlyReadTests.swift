@@ -4,6 +4,8 @@ import Testing
 import VigilHTTP
 import VigilStore
 
+@testable import VigilJSON
+
 /// Costly reads end within the query time limit and do not hold up cheap requests.
 ///
 /// Found from outside: 60 incidents whose summary is `"word filler " * 5000` made

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Every endpoint over real HTTP, with each error status it can answer.
 @Suite struct EndpointTests {
     @Test func createGetPatchDeleteRestoreHistory() throws {

@@ -3,6 +3,7 @@ import Testing
 import VigilStore
 
 @testable import VigilAPI
+@testable import VigilJSON
 
 /// Exports stream every matching row the caller may see, in CSV, NDJSON and GeoJSON.
 @Suite struct ExportTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Facets and timelines count exactly what the caller may see, under every list filter.
 @Suite struct FacetTests {
     static let items = [

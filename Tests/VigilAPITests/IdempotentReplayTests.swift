@@ -1,6 +1,8 @@
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Issue 19: a replay (a retried POST with the same `Idempotency-Key`) answers as a read of what
 /// it created would be answered now. Before the fix it sent the stored bytes, so a record
 /// raised above the caller's clearance since, or a source protected since, still reached a

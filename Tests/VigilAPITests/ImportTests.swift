@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Imports: every row validated as a POST would be; refused rows named by line; all or nothing
 /// unless partial; dry runs write nothing; an export imports back to the same records.
 @Suite struct ImportTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Every read endpoint, in every format, at every clearance below `confidential`, searched for the
 /// ids and words of what that clearance must not see: confidential records named by public ones,
 /// a place above its record's level, a protected source's name. Next-page cursors are decoded and

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// The OpenAPI document's links, which schemathesis' stateful phase follows: each must name an
 /// operation that exists and fill only parameters that operation has, and following the main one
 /// (a created incident's id and ETag into its PATCH) must work against the real server.

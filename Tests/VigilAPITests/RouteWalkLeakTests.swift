@@ -3,6 +3,7 @@ import Glibc
 import Testing
 
 @testable import VigilAPI
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Walks the route table for leaks (issue 19's acceptance item): every read route, in every

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VigilStore
 
+@testable import VigilJSON
+
 /// Full-text search: found by its words, escaped, ranked, and never leaking.
 @Suite struct SearchTests {
     @Test(arguments: ["%00", "a%00", "%22%00", "a%00b", "%01%02", "%7F"])

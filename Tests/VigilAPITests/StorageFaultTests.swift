@@ -4,7 +4,10 @@ import Glibc
 import Testing
 import VigilAPI
 import VigilHTTP
+import VigilThreads
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Injected storage faults against the real server on 127.0.0.1 (issue 18, "faults"): a write
@@ -222,16 +225,16 @@ struct StorageFaultTests {
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         try #require(line.contains("locked"), "the sqlite3 shell did not take the lock: \(line)")
 
-        let start = monotonicNanos()
+        let start = MonotonicClock.now()
         let (busy, busyID) = try server.create("while locked")
-        let waited = Double(monotonicNanos() - start) / 1e9
+        let waited = Double(MonotonicClock.now() - start) / 1e9
         Self.expectProblem(busy, [503], "POST while another process holds the lock")
         #expect(busy.header("Retry-After") != nil)
         #expect(busyID == nil)
         #expect(waited >= 4.5 && waited < 10, "answered after \(waited) s; the busy timeout is 5 s")
-        let readStart = monotonicNanos()
+        let readStart = MonotonicClock.now()
         let read = try server.request("GET", "/v1/incidents/\(id ?? "")")
-        let readMillis = Double(monotonicNanos() - readStart) / 1e6
+        let readMillis = Double(MonotonicClock.now() - readStart) / 1e6
         #expect(read.status == 200)
 
         input.fileHandleForWriting.write(Data("ROLLBACK;\n.quit\n".utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Editing a row or an audit entry with the `sqlite3` shell makes `vigil verify` fail and name

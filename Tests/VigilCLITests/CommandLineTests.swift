@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The `vigil` command line: tokens, migrate, `--db` and `$VIGIL_DB`, help, and refusals.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Two processes writing the same database at once (the server and a `vigil` command, say):

@@ -1,4 +1,5 @@
 import Testing
+import VigilThreads
 
 @testable import VigilHTTP
 

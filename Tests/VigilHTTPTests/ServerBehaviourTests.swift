@@ -3,6 +3,8 @@ import Synchronization
 import Testing
 import VigilHTTP
 
+@testable import VigilJSON
+
 @Suite struct ServerBehaviourTests {
     @Test func hundredPipelinedRequestsAnsweredInOrder() throws {
         let server = try TestServer()

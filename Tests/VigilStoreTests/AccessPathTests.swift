@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// The store picks another access path for some lists (incidents by code, sorted by date);

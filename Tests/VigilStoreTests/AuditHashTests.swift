@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// The audit chain's byte forms must never change: entries written by earlier versions have to

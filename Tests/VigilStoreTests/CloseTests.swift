@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// A closed store leaves everything in the `.db` file: a user who stops Vigil and copies that

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Several threads writing and reading at once: no SQLITE_BUSY, no lost update.

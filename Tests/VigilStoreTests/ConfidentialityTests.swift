@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// A record above the caller's clearance does not exist for it, from any operation, in any

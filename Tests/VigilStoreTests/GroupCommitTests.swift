@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The writer's group commit, on its own: many callers at once, some failing, each released
@@ -20,7 +22,7 @@ import Testing
         let database = try Database(path: path, mode: .readWriteCreate)
         try database.execute(
             "PRAGMA journal_mode = WAL; CREATE TABLE t (caller INTEGER NOT NULL, round INTEGER NOT NULL)")
-        let writer = DatabaseWriter(database: database)
+        let writer = try DatabaseWriter(database: database)
         defer { writer.stop() }
 
         let callers = 48

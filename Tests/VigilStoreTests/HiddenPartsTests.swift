@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// What a caller cannot see stays out of reach through every other door: a patch may not lower

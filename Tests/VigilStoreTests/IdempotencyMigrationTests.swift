@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Migration 0015 fills `created_ids` of the answers stored before it from their bodies, so that

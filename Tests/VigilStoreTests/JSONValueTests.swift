@@ -1,5 +1,7 @@
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Parses `text`, returning the error (or nil when it parsed).

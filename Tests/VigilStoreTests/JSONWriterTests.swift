@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// `JSONWriter.writeString` skips clean text eight bytes at a time: every byte that needs an

@@ -1,5 +1,7 @@
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Counts kept by triggers (`record_counts`, `facet_counts`) must always equal what counting

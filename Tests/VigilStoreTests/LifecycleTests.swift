@@ -1,5 +1,7 @@
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Create, merge-patch, tombstone, restore and links, with versions and audit entries.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 @Suite struct MaintenanceTests {

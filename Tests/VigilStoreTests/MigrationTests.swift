@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The migrations compiled into the binary, their application, and the writer's pragmas.

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Keyset pagination: walking every page of a list, in any whitelisted order, returns each

@@ -1,7 +1,10 @@
 import CFaultVFS
 import Foundation
 import Testing
+import VigilThreads
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Acknowledged writes survive a power cut, and the suite would notice a build that skipped an
@@ -130,8 +133,8 @@ struct PowerCutTests {
         usleep(cutAfter)
         if cutAtSync > 0 {
             vigil_faultvfs_cut_power_at_sync(domain, cutAtSync)
-            let armed = monotonicNanos()
-            while vigil_faultvfs_is_cut(domain) == 0 && monotonicNanos() - armed < 2_000_000_000 { usleep(200) }
+            let armed = MonotonicClock.now()
+            while vigil_faultvfs_is_cut(domain) == 0 && MonotonicClock.now() - armed < 2_000_000_000 { usleep(200) }
         }
         vigil_faultvfs_cut_power(domain)
         cut.value = true

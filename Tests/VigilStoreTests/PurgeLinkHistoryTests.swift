@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Issue 19: a purge erases everything that belonged to the record, the links that ever joined

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// An event thread's requests share one read transaction (`Store.readBatch`) until this process

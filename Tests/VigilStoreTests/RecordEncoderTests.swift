@@ -1,5 +1,7 @@
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// Reads encode rows straight to JSON text; writes (and the audit log) decode them into

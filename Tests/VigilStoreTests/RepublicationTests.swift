@@ -1,5 +1,7 @@
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// A republication is never more public than what it repeats, and every reader's

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// New records reach the full-text indexes at commit (migration 0010), not by a trigger per

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// A reader's search answers are the same whatever the database holds beyond what it may see:

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// `vigil_snippet` answers as FTS5's `snippet()` does for ordinary texts, stays linear for huge

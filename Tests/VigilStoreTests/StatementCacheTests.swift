@@ -1,5 +1,6 @@
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The statement cache hashes only the length and the ends of the SQL text; statements that

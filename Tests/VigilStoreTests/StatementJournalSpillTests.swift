@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// A savepoint whose journal outgrows memory must spill to its file and commit. With the spill

@@ -1,6 +1,7 @@
 import Crypto
 import Testing
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The fixed-width forms every stored timestamp and hash take: text order must be time order,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// Every validation rule, each with an input that breaks it and a check that the error names

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import VigilThreads
 
+@testable import VigilSQLite
 @testable import VigilStore
 
 /// The WAL stays under its cap while long reads overlap without a gap and writes go on
@@ -66,11 +68,11 @@ struct WALBoundTests {
                         do {
                             // The time inside the read transaction (not the wait for a connection).
                             let inside = try store.readers.read { db in
-                                let begun = monotonicNanos()
+                                let begun = MonotonicClock.now()
                                 _ = try db.scalar("SELECT count(*) FROM incidents WHERE summary LIKE '%province%'")
                                 usleep(UInt32.random(in: 20_000...150_000, using: &random))
                                 _ = try db.scalar("SELECT max(rowid) FROM incidents")
-                                return monotonicNanos() - begun
+                                return MonotonicClock.now() - begun
                             }
                             load.read(in: inside)
                         } catch {
@@ -85,11 +87,11 @@ struct WALBoundTests {
                     var index = 0
                     while !load.isStopped {
                         index += 1
-                        let start = monotonicNanos()
+                        let start = MonotonicClock.now()
                         do {
                             try store.make(
                                 .incidents, #"{"title": "load \#(writer)-\#(index)", "summary": "\#(text)"}"#)
-                            load.wrote(in: monotonicNanos() - start)
+                            load.wrote(in: MonotonicClock.now() - start)
                         } catch {
                             load.failed("writer \(writer): \(error)")
                         }
@@ -98,9 +100,9 @@ struct WALBoundTests {
         }
         var largest = 0
         let walPath = path + "-wal"
-        let start = monotonicNanos()
+        let start = MonotonicClock.now()
         for thread in threads { thread.start() }
-        while monotonicNanos() - start < duration {
+        while MonotonicClock.now() - start < duration {
             largest = max(largest, Self.fileSize(walPath))
             usleep(2_000)
         }

@@ -1,4 +1,5 @@
 import VigilHTTP
+import VigilJSON
 import VigilStore
 
 /// Streams every record matching a list query in CSV, NDJSON or GeoJSON.

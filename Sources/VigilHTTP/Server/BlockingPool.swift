@@ -1,4 +1,5 @@
 import Glibc
+import VigilThreads
 
 /// Threads for work that waits without using the CPU: handlers that may block (a write waiting
 /// for its group's commit) and streamed bodies (an export feeding a slow client).

@@ -1,3 +1,5 @@
+import VigilThreads
+
 /// Counts finished threads so `HTTPServer.run()` can wait for all of them.
 final class CompletionLatch: @unchecked Sendable {  // `remaining` is only touched with `condition` held
     private let condition = ConditionLock()

@@ -1,6 +1,7 @@
 import CEpoll
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// One epoll instance served by a fixed set of threads, each of which accepts, reads, parses, runs
 /// the handler and writes the response for the connection whose event it received.

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import VigilThreads
 
 extension HTTPServer {
     /// Makes SIGTERM and SIGINT start a graceful shutdown instead of killing the process.
@@ -44,7 +45,11 @@ private final class SignalRelay: Sendable {
             // The handler must never block: a full pipe already holds a pending stop.
             _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
             do throws(SocketError) {
-                try SystemThread.start { [self] in relay(from: readFD) }
+                do throws(SystemThread.StartError) {
+                    try SystemThread.start { [self] in relay(from: readFD) }
+                } catch {
+                    throw .system(call: "pthread_create", code: error.code)
+                }
             } catch {
                 for fd in fds { close(fd) }
                 throw error

@@ -1,6 +1,7 @@
 import CEpoll
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// An HTTP/1.1 server: one epoll instance served by a fixed pool of threads that each read,
 /// parse, run the handler and write, a pool of threads for handlers that may block and for

@@ -1,3 +1,5 @@
+import VigilThreads
+
 /// Everything the server needs to know before it starts.
 public struct HTTPServerConfiguration: Sendable, Equatable {
     /// Numeric address or name to listen on; `::` listens on IPv6 and IPv4.

@@ -1,4 +1,5 @@
 import Glibc
+import VigilThreads
 
 /// Log lines bound for a file descriptor that may stop reading — a pipe nobody drains, a
 /// terminal held by ^S, a log collector that hangs — without ever making a request wait for it.

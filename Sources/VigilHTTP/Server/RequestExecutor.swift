@@ -1,3 +1,5 @@
+import VigilThreads
+
 /// Writes a handler's response on the thread that owns the connection.
 ///
 /// A whole in-memory response is sent with one nonblocking `sendmsg` (head and body in one

@@ -1,5 +1,6 @@
 import CEpoll
 import Glibc
+import VigilThreads
 
 /// The POSIX socket calls the server needs, with errors turned into ``SocketError``.
 enum Socket {

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// The confidentiality rules of one kind of record, derived from its catalog entry
 /// (``FieldVisibility`` of each ``FieldSpec``), and the only code that knows them.
 ///

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// One audit log entry as a caller may see it: snapshots above the caller's clearance are
 /// nil, and the other fields redacted as in any output.
 public struct AuditEntry: Sendable {

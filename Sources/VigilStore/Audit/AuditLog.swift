@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Appends entries to the audit log, inside the caller's write transaction.
 ///
 /// Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields,

@@ -1,4 +1,6 @@
 import Synchronization
+import VigilJSON
+import VigilSQLite
 
 /// A record's audit snapshot for its creation, serialized in its canonical form (sorted keys,
 /// as ``JSONValue/serialized(sortedKeys:)``) before the write, with placeholders where the values

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// Reads CSV (header names = field names) or NDJSON into rows of records for ``Store/importRecords``.
 ///
 /// CSV cells are typed by the field catalog: numbers, `true`/`false`, lists split on `|`, an

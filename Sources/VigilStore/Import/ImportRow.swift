@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// One data row of an imported file: its number (data rows count from 1, in file order), the
 /// record it describes, and whatever was wrong with it before validation (a cell that is not a
 /// number, a line that is not JSON).

@@ -1,3 +1,5 @@
+import VigilSQLite
+
 /// Compiles a ``ListQuery`` into SQL conditions and ordering for one kind and one caller.
 ///
 /// Only field names from the kind's catalog reach the SQL text, and only as column names the

@@ -1,5 +1,6 @@
 import CSQLite
 import Glibc
+import VigilSQLite
 
 /// `vigil_snippet(fts_table, column, open, close, ellipsis, tokens)`: FTS5's `snippet()` with the
 /// same arguments and the same answer, at a cost that grows with the row's text and no faster.

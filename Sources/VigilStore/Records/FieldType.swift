@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// What a field holds, which decides how it is validated, stored, filtered and sorted.
 public enum FieldType: Sendable {
     /// Free text up to `maxLength` characters.

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// A client's request to link an incident to a site: `{"site_id", "role", "period", "note"}`.
 struct LinkInput: Sendable {
     let siteID: String

@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// A record as one caller may see it, ready to be written as JSON.
 ///
 /// Built only by the store, after redaction, so that whatever the API does with it cannot show

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// Maps a kind's fields to its table's columns and back: the only place that knows how a
 /// field is laid out in SQL.
 struct RecordCodec: Sendable {

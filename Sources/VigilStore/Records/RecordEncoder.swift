@@ -1,4 +1,6 @@
 import CSQLite
+import VigilJSON
+import VigilSQLite
 
 /// Encodes a record row straight into JSON text for a caller, executing the access policy's
 /// decisions on the way: the read path of every list, get and export.

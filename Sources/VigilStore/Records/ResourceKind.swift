@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// The six kinds of record, and the catalog of their fields.
 ///
 /// The catalog is the single source for validation, storage columns, the filter and sort

@@ -1,3 +1,5 @@
+import VigilJSON
+
 extension JSONValue {
     /// The value serialized with object keys sorted: one byte sequence per value, which is what
     /// the audit chain hashes and `verify` compares.

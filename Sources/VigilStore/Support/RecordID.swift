@@ -1,4 +1,5 @@
 import Glibc
+import VigilThreads
 
 /// Makes record ids: a type prefix and 26 Crockford base-32 characters, 48 bits of
 /// milliseconds then 80 random bits, so ids sort by creation time and never collide.
@@ -11,7 +12,7 @@ public final class RecordIDGenerator: @unchecked Sendable {
     /// The generator the store uses.
     public static let shared = RecordIDGenerator()
 
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var lastMillis: UInt64 = 0
     private var lastRandom: (high: UInt16, low: UInt64) = (0, 0)
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

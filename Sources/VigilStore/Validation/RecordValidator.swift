@@ -1,3 +1,5 @@
+import VigilJSON
+
 /// Turns client JSON into a record's stored fields, or into the list of everything wrong with it.
 ///
 /// Validation is pure (no database): references are checked for shape here and for existence by

@@ -1,3 +1,6 @@
+import VigilJSON
+import VigilSQLite
+
 /// The rules for an allegation that republishes another (`repeats_id`).
 ///
 /// A republication is never more public than what it repeats. `independent_source_count` leaves

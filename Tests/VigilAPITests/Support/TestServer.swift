@@ -4,6 +4,8 @@ import VigilAPI
 import VigilHTTP
 import VigilStore
 
+@testable import VigilJSON
+
 /// A real Vigil server on 127.0.0.1 (a free port) over a fresh database file, with one token
 /// per role and clearance. Shut down when the value goes away.
 final class TestServer {

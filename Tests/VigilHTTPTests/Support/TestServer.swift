@@ -2,6 +2,8 @@ import Glibc
 import Synchronization
 import VigilHTTP
 
+@testable import VigilJSON
+
 /// A real server on 127.0.0.1, port 0, with short timeouts so timeout tests stay fast.
 final class TestServer {
     let server: HTTPServer

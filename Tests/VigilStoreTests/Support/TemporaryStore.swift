@@ -1,5 +1,6 @@
 import Foundation
 
+@testable import VigilJSON
 @testable import VigilStore
 
 /// A fresh database file in its own temporary folder, removed when the value goes away.

@@ -22,7 +22,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Builds the error from a connection's last failure.
-    init(connection: OpaquePointer?, code: Int32, sql: String? = nil) {
+    public init(connection: OpaquePointer?, code: Int32, sql: String? = nil) {
         let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
         let text =
             connection.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }

@@ -1,29 +1,30 @@
 import CSQLite
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// One SQLite connection.
 ///
 /// Deliberately not `Sendable`: a connection is used by one thread at a time. The concurrency
 /// policy (one writer, a pool of readers) lives in ``DatabaseWriter`` and ``ReaderPool``, the
 /// only places that hand connections across threads.
-public final class Database {
-    let handle: OpaquePointer
+package final class Database {
+    package let handle: OpaquePointer
     /// The file this connection opened.
-    public let path: String
+    package let path: String
     private var statementCache: [StatementKey: Statement] = [:]
     /// Monotonic nanoseconds after which a running statement is interrupted; 0 when unlimited.
     private(set) var deadlineNanos: UInt64 = 0
     /// The writer's bound on the WAL (see ``WALBound``); nil on readers.
-    var walBound: WALBound?
+    package var walBound: WALBound?
     /// The busy timeout the connection was opened with.
-    let busyTimeoutMilliseconds: Int32
+    package let busyTimeoutMilliseconds: Int32
     /// What this connection's page cache held when its own thread last noted it
     /// (``notePageCacheUse()``); read from any thread by the metrics.
     private let notedPageCacheBytes = Atomic<Int>(0)
 
     /// How a connection is opened.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// Read and write, creating the file when missing.
         case readWriteCreate
         /// Read and write an existing file.
@@ -36,7 +37,8 @@ public final class Database {
     ///
     /// `vfs`: the name of a registered SQLite VFS to open the file through; nil for the default.
     /// Only the storage-fault tests set it (a VFS that fails or cuts the power on demand).
-    public init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5), vfs: String? = nil) throws(SQLiteError) {
+    package init(path: String, mode: Mode, busyTimeout: Duration = .seconds(5), vfs: String? = nil) throws(SQLiteError)
+    {
         _ = Database.libraryConfigured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
@@ -74,7 +76,7 @@ public final class Database {
     /// remainder of 0 bytes and failed as SQLITE_FULL on a disk with room to spare (an 8 MiB
     /// setting broke migration 0016 on a 700 MB database, and any write whose savepoint outgrew
     /// it: `StatementJournalSpillTests`).
-    static let statementJournalSpill: Int32 = 120 << 10
+    package static let statementJournalSpill: Int32 = 120 << 10
 
     /// Process-wide settings that must precede the first connection (see the C shim).
     private static let libraryConfigured: Bool = {
@@ -95,12 +97,12 @@ public final class Database {
     /// Bytes of this connection's page cache as last noted. The caches fill up to their size
     /// (`cache_size`) as the database grows, which is most of a server's memory growth: the
     /// soak tells a leak from a cache filling by this figure, and `/metrics` shows it.
-    var pageCacheBytes: Int { notedPageCacheBytes.load(ordering: .relaxed) }
+    package var pageCacheBytes: Int { notedPageCacheBytes.load(ordering: .relaxed) }
 
     /// Notes how much the page cache holds; called by the thread using the connection, between
     /// uses (a pooled reader when it is given back, the writer after a group of commits), since
     /// the connection may not be touched by two threads at once.
-    func notePageCacheUse() {
+    package func notePageCacheUse() {
         guard !isClosed else { return }
         var current: Int32 = 0
         var highwater: Int32 = 0
@@ -113,7 +115,7 @@ public final class Database {
     /// to the file that closes copies the WAL into the database file and removes the WAL, so the
     /// `.db` file alone then holds every committed record (a copy of just that file is whole).
     /// The owner calls it once nobody else can use the connection; it is never used after.
-    func close() {
+    package func close() {
         guard !isClosed else { return }
         isClosed = true
         statementCache.removeAll()  // finalizes them: with statements left, SQLite defers the close
@@ -123,12 +125,12 @@ public final class Database {
     deinit { close() }
 
     /// The error every use of a closed store's connections fails with.
-    static let closedError = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the store is closed")
+    package static let closedError = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the store is closed")
 
     // MARK: Statements
 
     /// Runs one or more statements that take no arguments (schema, pragmas).
-    public func execute(_ sql: String) throws(SQLiteError) {
+    package func execute(_ sql: String) throws(SQLiteError) {
         var message: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(handle, sql, nil, nil, &message)
         if code != SQLITE_OK {
@@ -140,7 +142,7 @@ public final class Database {
 
     /// Prepares `sql` once for this connection and keeps it: a cached statement costs 2–4 µs
     /// where a fresh prepare costs ≈15 µs, which dominates a point read.
-    public func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+    package func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
         if let statement = statementCache[StatementKey(sql: sql)] {
             statement.reset()
             return statement
@@ -153,17 +155,17 @@ public final class Database {
 
     /// Prepares a statement that is used once (e.g. a query whose shape depends on user filters
     /// and would only pollute the cache).
-    public func makeStatement(_ sql: String) throws(SQLiteError) -> Statement {
+    package func makeStatement(_ sql: String) throws(SQLiteError) -> Statement {
         try Statement(database: self, sql: sql)
     }
 
     /// Runs `sql` with `values` and returns nothing.
-    public func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
+    package func run(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) {
         try cachedStatement(sql).run(values)
     }
 
     /// Returns the first column of the first row, or nil when there is no row.
-    public func scalar(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> SQLValue? {
+    package func scalar(_ sql: String, _ values: [SQLValue] = []) throws(SQLiteError) -> SQLValue? {
         let statement = try cachedStatement(sql)
         var result: SQLValue?
         try statement.forEachRow(values) { row in
@@ -173,18 +175,18 @@ public final class Database {
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    package var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// The rowid of the last row this connection inserted (outside triggers).
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// True while a transaction is open on this connection.
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     // MARK: Transactions
 
     /// The kinds of transaction Vigil uses.
-    public enum TransactionKind: String, Sendable {
+    package enum TransactionKind: String, Sendable {
         /// A read snapshot: several queries see the same data.
         case deferred = "BEGIN DEFERRED"
         /// A write: takes the write lock at once, so it cannot fail with SQLITE_BUSY halfway
@@ -193,7 +195,7 @@ public final class Database {
     }
 
     /// Runs `body` inside a transaction; commits when it returns, rolls back when it throws.
-    public func transaction<T, E: Error>(_ kind: TransactionKind, _ body: (Database) throws(E) -> T) throws -> T {
+    package func transaction<T, E: Error>(_ kind: TransactionKind, _ body: (Database) throws(E) -> T) throws -> T {
         // Prepared once per connection, like every statement run per request: parsing BEGIN and
         // COMMIT again on each read was about 2% of a by-id request.
         try run(kind.rawValue)
@@ -212,7 +214,7 @@ public final class Database {
     /// Interrupts any statement still running after `limit`; nil removes the limit.
     /// Queries built from user filters run with a limit so that no request can hold a
     /// connection for long.
-    public func setTimeLimit(_ limit: Duration?) {
+    package func setTimeLimit(_ limit: Duration?) {
         guard let limit else {
             deadlineNanos = 0
             return
@@ -220,20 +222,20 @@ public final class Database {
         let nanos =
             UInt64(limit.components.seconds) * 1_000_000_000
             + UInt64(limit.components.attoseconds / 1_000_000_000)
-        deadlineNanos = monotonicNanos() &+ nanos
+        deadlineNanos = MonotonicClock.now() &+ nanos
     }
 
     /// Brings the deadline forward to `deadline` (monotonic nanoseconds) when it is later or
     /// unset: a read budget (see ``Store/withinReadBudget(_:_:)``) ends before the time limit.
-    func capDeadline(at deadline: UInt64) {
+    package func capDeadline(at deadline: UInt64) {
         if deadlineNanos == 0 || deadline < deadlineNanos { deadlineNanos = deadline }
     }
 
     /// Whether the deadline (time limit or read budget) has passed: what the progress handler
     /// asks, and what functions that run long inside one step (snippets) ask themselves.
-    var isPastDeadline: Bool {
+    package var isPastDeadline: Bool {
         let deadline = deadlineNanos
-        return deadline != 0 && monotonicNanos() > deadline
+        return deadline != 0 && MonotonicClock.now() > deadline
     }
 
     private func installProgressHandler() {
@@ -247,23 +249,16 @@ public final class Database {
     }
 }
 
-/// Nanoseconds on the monotonic clock.
-func monotonicNanos() -> UInt64 {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-}
-
 /// The statement cache's key: the SQL text, hashed by its length and its first and last bytes
 /// only. A by-id select is about 600 bytes, looked up on every request; hashing all of it was
 /// about 3% of a request. Statements that share length, start and end only share a bucket:
 /// equality still compares the whole text.
-struct StatementKey: Hashable {
-    let sql: String
+package struct StatementKey: Hashable {
+    package let sql: String
 
-    static func == (left: StatementKey, right: StatementKey) -> Bool { left.sql == right.sql }
+    package static func == (left: StatementKey, right: StatementKey) -> Bool { left.sql == right.sql }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         let hashed: Void? = sql.utf8.withContiguousStorageIfAvailable { bytes in
             hasher.combine(bytes.count)
             let ends = 32

@@ -9,13 +9,13 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 ///
 /// Not `Sendable`: it belongs to its ``Database``, which is used by one thread at a time.
 /// The connection is held `unowned` so the connection's statement cache makes no retain cycle.
-public final class Statement {
-    let handle: OpaquePointer
+package final class Statement {
+    package let handle: OpaquePointer
     unowned let database: Database
     /// The SQL text, kept for error messages. Holds placeholders only, never values.
-    public let sql: String
+    package let sql: String
 
-    init(database: Database, sql: String) throws(SQLiteError) {
+    package init(database: Database, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
@@ -29,7 +29,7 @@ public final class Statement {
     deinit { sqlite3_finalize(handle) }
 
     /// Clears the previous run so the statement can be used again from a cache.
-    public func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
@@ -37,7 +37,7 @@ public final class Statement {
     // MARK: Binding
 
     /// Binds one value to the 1-based parameter `index`.
-    public func bind(_ value: SQLValue, at index: Int32) throws(SQLiteError) {
+    package func bind(_ value: SQLValue, at index: Int32) throws(SQLiteError) {
         let code: Int32
         switch value {
         case .null: code = sqlite3_bind_null(handle, index)
@@ -53,7 +53,7 @@ public final class Statement {
     }
 
     /// Binds `values` to parameters 1…n in order.
-    public func bind(_ values: [SQLValue]) throws(SQLiteError) {
+    package func bind(_ values: [SQLValue]) throws(SQLiteError) {
         for (offset, value) in values.enumerated() {
             try bind(value, at: Int32(offset + 1))
         }
@@ -63,7 +63,7 @@ public final class Statement {
 
     /// Advances to the next row. Returns false when the statement is done.
     @discardableResult
-    public func step() throws(SQLiteError) -> Bool {
+    package func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(handle)
         switch code {
         case SQLITE_ROW: return true
@@ -77,7 +77,7 @@ public final class Statement {
 
     /// Runs a statement that returns no rows. Reset afterwards whatever happened: a cached
     /// COMMIT that failed (a full disk, say) must not stay half-run beside the ROLLBACK after it.
-    public func run(_ values: [SQLValue] = []) throws(SQLiteError) {
+    package func run(_ values: [SQLValue] = []) throws(SQLiteError) {
         sqlite3_reset(handle)
         try bind(values)
         defer { sqlite3_reset(handle) }
@@ -85,7 +85,7 @@ public final class Statement {
     }
 
     /// Runs a query and hands each row to `body`.
-    public func forEachRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void)
+    package func forEachRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void)
         throws(SQLiteError)
     {
         sqlite3_reset(handle)
@@ -96,7 +96,8 @@ public final class Statement {
 
     /// Runs `body` on the first row alone, for a query that matches at most one row (by a
     /// unique key): no further step to learn that no row follows.
-    public func firstRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void) throws(SQLiteError)
+    package func firstRow(_ values: [SQLValue] = [], _ body: (Statement) throws(SQLiteError) -> Void)
+        throws(SQLiteError)
     {
         sqlite3_reset(handle)
         try bind(values)
@@ -107,22 +108,22 @@ public final class Statement {
     // MARK: Columns
 
     /// The number of columns in each result row.
-    public var columnCount: Int32 { sqlite3_column_count(handle) }
+    package var columnCount: Int32 { sqlite3_column_count(handle) }
 
     /// The declared name of column `index` (0-based).
-    public func columnName(_ index: Int32) -> String { String(cString: sqlite3_column_name(handle, index)) }
+    package func columnName(_ index: Int32) -> String { String(cString: sqlite3_column_name(handle, index)) }
 
     /// True when column `index` (0-based) of the current row is NULL.
-    public func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
+    package func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
 
     /// Column `index` as an integer (NULL reads as 0: check ``isNull(_:)`` where it matters).
-    public func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+    package func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
 
     /// Column `index` as a double.
-    public func double(_ index: Int32) -> Double { sqlite3_column_double(handle, index) }
+    package func double(_ index: Int32) -> Double { sqlite3_column_double(handle, index) }
 
     /// Column `index` as text, nil when NULL.
-    public func text(_ index: Int32) -> String? {
+    package func text(_ index: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, index) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, index))
         return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
@@ -130,7 +131,7 @@ public final class Statement {
 
     /// Column `index` as raw bytes (text or blob), nil when NULL. Avoids a String round trip
     /// where the bytes go straight into a response.
-    public func bytes(_ index: Int32) -> [UInt8]? {
+    package func bytes(_ index: Int32) -> [UInt8]? {
         let type = sqlite3_column_type(handle, index)
         if type == SQLITE_NULL { return nil }
         let count = Int(sqlite3_column_bytes(handle, index))
@@ -144,7 +145,7 @@ public final class Statement {
 
     /// Lends column `index` as UTF-8 bytes (empty when NULL) without copying them: valid only
     /// inside `body`, before the statement moves on.
-    public func withBytes<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    package func withBytes<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
         let pointer = sqlite3_column_text(handle, index)  // first, then its length (SQLite's rule)
         let count = Int(sqlite3_column_bytes(handle, index))
         guard let pointer, count > 0 else {
@@ -156,14 +157,14 @@ public final class Statement {
     /// Lends column `index` as UTF-8 bytes, or nil when it is NULL: one call fewer per column
     /// than asking ``isNull(_:)`` first, which adds up over the thousands of columns of a page.
     /// Only for text columns (a number would be converted to text in place).
-    public func withTextOrNil<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
+    package func withTextOrNil<T>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>?) throws -> T) rethrows -> T {
         guard let pointer = sqlite3_column_text(handle, index) else { return try body(nil) }
         let count = Int(sqlite3_column_bytes(handle, index))
         return try body(UnsafeBufferPointer(start: count > 0 ? pointer : nil, count: count))
     }
 
     /// Column `index` as whichever storage class the row holds.
-    public func value(_ index: Int32) -> SQLValue {
+    package func value(_ index: Int32) -> SQLValue {
         switch sqlite3_column_type(handle, index) {
         case SQLITE_INTEGER: return .integer(int64(index))
         case SQLITE_FLOAT: return .real(double(index))

@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// The single writing connection, with group commit: every change goes through here.
 ///
@@ -14,26 +15,26 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: `pending` and `stopped` are only touched inside `lock`; `database` only
 /// on the writer thread (and in `init`, before the thread starts).
-public final class DatabaseWriter: @unchecked Sendable {
-    private let lock = Lock()
+package final class DatabaseWriter: @unchecked Sendable {
+    private let lock = ConditionLock()
     private var pending: [Job] = []
     private var stopped = false
     private let database: Database
     /// Bytes of the writer's page cache after its last group of commits.
-    var pageCacheBytes: Int { database.pageCacheBytes }
+    package var pageCacheBytes: Int { database.pageCacheBytes }
     /// Work that joins every transaction the writer commits, just before its COMMIT.
     private let beforeCommit: @Sendable (Database) throws -> Void
     /// Advanced after every commit (and every exclusive job, which may have written).
-    let commits: CommitCounter
+    package let commits: CommitCounter
     /// The readers of the same file, held back while the WAL restarts (see ``WALBound``).
     private let readers: ReaderPool?
     /// Signalled by the writer thread once it has left its loop and let go of the writer.
     private let exited = DispatchSemaphore(value: 0)
     /// The most writes committed together.
-    static let maximumGroup = 512
+    package static let maximumGroup = 512
 
     /// One queued write.
-    final class Job: @unchecked Sendable {
+    package final class Job: @unchecked Sendable {
         enum Kind {
             /// Runs in a savepoint of the shared transaction.
             case grouped
@@ -73,35 +74,33 @@ public final class DatabaseWriter: @unchecked Sendable {
     /// `beforeCommit` runs inside every transaction the writer commits (a group, or a
     /// `write(commitIf:)` that commits), after the last write and before COMMIT; when it throws,
     /// the transaction rolls back and every write in it fails.
-    init(
+    package init(
         database: Database, commits: CommitCounter = CommitCounter(), readers: ReaderPool? = nil,
         beforeCommit: @escaping @Sendable (Database) throws -> Void = { _ in }
-    ) {
+    ) throws(SystemThread.StartError) {
         self.database = database
         self.commits = commits
         self.readers = readers
         self.beforeCommit = beforeCommit
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        pthread_create(
-            &thread, nil,
-            { context in
-                let exited: DispatchSemaphore
-                do {
-                    let writer = Unmanaged<DatabaseWriter>.fromOpaque(context!).takeRetainedValue()
-                    writer.loop()
-                    exited = writer.exited
-                }
+        // The thread holds the writer until its loop ends, and lets it go before it signals
+        // `exited`: when `close()` returns, the connection is closed too.
+        let writer = Unmanaged.passRetained(self)
+        let exited = self.exited
+        do {
+            try SystemThread.start {
+                writer.takeRetainedValue().loop()
                 exited.signal()
-                return nil
-            }, context)
-        pthread_detach(thread)
+            }
+        } catch {
+            writer.release()
+            throw error
+        }
     }
 
     /// Stops the writer thread once the queued writes are done, waits for it, and closes the
     /// connection (see ``Database/close()``); later writes fail with "the store is closed".
     /// The store calls it from ``Store/close()``.
-    func stop() {
+    package func stop() {
         let first = lock.withLock { () -> Bool in
             defer { stopped = true }
             return !stopped
@@ -116,7 +115,7 @@ public final class DatabaseWriter: @unchecked Sendable {
 
     /// Runs `body` inside the next group's transaction (rolled back alone if it throws) and
     /// returns once that transaction is committed and durable.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+    package func write<T>(_ body: (Database) throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
             var result: T?
             try submit(.grouped) { db in result = try body(db) }
@@ -134,7 +133,7 @@ public final class DatabaseWriter: @unchecked Sendable {
     ///   depends on those values (a digest of a record with its id) and would otherwise be done
     ///   on the writer thread, which every write waits for. The body gets its result, or nil when
     ///   the writer reached the write first: the body then does that work itself. Nobody waits.
-    public func write<S, P, T>(
+    package func write<S, P, T>(
         sequenced: () -> S, prepare: (S) -> P, _ body: (Database, S, P?) throws -> T
     ) throws -> T {
         try withoutActuallyEscaping(prepare) { prepare in
@@ -145,7 +144,7 @@ public final class DatabaseWriter: @unchecked Sendable {
     /// ``write(commitIf:_:)`` with `sequenced` run as the write is queued, as for
     /// ``write(sequenced:prepare:_:)``. No `prepare`: an exclusive job (an import of thousands of
     /// rows) usually starts at once, and the caller would then do the writer's work a second time.
-    public func write<S, T>(
+    package func write<S, T>(
         sequenced: () -> S, commitIf commit: (T) -> Bool, _ body: (Database, S) throws -> T
     ) throws -> T {
         try withoutActuallyEscaping(commit) { commit in
@@ -186,7 +185,7 @@ public final class DatabaseWriter: @unchecked Sendable {
     ///
     /// `@unchecked Sendable`: `value` is written once by the caller before `state` becomes
     /// `offered` (release), and read by the writer only after seeing `offered` (acquire).
-    final class Handoff<P>: @unchecked Sendable {
+    package final class Handoff<P>: @unchecked Sendable {
         private static var empty: Int { 0 }
         private static var offered: Int { 1 }
         private static var refused: Int { 2 }
@@ -210,7 +209,7 @@ public final class DatabaseWriter: @unchecked Sendable {
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction of its own and commits only when `commit`
     /// says so of the result (a dry run, or an all-or-nothing import with refused rows, rolls back).
-    public func write<T>(commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
+    package func write<T>(commitIf commit: (T) -> Bool, _ body: (Database) throws -> T) throws -> T {
         try withConnection { database in try transaction(in: database, commitIf: commit, body) }
     }
 
@@ -236,7 +235,7 @@ public final class DatabaseWriter: @unchecked Sendable {
 
     /// Runs `body` with the writer connection outside any transaction (pragmas, `VACUUM INTO`,
     /// work that manages its own transaction).
-    public func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+    package func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
         try withoutActuallyEscaping(body) { body in
             var result: T?
             try submit(.exclusive) { db in result = try body(db) }
@@ -309,7 +308,7 @@ public final class DatabaseWriter: @unchecked Sendable {
     }
 
     /// What the WAL's bound has done (nil when the store has none); for tests and measurements.
-    var walFigures: WALBound.Figures? { database.walBound?.figures }
+    package var walFigures: WALBound.Figures? { database.walBound?.figures }
 
     private func runExclusive(_ job: Job) {
         do {

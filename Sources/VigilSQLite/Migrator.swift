@@ -2,23 +2,19 @@
 ///
 /// Each pending migration runs in its own `BEGIN IMMEDIATE` transaction together with the row
 /// that records it, so a crash leaves the database at the previous version, never halfway.
-public struct Migrator: Sendable {
+package struct Migrator: Sendable {
     /// The migrations this binary carries, in order.
-    public let migrations: [Migration]
+    package let migrations: [Migration]
 
-    public init() {
-        self.init(migrations: embeddedMigrations)
-    }
-
-    init(migrations: [Migration]) {
+    package init(migrations: [Migration]) {
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
 
     /// The newest schema version this binary knows.
-    public var latestVersion: Int { migrations.last?.version ?? 0 }
+    package var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// The schema version recorded in `database` (0 for a new file).
-    public func currentVersion(of database: Database) throws -> Int {
+    package func currentVersion(of database: Database) throws -> Int {
         try database.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -34,11 +30,12 @@ public struct Migrator: Sendable {
     }
 
     /// Applies every migration newer than the database's version; returns the versions applied.
+    /// `appliedAt` is what `schema_migrations.applied_at` records (the caller's clock and format).
     @discardableResult
-    public func migrate(_ database: Database) throws -> [Int] {
+    package func migrate(_ database: Database, appliedAt: String) throws -> [Int] {
         let current = try currentVersion(of: database)
         if current > latestVersion {
-            throw StoreError.databaseTooNew(found: current, supported: latestVersion)
+            throw MigrationError.databaseTooNew(found: current, supported: latestVersion)
         }
         var applied: [Int] = []
         for migration in migrations where migration.version > current {
@@ -46,12 +43,12 @@ public struct Migrator: Sendable {
                 // Read the version again under the write lock: another process opening the same
                 // file may have applied this migration since the check above.
                 let now = try currentVersion(of: db)
-                if now > latestVersion { throw StoreError.databaseTooNew(found: now, supported: latestVersion) }
+                if now > latestVersion { throw MigrationError.databaseTooNew(found: now, supported: latestVersion) }
                 guard now < migration.version else { return false }
                 try db.execute(migration.sql)
                 try db.run(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [.integer(Int64(migration.version)), .text(migration.name), .text(Timestamp.now())]
+                    [.integer(Int64(migration.version)), .text(migration.name), .text(appliedAt)]
                 )
                 return true
             }
@@ -59,4 +56,11 @@ public struct Migrator: Sendable {
         }
         return applied
     }
+}
+
+/// Why a database's schema cannot be brought to the migrations a binary carries.
+package enum MigrationError: Error, Equatable {
+    /// The file records a version newer than any migration here: written by a newer binary,
+    /// whose schema this one must not touch.
+    case databaseTooNew(found: Int, supported: Int)
 }

@@ -1,23 +1,23 @@
 import Glibc
 
-/// One object per thread, kept in a pthread key: the read session and read batch a thread is
-/// running, found again by the store's code below it without being passed down.
+/// One object per thread, kept in a pthread key: what a thread is running (its read batch, say),
+/// found again by code below it without being passed down.
 ///
 /// `@unchecked Sendable`: the key is created once and only used through pthread calls, which
 /// are thread-safe; each thread sees only its own value.
-final class ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
+public final class ThreadLocalReference<Object: AnyObject>: @unchecked Sendable {
     private var key = pthread_key_t()
     /// Whether the thread holds a strong reference (its value stays alive until cleared) or
     /// only borrows one that something else keeps alive.
     private let retains: Bool
 
-    init(retains: Bool) {
+    public init(retains: Bool) {
         self.retains = retains
         pthread_key_create(&key, nil)
     }
 
     /// The current thread's object, if any.
-    var value: Object? {
+    public var value: Object? {
         get {
             guard let pointer = pthread_getspecific(key) else { return nil }
             return Unmanaged<Object>.fromOpaque(pointer).takeUnretainedValue()

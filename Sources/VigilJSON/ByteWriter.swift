@@ -17,12 +17,15 @@ extension Array: JSONByteSink where Element == UInt8 {
 /// about a fifth of the page's time in the profile. One writer is reused for every record of a
 /// page, so a record costs one allocation (its final `[UInt8]`) however it grows.
 /// Noncopyable: its memory has one owner, freed when the writer ends.
-struct ByteWriter: ~Copyable, JSONByteSink {
-    private var start: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private(set) var count = 0
+/// Inlinable: it is the inner loop of every record encoder, which lives in another module.
+public struct ByteWriter: ~Copyable, JSONByteSink {
+    @usableFromInline var start: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var written = 0
+    /// Bytes written so far.
+    public var count: Int { written }
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = max(capacity, 64)
         start = .allocate(capacity: self.capacity)
     }
@@ -31,37 +34,37 @@ struct ByteWriter: ~Copyable, JSONByteSink {
         start.deallocate()
     }
 
-    @inline(__always)
-    mutating func append(_ byte: UInt8) {
-        if count == capacity { grow(minimum: count + 1) }
-        start[count] = byte
-        count += 1
+    @inlinable @inline(__always)
+    public mutating func append(_ byte: UInt8) {
+        if written == capacity { grow(minimum: written + 1) }
+        start[written] = byte
+        written += 1
     }
 
-    @inline(__always)
-    mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable @inline(__always)
+    public mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
-        let needed = count + bytes.count
+        let needed = written + bytes.count
         if needed > capacity { grow(minimum: needed) }
-        (start + count).update(from: base, count: bytes.count)
-        count = needed
+        (start + written).update(from: base, count: bytes.count)
+        written = needed
     }
 
     /// Starts over, keeping the memory.
-    mutating func removeAll() {
-        count = 0
+    @inlinable public mutating func removeAll() {
+        written = 0
     }
 
     /// The bytes written so far, copied into an array of exactly their size.
-    func bytes() -> [UInt8] {
-        Array(UnsafeBufferPointer(start: start, count: count))
+    public func bytes() -> [UInt8] {
+        Array(UnsafeBufferPointer(start: start, count: written))
     }
 
-    @inline(never)
-    private mutating func grow(minimum: Int) {
+    @usableFromInline @inline(never)
+    mutating func grow(minimum: Int) {
         let newCapacity = max(capacity * 2, minimum)
         let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newStart.update(from: start, count: count)
+        newStart.update(from: start, count: written)
         start.deallocate()
         start = newStart
         capacity = newCapacity

@@ -13,9 +13,9 @@ import Glibc
 /// The checks use `access(2)`, which sees permissions, ACLs and read-only mounts as the process
 /// will; ``Store`` also asks SQLite afterwards whether it opened the file read-only, in case
 /// something slipped between the check and the open.
-enum DatabaseFileAccess {
+package enum DatabaseFileAccess {
     /// The first reason `path` cannot be opened for reading and writing, or nil when it can.
-    static func problem(with path: String) -> String? {
+    package static func problem(with path: String) -> String? {
         let folder = folderShown(for: path)
         var status = stat()
         if stat(path, &status) != 0 {
@@ -40,7 +40,7 @@ enum DatabaseFileAccess {
     }
 
     /// The reason for a connection SQLite opened read-only although it was asked to write.
-    static func openedReadOnly(_ path: String) -> String {
+    package static func openedReadOnly(_ path: String) -> String {
         problem(with: path)
             ?? "cannot write \(path): SQLite could only open it read-only (check the permissions of the file, "
             + "its -wal and -shm files and its folder)"

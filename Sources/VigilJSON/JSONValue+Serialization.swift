@@ -65,7 +65,7 @@ extension JSONValue {
     /// canonical key order. The same order as `left.utf8.lexicographicallyPrecedes(right.utf8)`,
     /// compared with one `memcmp` instead of two iterators (sorting an audited record's keys
     /// was a tenth of its audit entry).
-    static func utf8Precedes(_ left: String, _ right: String) -> Bool {
+    public static func utf8Precedes(_ left: String, _ right: String) -> Bool {
         var left = left
         var right = right
         return left.withUTF8 { a in

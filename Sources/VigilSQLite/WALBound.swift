@@ -1,6 +1,7 @@
 import CSQLite
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// Keeps the WAL under a size cap whatever the mix of reads and writes.
 ///
@@ -20,14 +21,14 @@ import Synchronization
 ///
 /// `Sendable`: the frame counts are only touched on the writer thread (the hook runs inside its
 /// COMMIT); the figures are atomics, read by tests and metrics.
-final class WALBound: Sendable {
+package final class WALBound: Sendable {
     /// Frames past which the writer restarts the log.
-    let restartFrames: Int32
+    package let restartFrames: Int32
     /// SQLite's own automatic checkpoint threshold (`wal_autocheckpoint`'s default), which the
     /// hook keeps: installing a WAL hook replaces the automatic checkpoint.
-    static let autoCheckpointFrames: Int32 = 1000
+    package static let autoCheckpointFrames: Int32 = 1000
     /// The fewest frames a cap may mean: a restart per commit would make every write wait.
-    static let minimumRestartFrames: Int32 = 64
+    package static let minimumRestartFrames: Int32 = 64
 
     /// Callers waiting for the writer while their thread holds a read snapshot (a request
     /// noting its token's use): a restart would wait for them in vain, so it gives up at once.
@@ -41,13 +42,13 @@ final class WALBound: Sendable {
     private let waited = Atomic<UInt64>(0)
     private let longest = Atomic<UInt64>(0)
 
-    init(restartFrames: Int32) {
+    package init(restartFrames: Int32) {
         self.restartFrames = restartFrames
         threshold = Atomic(restartFrames)
     }
 
     /// What the bound has done so far.
-    struct Figures: Sendable, Equatable {
+    package struct Figures: Sendable, Equatable {
         /// Restart checkpoints that completed (the log then starts again).
         var restarts: Int
         /// Restart checkpoints that gave up because readers outlasted the busy timeout.
@@ -57,21 +58,21 @@ final class WALBound: Sendable {
         var longestNanos: UInt64
     }
 
-    var figures: Figures {
+    package var figures: Figures {
         Figures(
             restarts: restartCount.load(ordering: .relaxed), busy: busyCount.load(ordering: .relaxed),
             waitedNanos: waited.load(ordering: .relaxed), longestNanos: longest.load(ordering: .relaxed))
     }
 
     /// Brackets a caller's wait for the writer when its thread holds a read snapshot.
-    func snapshotHolder<T>(_ body: () throws -> T) rethrows -> T {
+    package func snapshotHolder<T>(_ body: () throws -> T) rethrows -> T {
         snapshotHolders.add(1, ordering: .relaxed)
         defer { snapshotHolders.subtract(1, ordering: .relaxed) }
         return try body()
     }
 
     /// True when the log has passed the cap (or the next attempt's threshold).
-    var isOver: Bool { frames.load(ordering: .relaxed) >= threshold.load(ordering: .relaxed) }
+    package var isOver: Bool { frames.load(ordering: .relaxed) >= threshold.load(ordering: .relaxed) }
 
     /// The WAL hook: notes the log's length, and checkpoints passively as SQLite would have.
     fileprivate func committed(_ handle: OpaquePointer, database: UnsafePointer<CChar>?, frames count: Int32) {
@@ -88,7 +89,7 @@ final class WALBound: Sendable {
     fileprivate func restartIfOver(_ handle: OpaquePointer, waitingUpTo milliseconds: Int32) {
         let count = frames.load(ordering: .relaxed)
         guard count >= threshold.load(ordering: .relaxed) else { return }
-        let start = monotonicNanos()
+        let start = MonotonicClock.now()
         deadline.store(start + UInt64(max(0, milliseconds)) * 1_000_000, ordering: .relaxed)
         // Our own busy handler for the wait: it polls every millisecond (the readers it waits
         // for are this process's, and each one that ends is a chance), and gives up as soon as a
@@ -100,7 +101,7 @@ final class WALBound: Sendable {
                 guard let context else { return 0 }
                 let bound = Unmanaged<WALBound>.fromOpaque(context).takeUnretainedValue()
                 if bound.snapshotHolders.load(ordering: .relaxed) > 0 { return 0 }
-                if monotonicNanos() > bound.deadline.load(ordering: .relaxed) { return 0 }
+                if MonotonicClock.now() > bound.deadline.load(ordering: .relaxed) { return 0 }
                 usleep(1_000)
                 return 1
             }, context)
@@ -108,7 +109,7 @@ final class WALBound: Sendable {
         var copied: Int32 = 0
         let code = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_RESTART, &logFrames, &copied)
         sqlite3_busy_timeout(handle, milliseconds)
-        let spent = monotonicNanos() - start
+        let spent = MonotonicClock.now() - start
         waited.add(spent, ordering: .relaxed)
         if spent > longest.load(ordering: .relaxed) { longest.store(spent, ordering: .relaxed) }
         if code == SQLITE_OK {
@@ -132,7 +133,7 @@ extension Database {
     /// there is reused in place at its largest length, so restarting at the limit itself left a
     /// file of just over it (cut back to exactly `journal_size_limit`; 64.0 MiB in the soak).
     /// With the headroom the file stays under the limit unless a restart gives up.
-    func boundWAL(limitBytes: Int) throws(SQLiteError) {
+    package func boundWAL(limitBytes: Int) throws(SQLiteError) {
         guard limitBytes > 0 else { return }
         guard case .integer(let pageSize)? = try scalar("PRAGMA page_size"), pageSize > 0 else { return }
         let frameBytes = Int(pageSize) + 24  // each frame: a 24-byte header and one page
@@ -153,7 +154,7 @@ extension Database {
     }
 
     /// Restarts the WAL if it has passed its bound; the writer calls it between transactions.
-    func restartWALIfOverBound() {
+    package func restartWALIfOverBound() {
         guard let walBound, !isInTransaction else { return }
         walBound.restartIfOver(handle, waitingUpTo: busyTimeoutMilliseconds)
     }

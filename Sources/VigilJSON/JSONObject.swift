@@ -11,17 +11,23 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// One key/value pair as yielded by iteration.
     public typealias Element = (key: String, value: JSONValue)
 
-    @usableFromInline
-    struct Entry: Sendable {
-        @usableFromInline var key: String
-        @usableFromInline var value: JSONValue
+    /// One stored pair: read in place by encoders that walk an object's entries in order.
+    public struct Entry: Sendable {
+        public internal(set) var key: String
+        public internal(set) var value: JSONValue
+
+        @usableFromInline init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
     }
 
     /// Objects with more entries than this get a dictionary index; smaller ones are scanned,
     /// which is faster than hashing for the typical record of a few dozen fields.
     static let indexThreshold = 32
 
-    @usableFromInline var entries: [Entry]
+    /// The pairs in insertion order.
+    public internal(set) var entries: [Entry]
     var index: [String: Int]?
 
     /// Creates an empty object.
@@ -83,7 +89,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Appends a pair whose key the caller has just checked is absent (the parser does so to
     /// report duplicates with their offset), skipping a second search.
-    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
+    public mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
         entries.append(Entry(key: key, value: value))
         if index != nil {
             index?[key] = entries.count - 1

@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import VigilThreads
 
 /// A fixed set of read-only connections handed out one per read.
 ///
@@ -8,8 +9,8 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: `idle` is only touched inside `lock`; `waiting` is atomic; a
 /// `ReadBatch` belongs to one thread (it is reached only through a thread-local reference).
-public final class ReaderPool: @unchecked Sendable {
-    private let lock = Lock()
+package final class ReaderPool: @unchecked Sendable {
+    private let lock = ConditionLock()
     private var idle: [Database]
     /// The writer's commit count, which tells a batch when its snapshot is out of date.
     private let commits: CommitCounter
@@ -19,7 +20,7 @@ public final class ReaderPool: @unchecked Sendable {
     /// ones the server runs on its blocking pool, exports) share the rest, so that however many
     /// of those run at once, a cheap read never waits for a connection behind them (a by-id read
     /// waited 5 s, the query time limit, behind four copies of a costly search on four connections).
-    init(connections: [Database], commits: CommitCounter, keptForBatches: Int = 0) {
+    package init(connections: [Database], commits: CommitCounter, keptForBatches: Int = 0) {
         precondition(!connections.isEmpty, "a reader pool needs at least one connection")
         idle = connections
         all = connections
@@ -34,7 +35,7 @@ public final class ReaderPool: @unchecked Sendable {
     private let age = Atomic<UInt64>(ReaderPool.batchSnapshotAge)
     private let quiet = Atomic<UInt64>(ReaderPool.batchQuietAfterWrites)
 
-    var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
+    package var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
 
     /// Set by ``close()``; only touched inside `lock`.
     private var closed = false
@@ -47,7 +48,7 @@ public final class ReaderPool: @unchecked Sendable {
     private let all: [Database]
 
     /// Bytes the pool's page caches held when each connection was last given back.
-    var pageCacheBytes: Int { all.reduce(0) { $0 + $1.pageCacheBytes } }
+    package var pageCacheBytes: Int { all.reduce(0) { $0 + $1.pageCacheBytes } }
     /// How many connections reads outside batches may hold at once.
     private let unbatchedLimit: Int
     /// Connections held by reads outside batches; only touched inside `lock`.
@@ -85,18 +86,18 @@ public final class ReaderPool: @unchecked Sendable {
     /// snapshot; with every mark held by a reader of an older one, it joins the newest of those
     /// instead, and readers that overlap without a gap then kept the restart waiting for seconds
     /// (4 s of a 5 s limit in `WALBoundTests` with four connections, under 150 ms with three).
-    static let readersDuringRestart = 3
+    package static let readersDuringRestart = 3
 
     /// Holds back new read transactions beyond ``readersDuringRestart`` (true), or lets them
     /// all go again (false). The writer brackets a WAL restart with it.
-    func holdNewReads(_ hold: Bool) {
+    package func holdNewReads(_ hold: Bool) {
         lock.withLock { holding = hold }
         if !hold { lock.broadcast() }
     }
 
     /// Whether the current thread holds a read snapshot of any pool (a session running, or a
     /// batch keeping one between requests).
-    static var threadHoldsSnapshot: Bool {
+    package static var threadHoldsSnapshot: Bool {
         ReadSession.current != nil || ReadBatch.current?.holdsSnapshot == true
     }
 
@@ -120,7 +121,7 @@ public final class ReaderPool: @unchecked Sendable {
     /// checkpoint (see ``Store/close()``). Every later read fails with "the store is closed";
     /// threads waiting for a connection are woken to fail. Returns whether all were closed.
     @discardableResult
-    func close(waitingUpTo timeout: Duration = .seconds(5)) -> Bool {
+    package func close(waitingUpTo timeout: Duration = .seconds(5)) -> Bool {
         let connections = lock.withLock { () -> [Database] in
             closed = true
             closedCount += idle.count
@@ -131,12 +132,12 @@ public final class ReaderPool: @unchecked Sendable {
         for database in connections { database.close() }
         let (seconds, attoseconds) = timeout.components
         let deadline =
-            monotonicNanos() + UInt64(max(0, seconds)) * 1_000_000_000
+            MonotonicClock.now() + UInt64(max(0, seconds)) * 1_000_000_000
             + UInt64(max(0, attoseconds) / 1_000_000_000)
         while lock.withLock({ closedCount < connectionCount }) {
             // Reads in flight end within the read time limit; a thread that closes the store
             // from inside its own read would wait here for itself, hence the bound.
-            guard monotonicNanos() < deadline else { return false }
+            guard MonotonicClock.now() < deadline else { return false }
             usleep(5_000)
         }
         return true
@@ -144,7 +145,7 @@ public final class ReaderPool: @unchecked Sendable {
 
     /// Runs `body` with a connection inside one read transaction, so several queries (a page
     /// and its total, say) see the same snapshot. Waits when every connection is busy.
-    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         if let session = ReadSession.current { return try body(session) }
         let database = try take(forBatch: false)
         defer { giveBack(database, fromBatch: false) }
@@ -159,7 +160,7 @@ extension ReaderPool {
     /// authenticates and then reads pays for one hand-out and one transaction, and all its
     /// reads see the same snapshot. Only for requests that do not write: a write made inside
     /// would not be seen by the reads after it.
-    public func session<T>(_ body: () throws -> T) throws -> T {
+    package func session<T>(_ body: () throws -> T) throws -> T {
         if ReadSession.current != nil { return try body() }
         if let batch = ReadBatch.current, batch.pool === self, batch.depth > 0 {
             return try batch.session(commits: commits, body)
@@ -182,7 +183,7 @@ extension ReaderPool {
     /// request never reads older data than writes acknowledged before it began; within one
     /// session the snapshot never changes. The thread keeps the connection until
     /// ``endBatch()``, which it must call before it waits for more work.
-    public func batch<T>(_ body: () throws -> T) rethrows -> T {
+    package func batch<T>(_ body: () throws -> T) rethrows -> T {
         if ReadSession.current != nil { return try body() }
         let batch: ReadBatch
         if let current = ReadBatch.current, current.pool === self {
@@ -198,7 +199,7 @@ extension ReaderPool {
     }
 
     /// Ends the thread's batch: its read transaction, and its hold on the connection.
-    public func endBatch() {
+    package func endBatch() {
         guard let batch = ReadBatch.current, batch.pool === self else { return }
         batch.finish()
         ReadBatch.current = nil
@@ -207,7 +208,7 @@ extension ReaderPool {
     /// Remembers `compute()`'s answer under `key` (and its type) for as long as the current session's batch
     /// snapshot lasts: the same snapshot gives the same answer, so a token looked up by one
     /// request need not be looked up again by the next. Outside a batch, computes every time.
-    func snapshotMemo<T, E: Error>(_ key: String, _ compute: () throws(E) -> T) throws(E) -> T {
+    package func snapshotMemo<T, E: Error>(_ key: String, _ compute: () throws(E) -> T) throws(E) -> T {
         guard let batch = ReadBatch.current, batch.pool === self, batch.isServingSession else { return try compute() }
         let type = ObjectIdentifier(T.self)
         // Keys may be secrets (a presented token): compared in constant time, so how long a
@@ -225,15 +226,15 @@ extension ReaderPool {
     /// A few answers per snapshot (a thread serves a few tokens at a time), looked up by a
     /// linear scan: cheaper than hashing a key or casting from `Any`, which were most of the
     /// memo's cost.
-    static let memoEntries = 8
+    package static let memoEntries = 8
 
-    struct MemoEntry {
+    package struct MemoEntry {
         let type: ObjectIdentifier
         let key: String
         let box: AnyObject
     }
 
-    final class MemoBox<T> {
+    package final class MemoBox<T> {
         let value: T
         init(_ value: T) { self.value = value }
     }
@@ -241,26 +242,26 @@ extension ReaderPool {
     /// How long a batch's snapshot serves new requests while this process commits nothing: the
     /// bound on how late another process's commits (a `vigil import`, a token revoked from the
     /// command line) are seen by a busy thread.
-    static let batchSnapshotAge: UInt64 = 10_000_000
+    package static let batchSnapshotAge: UInt64 = 10_000_000
 
     /// How long after this process's last commit sessions still end their transaction (see
     /// ``ReaderPool/batch(_:)``): snapshots are kept between requests only while reads run alone.
-    static let batchQuietAfterWrites: UInt64 = 100_000_000
+    package static let batchQuietAfterWrites: UInt64 = 100_000_000
 
     /// The two bounds this pool applies, the defaults above unless a test sets them before the
     /// pool is used (a test of what happens within the bound cannot depend on a loaded machine
     /// finishing a few statements in 10 ms).
-    var snapshotAge: UInt64 {
+    package var snapshotAge: UInt64 {
         get { age.load(ordering: .relaxed) }
         set { age.store(newValue, ordering: .relaxed) }
     }
-    var quietAfterWrites: UInt64 {
+    package var quietAfterWrites: UInt64 {
         get { quiet.load(ordering: .relaxed) }
         set { quiet.store(newValue, ordering: .relaxed) }
     }
 
     /// One thread's connection and open read transaction, kept between its requests.
-    final class ReadBatch {
+    package final class ReadBatch {
         let pool: ReaderPool
         /// Nesting of ``ReaderPool/batch(_:)`` on this thread; sessions join the batch only inside.
         var depth = 0
@@ -282,14 +283,14 @@ extension ReaderPool {
             let database = try database ?? pool.take(forBatch: true)
             self.database = database
             let now = commits.value  // read before the transaction begins: never newer than it
-            if let snapshotOf, snapshotOf != now || monotonicNanos() - began > pool.snapshotAge {
+            if let snapshotOf, snapshotOf != now || MonotonicClock.now() - began > pool.snapshotAge {
                 end(database)
             }
             if snapshotOf == nil {
                 database.setTimeLimit(nil)
                 try database.run(Database.TransactionKind.deferred.rawValue)
                 snapshotOf = now
-                began = monotonicNanos()
+                began = MonotonicClock.now()
             }
             ReadSession.current = database
             isServingSession = true
@@ -300,7 +301,7 @@ extension ReaderPool {
                 if pool.hasWaiters {
                     finish()
                 } else if failed || commits.value != snapshotOf
-                    || monotonicNanos() &- commits.lastCommitNanos < pool.quietAfterWrites
+                    || MonotonicClock.now() &- commits.lastCommitNanos < pool.quietAfterWrites
                 {
                     // Not kept after a failure (a failed statement may have ended the
                     // transaction: an interrupt, say), nor once out of date, nor while writes
@@ -342,11 +343,11 @@ extension ReaderPool {
 }
 
 /// The connection of the current thread's read session, if one is open.
-enum ReadSession {
+package enum ReadSession {
     /// The pool keeps the connection alive; the thread only borrows it while the session runs.
     private static let slot = ThreadLocalReference<Database>(retains: false)
 
-    static var current: Database? {
+    package static var current: Database? {
         get { slot.value }
         set { slot.value = newValue }
     }
