@@ -3,9 +3,13 @@ import PackageDescription
 
 /// Settings every Vigil target shares: explicit imports and `any` for existentials keep the
 /// dependency picture honest and the code readable.
+/// Release builds optimize across modules: the record encoder, the lock and the JSON writer are
+/// called from modules other than their own on every request, and without it those generic calls
+/// stayed unspecialized (7-9% more instructions per read after the split into modules).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(
