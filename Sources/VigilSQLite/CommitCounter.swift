@@ -15,9 +15,9 @@ package final class CommitCounter: Sendable {
     package var value: UInt64 { count.load(ordering: .acquiring) }
 
     /// When the last commit was counted (`monotonicNanos`), 0 before the first.
-    package var lastCommitNanos: UInt64 { last.load(ordering: .relaxed) }
+    var lastCommitNanos: UInt64 { last.load(ordering: .relaxed) }
 
-    package func advance() {
+    func advance() {
         last.store(MonotonicClock.now(), ordering: .relaxed)
         count.add(1, ordering: .releasing)
     }

@@ -16,9 +16,9 @@ package final class Database {
     /// Monotonic nanoseconds after which a running statement is interrupted; 0 when unlimited.
     private(set) var deadlineNanos: UInt64 = 0
     /// The writer's bound on the WAL (see ``WALBound``); nil on readers.
-    package var walBound: WALBound?
+    var walBound: WALBound?
     /// The busy timeout the connection was opened with.
-    package let busyTimeoutMilliseconds: Int32
+    let busyTimeoutMilliseconds: Int32
     /// What this connection's page cache held when its own thread last noted it
     /// (``notePageCacheUse()``); read from any thread by the metrics.
     private let notedPageCacheBytes = Atomic<Int>(0)
@@ -76,7 +76,7 @@ package final class Database {
     /// remainder of 0 bytes and failed as SQLITE_FULL on a disk with room to spare (an 8 MiB
     /// setting broke migration 0016 on a 700 MB database, and any write whose savepoint outgrew
     /// it: `StatementJournalSpillTests`).
-    package static let statementJournalSpill: Int32 = 120 << 10
+    static let statementJournalSpill: Int32 = 120 << 10
 
     /// Process-wide settings that must precede the first connection (see the C shim).
     private static let libraryConfigured: Bool = {
@@ -102,7 +102,7 @@ package final class Database {
     /// Notes how much the page cache holds; called by the thread using the connection, between
     /// uses (a pooled reader when it is given back, the writer after a group of commits), since
     /// the connection may not be touched by two threads at once.
-    package func notePageCacheUse() {
+    func notePageCacheUse() {
         guard !isClosed else { return }
         var current: Int32 = 0
         var highwater: Int32 = 0
@@ -125,7 +125,7 @@ package final class Database {
     deinit { close() }
 
     /// The error every use of a closed store's connections fails with.
-    package static let closedError = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the store is closed")
+    static let closedError = SQLiteError(extendedCode: SQLITE_MISUSE, message: "the store is closed")
 
     // MARK: Statements
 
@@ -181,7 +181,7 @@ package final class Database {
     package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// True while a transaction is open on this connection.
-    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     // MARK: Transactions
 
@@ -253,7 +253,7 @@ package final class Database {
 /// only. A by-id select is about 600 bytes, looked up on every request; hashing all of it was
 /// about 3% of a request. Statements that share length, start and end only share a bucket:
 /// equality still compares the whole text.
-package struct StatementKey: Hashable {
+struct StatementKey: Hashable {
     package let sql: String
 
     package static func == (left: StatementKey, right: StatementKey) -> Bool { left.sql == right.sql }

@@ -31,7 +31,7 @@ package final class DatabaseWriter: @unchecked Sendable {
     /// Signalled by the writer thread once it has left its loop and let go of the writer.
     private let exited = DispatchSemaphore(value: 0)
     /// The most writes committed together.
-    package static let maximumGroup = 512
+    static let maximumGroup = 512
 
     /// One queued write.
     package final class Job: @unchecked Sendable {
@@ -185,7 +185,7 @@ package final class DatabaseWriter: @unchecked Sendable {
     ///
     /// `@unchecked Sendable`: `value` is written once by the caller before `state` becomes
     /// `offered` (release), and read by the writer only after seeing `offered` (acquire).
-    package final class Handoff<P>: @unchecked Sendable {
+    final class Handoff<P>: @unchecked Sendable {
         private static var empty: Int { 0 }
         private static var offered: Int { 1 }
         private static var refused: Int { 2 }
@@ -308,7 +308,7 @@ package final class DatabaseWriter: @unchecked Sendable {
     }
 
     /// What the WAL's bound has done (nil when the store has none); for tests and measurements.
-    package var walFigures: WALBound.Figures? { database.walBound?.figures }
+    var walFigures: WALBound.Figures? { database.walBound?.figures }
 
     private func runExclusive(_ job: Job) {
         do {

@@ -14,7 +14,7 @@ package struct Migrator: Sendable {
     package var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// The schema version recorded in `database` (0 for a new file).
-    package func currentVersion(of database: Database) throws -> Int {
+    func currentVersion(of database: Database) throws -> Int {
         try database.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -35,7 +35,7 @@ package final class ReaderPool: @unchecked Sendable {
     private let age = Atomic<UInt64>(ReaderPool.batchSnapshotAge)
     private let quiet = Atomic<UInt64>(ReaderPool.batchQuietAfterWrites)
 
-    package var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
+    var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
 
     /// Set by ``close()``; only touched inside `lock`.
     private var closed = false
@@ -86,18 +86,18 @@ package final class ReaderPool: @unchecked Sendable {
     /// snapshot; with every mark held by a reader of an older one, it joins the newest of those
     /// instead, and readers that overlap without a gap then kept the restart waiting for seconds
     /// (4 s of a 5 s limit in `WALBoundTests` with four connections, under 150 ms with three).
-    package static let readersDuringRestart = 3
+    static let readersDuringRestart = 3
 
     /// Holds back new read transactions beyond ``readersDuringRestart`` (true), or lets them
     /// all go again (false). The writer brackets a WAL restart with it.
-    package func holdNewReads(_ hold: Bool) {
+    func holdNewReads(_ hold: Bool) {
         lock.withLock { holding = hold }
         if !hold { lock.broadcast() }
     }
 
     /// Whether the current thread holds a read snapshot of any pool (a session running, or a
     /// batch keeping one between requests).
-    package static var threadHoldsSnapshot: Bool {
+    static var threadHoldsSnapshot: Bool {
         ReadSession.current != nil || ReadBatch.current?.holdsSnapshot == true
     }
 
@@ -226,15 +226,15 @@ extension ReaderPool {
     /// A few answers per snapshot (a thread serves a few tokens at a time), looked up by a
     /// linear scan: cheaper than hashing a key or casting from `Any`, which were most of the
     /// memo's cost.
-    package static let memoEntries = 8
+    static let memoEntries = 8
 
-    package struct MemoEntry {
+    struct MemoEntry {
         let type: ObjectIdentifier
         let key: String
         let box: AnyObject
     }
 
-    package final class MemoBox<T> {
+    final class MemoBox<T> {
         let value: T
         init(_ value: T) { self.value = value }
     }
@@ -242,26 +242,26 @@ extension ReaderPool {
     /// How long a batch's snapshot serves new requests while this process commits nothing: the
     /// bound on how late another process's commits (a `vigil import`, a token revoked from the
     /// command line) are seen by a busy thread.
-    package static let batchSnapshotAge: UInt64 = 10_000_000
+    static let batchSnapshotAge: UInt64 = 10_000_000
 
     /// How long after this process's last commit sessions still end their transaction (see
     /// ``ReaderPool/batch(_:)``): snapshots are kept between requests only while reads run alone.
-    package static let batchQuietAfterWrites: UInt64 = 100_000_000
+    static let batchQuietAfterWrites: UInt64 = 100_000_000
 
     /// The two bounds this pool applies, the defaults above unless a test sets them before the
     /// pool is used (a test of what happens within the bound cannot depend on a loaded machine
     /// finishing a few statements in 10 ms).
-    package var snapshotAge: UInt64 {
+    var snapshotAge: UInt64 {
         get { age.load(ordering: .relaxed) }
         set { age.store(newValue, ordering: .relaxed) }
     }
-    package var quietAfterWrites: UInt64 {
+    var quietAfterWrites: UInt64 {
         get { quiet.load(ordering: .relaxed) }
         set { quiet.store(newValue, ordering: .relaxed) }
     }
 
     /// One thread's connection and open read transaction, kept between its requests.
-    package final class ReadBatch {
+    final class ReadBatch {
         let pool: ReaderPool
         /// Nesting of ``ReaderPool/batch(_:)`` on this thread; sessions join the batch only inside.
         var depth = 0
@@ -343,7 +343,7 @@ extension ReaderPool {
 }
 
 /// The connection of the current thread's read session, if one is open.
-package enum ReadSession {
+enum ReadSession {
     /// The pool keeps the connection alive; the thread only borrows it while the session runs.
     private static let slot = ThreadLocalReference<Database>(retains: false)
 

@@ -111,7 +111,7 @@ package final class Statement {
     package var columnCount: Int32 { sqlite3_column_count(handle) }
 
     /// The declared name of column `index` (0-based).
-    package func columnName(_ index: Int32) -> String { String(cString: sqlite3_column_name(handle, index)) }
+    func columnName(_ index: Int32) -> String { String(cString: sqlite3_column_name(handle, index)) }
 
     /// True when column `index` (0-based) of the current row is NULL.
     package func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }

@@ -21,14 +21,14 @@ import VigilThreads
 ///
 /// `Sendable`: the frame counts are only touched on the writer thread (the hook runs inside its
 /// COMMIT); the figures are atomics, read by tests and metrics.
-package final class WALBound: Sendable {
+final class WALBound: Sendable {
     /// Frames past which the writer restarts the log.
-    package let restartFrames: Int32
+    let restartFrames: Int32
     /// SQLite's own automatic checkpoint threshold (`wal_autocheckpoint`'s default), which the
     /// hook keeps: installing a WAL hook replaces the automatic checkpoint.
-    package static let autoCheckpointFrames: Int32 = 1000
+    static let autoCheckpointFrames: Int32 = 1000
     /// The fewest frames a cap may mean: a restart per commit would make every write wait.
-    package static let minimumRestartFrames: Int32 = 64
+    static let minimumRestartFrames: Int32 = 64
 
     /// Callers waiting for the writer while their thread holds a read snapshot (a request
     /// noting its token's use): a restart would wait for them in vain, so it gives up at once.
@@ -48,7 +48,7 @@ package final class WALBound: Sendable {
     }
 
     /// What the bound has done so far.
-    package struct Figures: Sendable, Equatable {
+    struct Figures: Sendable, Equatable {
         /// Restart checkpoints that completed (the log then starts again).
         var restarts: Int
         /// Restart checkpoints that gave up because readers outlasted the busy timeout.
@@ -58,21 +58,21 @@ package final class WALBound: Sendable {
         var longestNanos: UInt64
     }
 
-    package var figures: Figures {
+    var figures: Figures {
         Figures(
             restarts: restartCount.load(ordering: .relaxed), busy: busyCount.load(ordering: .relaxed),
             waitedNanos: waited.load(ordering: .relaxed), longestNanos: longest.load(ordering: .relaxed))
     }
 
     /// Brackets a caller's wait for the writer when its thread holds a read snapshot.
-    package func snapshotHolder<T>(_ body: () throws -> T) rethrows -> T {
+    func snapshotHolder<T>(_ body: () throws -> T) rethrows -> T {
         snapshotHolders.add(1, ordering: .relaxed)
         defer { snapshotHolders.subtract(1, ordering: .relaxed) }
         return try body()
     }
 
     /// True when the log has passed the cap (or the next attempt's threshold).
-    package var isOver: Bool { frames.load(ordering: .relaxed) >= threshold.load(ordering: .relaxed) }
+    var isOver: Bool { frames.load(ordering: .relaxed) >= threshold.load(ordering: .relaxed) }
 
     /// The WAL hook: notes the log's length, and checkpoints passively as SQLite would have.
     fileprivate func committed(_ handle: OpaquePointer, database: UnsafePointer<CChar>?, frames count: Int32) {
@@ -154,7 +154,7 @@ extension Database {
     }
 
     /// Restarts the WAL if it has passed its bound; the writer calls it between transactions.
-    package func restartWALIfOverBound() {
+    func restartWALIfOverBound() {
         guard let walBound, !isInTransaction else { return }
         walBound.restartIfOver(handle, waitingUpTo: busyTimeoutMilliseconds)
     }
